@@ -1,0 +1,232 @@
+package io.kefu.train;
+
+import io.kefu.ErrorCode;
+import io.kefu.KefuException;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How to fine-tune. Immutable; build with {@link #builder()}.
+ *
+ * <p>Defaults: LoRA with {@link LoraConfig} defaults (set {@link Builder#fullFineTune()} to train
+ * every weight instead), {@code epochs=3}, {@code learningRate=2e-4}, {@code batchSize=4},
+ * {@code gradientAccumulation=4}, {@code schedule=COSINE}, {@code warmupRatio=0.0},
+ * {@code weightDecay=0.0}, {@code maxGradNorm=1.0}, {@code maxLength=1024}, {@code seed=42},
+ * {@code trainOnPrompt=false}, no checkpoint directory, {@code checkpointEverySteps=0} (only at
+ * epoch ends when a directory is set), {@code earlyStoppingPatience=0} (off),
+ * {@code logEverySteps=1}.
+ */
+public final class TrainingConfig {
+    private final LoraConfig lora;
+    private final int epochs;
+    private final double learningRate;
+    private final int batchSize;
+    private final int gradientAccumulation;
+    private final Schedule schedule;
+    private final double warmupRatio;
+    private final double weightDecay;
+    private final double maxGradNorm;
+    private final int maxLength;
+    private final long seed;
+    private final boolean trainOnPrompt;
+    private final Path checkpointDir;
+    private final int checkpointEverySteps;
+    private final int earlyStoppingPatience;
+    private final int logEverySteps;
+
+    private TrainingConfig(Builder b) {
+        this.lora = b.lora;
+        this.epochs = b.epochs;
+        this.learningRate = b.learningRate;
+        this.batchSize = b.batchSize;
+        this.gradientAccumulation = b.gradientAccumulation;
+        this.schedule = b.schedule;
+        this.warmupRatio = b.warmupRatio;
+        this.weightDecay = b.weightDecay;
+        this.maxGradNorm = b.maxGradNorm;
+        this.maxLength = b.maxLength;
+        this.seed = b.seed;
+        this.trainOnPrompt = b.trainOnPrompt;
+        this.checkpointDir = b.checkpointDir;
+        this.checkpointEverySteps = b.checkpointEverySteps;
+        this.earlyStoppingPatience = b.earlyStoppingPatience;
+        this.logEverySteps = b.logEverySteps;
+    }
+
+    /** @return a builder holding the defaults listed in the class javadoc */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return a builder that starts from this config */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.lora = lora;
+        return b.epochs(epochs).learningRate(learningRate).batchSize(batchSize)
+                .gradientAccumulation(gradientAccumulation).schedule(schedule).warmupRatio(warmupRatio)
+                .weightDecay(weightDecay).maxGradNorm(maxGradNorm).maxLength(maxLength).seed(seed)
+                .trainOnPrompt(trainOnPrompt).checkpointDir(checkpointDir).checkpointEverySteps(checkpointEverySteps)
+                .earlyStoppingPatience(earlyStoppingPatience).logEverySteps(logEverySteps);
+    }
+
+    /** @return the LoRA settings, or empty for full fine-tuning */
+    public Optional<LoraConfig> lora() { return Optional.ofNullable(lora); }
+
+    /** @return true when every weight is trained */
+    public boolean isFullFineTune() { return lora == null; }
+
+    /** @return passes over the training data (default 3) */
+    public int epochs() { return epochs; }
+
+    /** @return peak learning rate of AdamW (default 2e-4) */
+    public double learningRate() { return learningRate; }
+
+    /** @return examples per micro-batch (default 4) */
+    public int batchSize() { return batchSize; }
+
+    /** @return micro-batches per optimiser step (default 4) */
+    public int gradientAccumulation() { return gradientAccumulation; }
+
+    /** @return decay after warmup (default COSINE) */
+    public Schedule schedule() { return schedule; }
+
+    /** @return share of optimiser steps spent warming up linearly from 0 (default 0.0) */
+    public double warmupRatio() { return warmupRatio; }
+
+    /** @return AdamW decoupled weight decay (default 0.0) */
+    public double weightDecay() { return weightDecay; }
+
+    /** @return global gradient-norm clip; 0 means off (default 1.0) */
+    public double maxGradNorm() { return maxGradNorm; }
+
+    /** @return longest tokenized example; longer ones follow the dataset's truncate-or-drop policy (default 1024) */
+    public int maxLength() { return maxLength; }
+
+    /** @return seed for initialisation, shuffling and dropout (default 42) */
+    public long seed() { return seed; }
+
+    /** @return whether prompt tokens contribute to the loss (default false: assistant turns only) */
+    public boolean trainOnPrompt() { return trainOnPrompt; }
+
+    /** @return where checkpoints go, or empty for none */
+    public Optional<Path> checkpointDir() { return Optional.ofNullable(checkpointDir); }
+
+    /** @return optimiser steps between checkpoints; 0 means epoch ends only (default 0) */
+    public int checkpointEverySteps() { return checkpointEverySteps; }
+
+    /** @return epochs without validation improvement before stopping; 0 means off (default 0) */
+    public int earlyStoppingPatience() { return earlyStoppingPatience; }
+
+    /** @return optimiser steps between step events (default 1) */
+    public int logEverySteps() { return logEverySteps; }
+
+    @Override
+    public String toString() {
+        return "TrainingConfig[" + (lora == null ? "full" : lora) + ", epochs=" + epochs + ", lr=" + learningRate
+                + ", batch=" + batchSize + "x" + gradientAccumulation + ", schedule=" + schedule
+                + ", warmupRatio=" + warmupRatio + ", weightDecay=" + weightDecay + ", maxGradNorm=" + maxGradNorm
+                + ", maxLength=" + maxLength + ", seed=" + seed + ", trainOnPrompt=" + trainOnPrompt
+                + ", checkpointDir=" + checkpointDir + ", checkpointEverySteps=" + checkpointEverySteps
+                + ", earlyStoppingPatience=" + earlyStoppingPatience + "]";
+    }
+
+    /** Builds a {@link TrainingConfig}; {@link #build()} validates every field. */
+    public static final class Builder {
+        private LoraConfig lora = LoraConfig.builder().build();
+        private int epochs = 3;
+        private double learningRate = 2e-4;
+        private int batchSize = 4;
+        private int gradientAccumulation = 4;
+        private Schedule schedule = Schedule.COSINE;
+        private double warmupRatio = 0.0;
+        private double weightDecay = 0.0;
+        private double maxGradNorm = 1.0;
+        private int maxLength = 1024;
+        private long seed = 42;
+        private boolean trainOnPrompt = false;
+        private Path checkpointDir;
+        private int checkpointEverySteps = 0;
+        private int earlyStoppingPatience = 0;
+        private int logEverySteps = 1;
+
+        private Builder() {
+        }
+
+        /** Trains LoRA adapters with these settings (the default, with {@link LoraConfig} defaults). */
+        public Builder lora(LoraConfig value) { this.lora = Objects.requireNonNull(value, "lora"); return this; }
+
+        /** Trains every weight instead of LoRA adapters. */
+        public Builder fullFineTune() { this.lora = null; return this; }
+
+        /** @param value at least 1 (default 3) */
+        public Builder epochs(int value) { this.epochs = value; return this; }
+
+        /** @param value positive (default 2e-4) */
+        public Builder learningRate(double value) { this.learningRate = value; return this; }
+
+        /** @param value at least 1 (default 4) */
+        public Builder batchSize(int value) { this.batchSize = value; return this; }
+
+        /** @param value at least 1 (default 4) */
+        public Builder gradientAccumulation(int value) { this.gradientAccumulation = value; return this; }
+
+        /** @param value decay after warmup (default COSINE) */
+        public Builder schedule(Schedule value) { this.schedule = Objects.requireNonNull(value, "schedule"); return this; }
+
+        /** @param value in [0, 1) (default 0.0) */
+        public Builder warmupRatio(double value) { this.warmupRatio = value; return this; }
+
+        /** @param value at least 0 (default 0.0) */
+        public Builder weightDecay(double value) { this.weightDecay = value; return this; }
+
+        /** @param value 0 for off, otherwise positive (default 1.0) */
+        public Builder maxGradNorm(double value) { this.maxGradNorm = value; return this; }
+
+        /** @param value at least 8 (default 1024) */
+        public Builder maxLength(int value) { this.maxLength = value; return this; }
+
+        /** @param value the seed (default 42) */
+        public Builder seed(long value) { this.seed = value; return this; }
+
+        /** @param value whether prompt tokens are trained too (default false) */
+        public Builder trainOnPrompt(boolean value) { this.trainOnPrompt = value; return this; }
+
+        /** @param value checkpoint directory, or null for none (default none) */
+        public Builder checkpointDir(Path value) { this.checkpointDir = value; return this; }
+
+        /** @param value steps between checkpoints, 0 for epoch ends only (default 0) */
+        public Builder checkpointEverySteps(int value) { this.checkpointEverySteps = value; return this; }
+
+        /** @param value epochs without improvement before stopping, 0 for off (default 0) */
+        public Builder earlyStoppingPatience(int value) { this.earlyStoppingPatience = value; return this; }
+
+        /** @param value steps between step events, at least 1 (default 1) */
+        public Builder logEverySteps(int value) { this.logEverySteps = value; return this; }
+
+        /**
+         * @return the config
+         * @throws KefuException with {@link ErrorCode#INVALID_CONFIG} naming the bad field
+         */
+        public TrainingConfig build() {
+            check(epochs >= 1, "epochs", epochs, "must be at least 1");
+            check(learningRate > 0 && Double.isFinite(learningRate), "learningRate", learningRate, "must be positive");
+            check(batchSize >= 1, "batchSize", batchSize, "must be at least 1");
+            check(gradientAccumulation >= 1, "gradientAccumulation", gradientAccumulation, "must be at least 1");
+            check(warmupRatio >= 0 && warmupRatio < 1, "warmupRatio", warmupRatio, "must be in [0, 1)");
+            check(weightDecay >= 0, "weightDecay", weightDecay, "must not be negative");
+            check(maxGradNorm >= 0, "maxGradNorm", maxGradNorm, "must be 0 (off) or positive");
+            check(maxLength >= 8, "maxLength", maxLength, "must be at least 8");
+            check(checkpointEverySteps >= 0, "checkpointEverySteps", checkpointEverySteps, "must not be negative");
+            check(earlyStoppingPatience >= 0, "earlyStoppingPatience", earlyStoppingPatience, "must not be negative");
+            check(logEverySteps >= 1, "logEverySteps", logEverySteps, "must be at least 1");
+            return new TrainingConfig(this);
+        }
+
+        private static void check(boolean ok, String field, Object value, String rule) {
+            if (!ok) {
+                throw new KefuException(ErrorCode.INVALID_CONFIG, "training config " + field + "=" + value + " " + rule);
+            }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.kefu.train;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** What a {@link TrainingListener} hears while a {@link Trainer} runs. */
+public sealed interface TrainingEvent {
+    /**
+     * Training begins.
+     *
+     * @param totalSteps optimiser steps planned
+     * @param trainExamples examples in the training set after length filtering
+     * @param trainableParameters parameters the optimiser updates
+     * @param totalParameters all parameters, trainable or not
+     * @param resumedFromStep the step a checkpoint resumed from, 0 for a fresh run
+     */
+    record Started(long totalSteps, int trainExamples, long trainableParameters, long totalParameters,
+                   long resumedFromStep) implements TrainingEvent {
+    }
+
+    /**
+     * An optimiser step finished.
+     *
+     * @param step 1-based optimiser step
+     * @param totalSteps optimiser steps planned
+     * @param epoch 1-based epoch
+     * @param loss mean token loss over the step's micro-batches
+     * @param learningRate learning rate used for the step
+     * @param gradNorm global gradient norm before clipping
+     * @param tokensPerSecond trained (non-padding) tokens per second over the step
+     * @param eta estimated time left
+     */
+    record Step(long step, long totalSteps, int epoch, double loss, double learningRate, double gradNorm,
+                double tokensPerSecond, Duration eta) implements TrainingEvent {
+    }
+
+    /**
+     * An epoch finished.
+     *
+     * @param epoch 1-based epoch
+     * @param trainLoss mean loss over the epoch
+     * @param validationLoss loss on the validation set, or NaN when there is none
+     */
+    record EpochEnd(int epoch, double trainLoss, double validationLoss) implements TrainingEvent {
+    }
+
+    /**
+     * A checkpoint was written (atomically).
+     *
+     * @param step the optimiser step it holds
+     * @param directory where it is
+     */
+    record Checkpoint(long step, Path directory) implements TrainingEvent {
+    }
+
+    /**
+     * Training ended.
+     *
+     * @param steps optimiser steps run in total
+     * @param finalLoss loss of the last step
+     * @param stoppedEarly whether early stopping ended it
+     * @param elapsed wall time of this run (not counting earlier runs before a resume)
+     */
+    record Finished(long steps, double finalLoss, boolean stoppedEarly, Duration elapsed) implements TrainingEvent {
+    }
+}
