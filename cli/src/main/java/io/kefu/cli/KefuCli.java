@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
         description = "Fine-tune, evaluate and serve a shop's own customer-service chat model.",
         subcommands = {
             DataCommand.class,
+            EnginesCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class KefuCli implements Runnable {
