@@ -16,6 +16,15 @@ import picocli.CommandLine.Command;
         subcommands = {
             DataCommand.class,
             EnginesCommand.class,
+            BenchCommand.class,
+            ExportCommand.class,
+            TrtllmCommand.class,
+            ParamsCommand.class,
+            ModelCommand.class, TrainCommand.class, MergeCommand.class,
+            ScoreCommand.class, EvalCommand.class, AbCommand.class, RatingCommand.class,
+            ServeCommand.class,
+            ChatCommand.class, GenerateCommand.class,
+            NotebookCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class KefuCli implements Runnable {
@@ -28,7 +37,9 @@ public final class KefuCli implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        // UTF-8 whatever the platform locale, so answers in Chinese print intact (the default on Java 18+)
+        System.exit(run(args, new PrintWriter(new java.io.OutputStreamWriter(System.out, java.nio.charset.StandardCharsets.UTF_8), true),
+                new PrintWriter(new java.io.OutputStreamWriter(System.err, java.nio.charset.StandardCharsets.UTF_8), true)));
     }
 
     /** Runs the command line with the given streams and returns the exit code (used by tests). */

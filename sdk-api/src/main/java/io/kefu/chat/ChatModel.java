@@ -44,6 +44,20 @@ public interface ChatModel extends AutoCloseable {
      */
     ChatStream stream(ChatRequest request);
 
+    /**
+     * Continues a plain text prompt tokenized as it is, with no chat template and no special tokens
+     * added (base-model completion), with the model's default adapter. Generation stops at an EOS
+     * token, a stop sequence or {@link GenerationParameters#maxNewTokens()}. Lets engines be compared
+     * token for token on the same prompt.
+     *
+     * @throws io.kefu.KefuException with {@link io.kefu.ErrorCode#UNSUPPORTED} when the model has no
+     *     raw-completion entry point (the default)
+     */
+    default ChatResponse complete(String prompt, GenerationParameters parameters) {
+        throw new io.kefu.KefuException(io.kefu.ErrorCode.UNSUPPORTED, "model '" + info().id() + "' (engine '"
+                + info().engine() + "') does not complete raw prompts; use chat requests with messages instead");
+    }
+
     /** @return what this model is and which adapters it can answer with */
     ModelInfo info();
 

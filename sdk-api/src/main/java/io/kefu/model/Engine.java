@@ -52,6 +52,64 @@ public interface Engine {
      */
     ChatModel chatModel(BaseModel base, List<Adapter> adapters);
 
+    /**
+     * Writes a randomly initialised checkpoint of a supported architecture (for tests and for
+     * training small models from scratch): the weights drawn as the architecture's reference
+     * implementation initialises them, config.json, the tokenizer files of {@code tokenizerDir} and
+     * generation_config.json, atomically.
+     *
+     * @param architecture the {@code model_type} or class name, e.g. {@code llama}, {@code qwen2}, {@code qwen3}
+     * @param config a config.json describing the sizes
+     * @param tokenizerDir a folder with tokenizer.json and tokenizer_config.json
+     * @param out the new checkpoint folder
+     * @param seed the initialisation seed
+     * @throws KefuException with {@link ErrorCode#UNSUPPORTED} when the engine cannot write checkpoints
+     */
+    default void initCheckpoint(String architecture, java.nio.file.Path config, java.nio.file.Path tokenizerDir,
+                                java.nio.file.Path out, long seed) {
+        throw new KefuException(ErrorCode.UNSUPPORTED, "engine '" + id() + "' does not write checkpoints");
+    }
+
+    /**
+     * Merges a LoRA adapter into its base checkpoint and writes the result as a new checkpoint
+     * folder ({@code W + scale * B * A}), with the base's tokenizer files and a generation_config.json
+     * whose EOS ids include the chat template's end-of-turn token; streamed tensor by tensor.
+     *
+     * @throws KefuException with {@link ErrorCode#UNSUPPORTED} when the engine cannot merge
+     */
+    default void merge(java.nio.file.Path baseModel, Adapter adapter, java.nio.file.Path out) {
+        throw new KefuException(ErrorCode.UNSUPPORTED, "engine '" + id() + "' does not merge adapters");
+    }
+
+    /**
+     * Exports a checkpoint, with a LoRA adapter merged in when one is given, to this engine's own
+     * model format (for example an ONNX decoder with its genai_config.json), into a new or empty
+     * folder, atomically.
+     *
+     * @param baseModel a Hugging Face checkpoint folder
+     * @param adapter a PEFT adapter folder to merge, or empty
+     * @param out the new or empty output folder
+     * @param options engine-specific settings by name (for example {@code dtype=fp16}); unknown
+     *     names are rejected with {@link ErrorCode#INVALID_ARGUMENT}
+     * @return the folder written
+     * @throws KefuException with {@link ErrorCode#UNSUPPORTED} when the engine has no export format
+     */
+    default java.nio.file.Path export(java.nio.file.Path baseModel, java.util.Optional<java.nio.file.Path> adapter,
+                                      java.nio.file.Path out, java.util.Map<String, String> options) {
+        throw new KefuException(ErrorCode.UNSUPPORTED, "engine '" + id() + "' does not export models");
+    }
+
+    /**
+     * Measures the engine's fp32 rate on square matrix products, for benchmarks.
+     *
+     * @param n the matrix size
+     * @param duration how long to keep multiplying
+     * @throws KefuException with {@link ErrorCode#UNSUPPORTED} when the engine cannot measure it
+     */
+    default MatmulRate measureMatmul(int n, java.time.Duration duration) {
+        throw new KefuException(ErrorCode.UNSUPPORTED, "engine '" + id() + "' does not measure its matmul rate");
+    }
+
     /** A chat model over the base with no adapter. */
     default ChatModel chatModel(BaseModel base) {
         return chatModel(base, List.of());

@@ -1,0 +1,163 @@
+package io.kefu.cli;
+
+import io.kefu.ErrorCode;
+import io.kefu.KefuException;
+import io.kefu.chat.ChatModel;
+import io.kefu.chat.GenerationParameters;
+import io.kefu.core.eval.EvaluationConfig;
+import io.kefu.core.eval.StandardEvaluator;
+import io.kefu.core.eval.SystemReport;
+import io.kefu.core.eval.baseline.RulesChatModel;
+import io.kefu.core.eval.report.ComparisonReport;
+import io.kefu.data.Dataset;
+import io.kefu.model.BaseModel;
+import io.kefu.model.Engine;
+import io.kefu.model.Engines;
+import io.kefu.model.ModelRef;
+import io.kefu.train.Adapter;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code kefu eval}: run a model (and/or the rules baseline) over a held-out set and write the comparison. */
+@Command(name = "eval",
+        mixinStandardHelpOptions = true,
+        description = {"Run systems over a held-out set (batched, greedy, seeded) and score them side by side:",
+                "BLEU-4 and ROUGE in every mode, business checks against the facts in each prompt, per intent and strategy.",
+                "Writes predictions-<system>.jsonl (streamed; an interrupted run resumes), report.json, report.md,",
+                "report.html and PNG charts into --out."},
+        footer = {"", "Examples:",
+                "  kefu eval --baseline rules --data examples/shop/test.jsonl --out out/eval",
+                "  kefu eval --engine djl --model models/qwen --adapter out/shop-lora --baseline rules \\",
+                "            --data examples/shop/test.jsonl --out out/eval"})
+public final class EvalCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--engine", paramLabel = "ID", description = "Engine that runs --model (see kefu engines).")
+    String engine;
+
+    @Option(names = "--model", paramLabel = "DIR|URL",
+            description = "Base model: a Hugging Face folder, a hub id, or an endpoint URL for --engine remote.")
+    String model;
+
+    @Option(names = "--adapter", paramLabel = "DIR", description = "PEFT adapter folder to answer with.")
+    Path adapter;
+
+    @Option(names = "--baseline", paramLabel = "rules", description = "Also evaluate a baseline: rules (keywords + templates).")
+    String baseline;
+
+    @Option(names = "--data", required = true, paramLabel = "FILE", description = "Held-out dataset (JSON/JSONL).")
+    Path data;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder.")
+    Path out;
+
+    @Option(names = "--batch-size", defaultValue = "8", paramLabel = "N", description = "Requests per batch (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "Decoding seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--max-new-tokens", defaultValue = "256", paramLabel = "N", description = "Longest answer in tokens (default: ${DEFAULT-VALUE}).")
+    int maxNewTokens;
+
+    @Option(names = "--limit", paramLabel = "N", description = "Evaluate only the first N examples.")
+    Integer limit;
+
+    @Override
+    public Integer call() {
+        if (engine == null && baseline == null) {
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "nothing to evaluate: give --engine and --model, or --baseline rules, or both");
+        }
+        if ((engine == null) != (model == null)) {
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--engine and --model go together");
+        }
+        if (baseline != null && !baseline.equals(RulesChatModel.ID)) {
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--baseline " + baseline + ": the only baseline is 'rules'");
+        }
+        if (adapter != null && engine == null) {
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--adapter needs --engine and --model");
+        }
+        Dataset test = limited(Dataset.load(data));
+        EvaluationConfig config = EvaluationConfig.builder().batchSize(batchSize).seed(seed)
+                .parameters(GenerationParameters.builder().maxNewTokens(maxNewTokens).build()).build();
+        PrintWriter err = spec.commandLine().getErr();
+        List<AutoCloseable> resources = new ArrayList<>();
+        try {
+            Map<String, ChatModel> systems = new LinkedHashMap<>();
+            if (engine != null) {
+                Engine e = Engines.get(engine);
+                BaseModel base = e.load(ModelRef.of(model));
+                resources.add(base);
+                List<Adapter> adapters = adapter == null ? List.of() : List.of(Adapter.load(adapter));
+                ChatModel chat = e.chatModel(base, adapters);
+                resources.add(0, chat);
+                String name = engine + "-" + modelName(model) + (adapter == null ? "" : "+" + adapter.getFileName());
+                systems.put(name, chat);
+            }
+            if (baseline != null) {
+                systems.put(RulesChatModel.ID, new RulesChatModel());
+            }
+            List<SystemReport> reports = new ArrayList<>();
+            for (Map.Entry<String, ChatModel> s : systems.entrySet()) {
+                StandardEvaluator evaluator = new StandardEvaluator(config.toBuilder()
+                        .predictionsFile(out.resolve(ComparisonReport.predictionsFileName(s.getKey()))).build());
+                reports.add(evaluator.evaluate(s.getKey(), s.getValue(), test,
+                        n -> { err.printf(Locale.ROOT, "\r%s: %d/%d", s.getKey(), n, test.size()); err.flush(); }));
+                err.println();
+            }
+            ComparisonReport report = ComparisonReport.of(reports);
+            report.writeTo(out);
+            PrintWriter o = spec.commandLine().getOut();
+            o.printf(Locale.ROOT, "%-22s", "METRIC");
+            reports.forEach(r -> o.printf(Locale.ROOT, " %14s", r.system()));
+            o.println();
+            for (String metric : report.metricNames()) {
+                o.printf(Locale.ROOT, "%-22s", metric);
+                reports.forEach(r -> o.printf(Locale.ROOT, " %14s", format(r.metrics().get(metric))));
+                o.println();
+            }
+            o.println("report: " + out.resolve("report.html"));
+            o.flush();
+            return 0;
+        } finally {
+            for (AutoCloseable r : resources) {
+                try {
+                    r.close();
+                } catch (Exception ignored) {
+                    // closing is best effort; the evaluation result is already written
+                }
+            }
+        }
+    }
+
+    private Dataset limited(Dataset all) {
+        if (limit == null) {
+            return all;
+        }
+        if (limit < 1) {
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--limit " + limit + " must be at least 1");
+        }
+        return Dataset.of(all.examples().subList(0, Math.min(limit, all.size())));
+    }
+
+    private static String format(Double v) {
+        return v == null ? "-" : String.format(Locale.ROOT, "%.4f", v);
+    }
+
+    /** The last path segment of a folder, hub id or URL, for naming the system in the report. */
+    private static String modelName(String model) {
+        String trimmed = model.replaceAll("[/\\\\]+$", "");
+        return trimmed.substring(trimmed.replace('\\', '/').lastIndexOf('/') + 1);
+    }
+}

@@ -1,0 +1,64 @@
+package io.kefu.cli;
+
+import io.kefu.model.Engines;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code kefu model ...}: create model checkpoints. */
+@Command(name = "model",
+        mixinStandardHelpOptions = true,
+        description = "Create model checkpoints.",
+        subcommands = {ModelCommand.Init.class})
+public final class ModelCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** {@code kefu model init}: a random-init checkpoint of a real architecture. */
+    @Command(name = "init",
+            mixinStandardHelpOptions = true,
+            description = {"Write a randomly initialised Hugging Face checkpoint of a real architecture (weights",
+                    "N(0, initializer_range), norms 1, as transformers initialises them), with the tokenizer files",
+                    "and a generation_config.json that stops on the chat template's end of turn."},
+            footer = {"", "Example:", "  kefu model init --arch qwen3 --config small.json --tokenizer tok/ --out models/tiny --seed 1"})
+    static final class Init implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--arch", required = true, description = "llama, qwen2 or qwen3.")
+        String arch;
+
+        @Option(names = "--config", required = true, paramLabel = "FILE",
+                description = "config.json with the sizes (hidden_size, intermediate_size, num_hidden_layers, "
+                        + "num_attention_heads, vocab_size ...).")
+        Path config;
+
+        @Option(names = "--tokenizer", required = true, paramLabel = "DIR",
+                description = "Folder with tokenizer.json and tokenizer_config.json (with chat_template).")
+        Path tokenizer;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "New checkpoint folder (must not exist or be empty).")
+        Path out;
+
+        @Option(names = "--seed", defaultValue = "0", description = "Initialisation seed (default: ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Option(names = "--engine", defaultValue = "djl", description = "Engine that writes it (default: ${DEFAULT-VALUE}).")
+        String engine;
+
+        @Override
+        public Integer call() {
+            Engines.get(engine).initCheckpoint(arch, config, tokenizer, out, seed);
+            spec.commandLine().getOut().println("wrote " + out);
+            return 0;
+        }
+    }
+}

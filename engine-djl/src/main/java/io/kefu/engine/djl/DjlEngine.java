@@ -1,0 +1,124 @@
+package io.kefu.engine.djl;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.kefu.ErrorCode;
+import io.kefu.KefuException;
+import io.kefu.chat.ChatModel;
+import io.kefu.core.format.Checkpoint;
+import io.kefu.core.format.CheckpointWriter;
+import io.kefu.core.format.PeftAdapter;
+import io.kefu.core.hub.Hub;
+import io.kefu.core.template.HfChatTemplate;
+import io.kefu.core.tokenize.HfTokenizer;
+import io.kefu.engine.djl.merge.AdapterMerger;
+import io.kefu.model.BaseModel;
+import io.kefu.model.Engine;
+import io.kefu.model.MatmulRate;
+import io.kefu.model.ModelRef;
+import io.kefu.train.Adapter;
+import io.kefu.train.Trainer;
+import io.kefu.train.TrainingConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The {@code djl} engine: Llama, Qwen 2 and Qwen 3 decoders on DJL + PyTorch (fp32 on the CPU),
+ * LoRA and full fine-tuning, generation with LoRA adapters applied unmerged, merging, and
+ * random-init checkpoints.
+ */
+final class DjlEngine implements Engine {
+    DjlEngine() {
+        Torch.engine();
+    }
+
+    @Override
+    public String id() {
+        return DjlEngineProvider.ID;
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return EnumSet.of(Capability.TRAIN, Capability.CHAT, Capability.MULTI_ADAPTER);
+    }
+
+    @Override
+    public BaseModel load(ModelRef ref) {
+        Path dir = Hub.resolve(ref);
+        return new DjlBaseModel(ref, dir, () -> HfChatTemplate.fromModelDir(dir));
+    }
+
+    @Override
+    public Trainer trainer(TrainingConfig config) {
+        return new DjlTrainer(config);
+    }
+
+    @Override
+    public ChatModel chatModel(BaseModel base, List<Adapter> adapters) {
+        if (!(base instanceof DjlBaseModel model)) {
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "the djl engine serves models it loaded; "
+                    + base.getClass().getSimpleName() + " comes from another engine");
+        }
+        return new DjlChatModel(model, adapters);
+    }
+
+    @Override
+    public void initCheckpoint(String architecture, Path config, Path tokenizerDir, Path out, long seed) {
+        RandomInit.write(architecture, config, tokenizerDir, out, seed);
+    }
+
+    @Override
+    public void merge(Path baseModel, Adapter adapter, Path out) {
+        ModelFolder.requireDirectory(baseModel, "base model");
+        PeftAdapter peft = asPeft(adapter);
+        try (Checkpoint checkpoint = Checkpoint.open(baseModel); HfTokenizer tokenizer = HfTokenizer.load(baseModel);
+             NDManager manager = Torch.newManager()) {
+            HfChatTemplate template = HfChatTemplate.fromModelDir(baseModel);
+            StagedFolder.publish(out, dir -> {
+                AdapterMerger.writeWeights(checkpoint, peft, dir, null, CheckpointWriter.DEFAULT_MAX_SHARD_BYTES, manager);
+                try {
+                    Files.copy(baseModel.resolve("config.json"), dir.resolve("config.json"));
+                } catch (IOException e) {
+                    throw new KefuException(ErrorCode.IO, baseModel.resolve("config.json") + ": cannot copy: " + e.getMessage(), e);
+                }
+                CheckpointExport.copyTokenizerFiles(baseModel, dir);
+                ModelFolder.generationConfig(tokenizer, template, checkpoint.config(), checkpoint.generationConfig()).save(dir);
+            });
+        }
+    }
+
+    @Override
+    public MatmulRate measureMatmul(int n, Duration duration) {
+        try (NDManager manager = Torch.newManager()) {
+            NDArray a = manager.randomNormal(new Shape(n, n));
+            NDArray b = manager.randomNormal(new Shape(n, n));
+            a.matMul(b).close();
+            long reps = 0;
+            long start = System.nanoTime();
+            long end = start + duration.toNanos();
+            long now;
+            do {
+                try (NDArray c = a.matMul(b)) {
+                    c.getFloat(0, 0); // wait for the result
+                }
+                reps++;
+                now = System.nanoTime();
+            } while (now < end);
+            return new MatmulRate(Torch.threads(), 2.0 * n * n * n * reps / ((now - start) / 1e9) / 1e9);
+        }
+    }
+
+    private static PeftAdapter asPeft(Adapter adapter) {
+        if (adapter instanceof PeftAdapter peft) {
+            return peft;
+        }
+        throw new KefuException(ErrorCode.INVALID_ARGUMENT, "adapter " + adapter.getClass().getSimpleName()
+                + " holds no LoRA tensors (full fine-tuning trains the base itself; save it with BaseModel.save)");
+    }
+}

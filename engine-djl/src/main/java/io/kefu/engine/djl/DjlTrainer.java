@@ -1,0 +1,96 @@
+package io.kefu.engine.djl;
+
+import io.kefu.ErrorCode;
+import io.kefu.KefuException;
+import io.kefu.core.data.OverlongPolicy;
+import io.kefu.core.format.HfModelConfig;
+import io.kefu.core.tokenize.ChatFeaturizer;
+import io.kefu.core.tokenize.HfTokenizer;
+import io.kefu.core.tokenize.TrainingFeatures;
+import io.kefu.data.Dataset;
+import io.kefu.data.Example;
+import io.kefu.engine.djl.lora.LoraWeights;
+import io.kefu.engine.djl.train.TokenSequence;
+import io.kefu.engine.djl.train.Training;
+import io.kefu.model.BaseModel;
+import io.kefu.train.Adapter;
+import io.kefu.train.Trainer;
+import io.kefu.train.TrainingConfig;
+import io.kefu.train.TrainingListener;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Fine-tunes a {@link DjlBaseModel}: examples are rendered with the model's chat template and
+ * tokenized by sdk-core's {@link ChatFeaturizer} (prompt tokens masked unless
+ * {@link TrainingConfig#trainOnPrompt()}), examples longer than {@link TrainingConfig#maxLength()}
+ * are cut to it, then {@link Training} runs AdamW.
+ */
+final class DjlTrainer implements Trainer {
+    private final TrainingConfig config;
+
+    DjlTrainer(TrainingConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public TrainingConfig config() {
+        return config;
+    }
+
+    @Override
+    public Adapter fit(BaseModel base, Dataset train, Dataset validation, TrainingListener listener) {
+        if (!(base instanceof DjlBaseModel model)) {
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "the djl engine trains models it loaded; "
+                    + base.getClass().getSimpleName() + " comes from another engine");
+        }
+        model.check();
+        List<TokenSequence> trainSet;
+        List<TokenSequence> validationSet;
+        try (HfTokenizer tokenizer = HfTokenizer.load(model.directory())) {
+            ChatFeaturizer featurizer = ChatFeaturizer.builder(tokenizer, model.template()).maxLength(config.maxLength())
+                    .trainOnPrompt(config.trainOnPrompt()).overlongPolicy(OverlongPolicy.TRUNCATE).build();
+            trainSet = featurize(featurizer, train);
+            validationSet = validation == null ? List.of() : featurize(featurizer, validation);
+        }
+        if (trainSet.isEmpty()) {
+            throw new KefuException(ErrorCode.INVALID_DATA, "none of the " + train.examples().size() + " training examples "
+                    + "has a trained token within maxLength=" + config.maxLength() + " tokens (prompts longer than that "
+                    + "leave nothing of the answer); raise maxLength or shorten the prompts");
+        }
+        HfModelConfig modelConfig = model.config();
+        String fingerprint = fingerprint(modelConfig, trainSet, validationSet);
+        if (config.isFullFineTune()) {
+            Training.run(model.model(), null, config, fingerprint, trainSet, validationSet, listener);
+            return new FullFineTuneResult(model.ref().value());
+        }
+        try (LoraWeights lora = LoraWeights.initialise(modelConfig, config.lora().get(), config.seed(), model.weights().manager())) {
+            Training.run(model.model(), lora, config, fingerprint, trainSet, validationSet, listener);
+            return lora.toAdapter(model.ref().value());
+        }
+    }
+
+    private static List<TokenSequence> featurize(ChatFeaturizer featurizer, Dataset data) {
+        List<TokenSequence> out = new ArrayList<>();
+        for (Example example : data) {
+            Optional<TrainingFeatures> f = featurizer.featurize(example);
+            f.ifPresent(features -> out.add(new TokenSequence(features.inputIds(), features.labels())));
+        }
+        return out;
+    }
+
+    private String fingerprint(HfModelConfig model, List<TokenSequence> train, List<TokenSequence> validation) {
+        long hash = 17;
+        for (List<TokenSequence> set : List.of(train, validation)) {
+            for (TokenSequence s : set) {
+                hash = hash * 31 + Arrays.hashCode(s.inputIds());
+                hash = hash * 31 + Arrays.hashCode(s.labels());
+            }
+            hash = hash * 31 + set.size();
+        }
+        TrainingConfig withoutDir = config.toBuilder().checkpointDir(null).logEverySteps(1).build();
+        return withoutDir + "|" + model.toJson().hashCode() + "|" + Long.toHexString(hash);
+    }
+}

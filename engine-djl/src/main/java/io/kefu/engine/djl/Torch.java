@@ -1,0 +1,71 @@
+package io.kefu.engine.djl;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import io.kefu.ErrorCode;
+import io.kefu.KefuException;
+
+/**
+ * The one place that starts DJL's PyTorch engine. Before any DJL class initialises it switches off
+ * DJL's usage tracking and puts DJL in offline mode, so that nothing is downloaded (the native
+ * libraries come from the {@code pytorch-native-cpu} jar on the class path) and no address outside
+ * this machine is contacted.
+ *
+ * <p>Settings (system properties, read once): {@code kefu.djl.threads} sets libtorch's intra-op
+ * threads (default: libtorch's own choice, one per core).
+ */
+public final class Torch {
+    static {
+        offline();
+    }
+
+    private static volatile Engine engine;
+
+    private Torch() {
+    }
+
+    /** Sets the properties that keep DJL offline and silent; called before DJL loads. */
+    static void offline() {
+        System.setProperty("OPT_OUT_TRACKING", "true");
+        System.setProperty("ai.djl.offline", "true");
+    }
+
+    /**
+     * @return DJL's PyTorch engine, loaded on first use
+     * @throws KefuException with {@link ErrorCode#ENGINE_UNAVAILABLE} when libtorch cannot load
+     */
+    public static Engine engine() {
+        Engine e = engine;
+        if (e == null) {
+            synchronized (Torch.class) {
+                e = engine;
+                if (e == null) {
+                    try {
+                        e = Engine.getEngine("PyTorch");
+                    } catch (RuntimeException | LinkageError ex) {
+                        throw new KefuException(ErrorCode.ENGINE_UNAVAILABLE,
+                                "DJL's PyTorch engine cannot load: " + ex.getMessage()
+                                        + " (is ai.djl.pytorch:pytorch-native-cpu on the class path?)", ex);
+                    }
+                    Integer threads = Integer.getInteger("kefu.djl.threads");
+                    if (threads != null && threads > 0) {
+                        ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+                    }
+                    engine = e;
+                }
+            }
+        }
+        return e;
+    }
+
+    /** @return libtorch's intra-op thread count */
+    public static int threads() {
+        engine();
+        return ai.djl.pytorch.jni.JniUtils.getNumThreads();
+    }
+
+    /** @return a new root manager on the CPU; the caller closes it */
+    public static NDManager newManager() {
+        return engine().newBaseManager();
+    }
+}

@@ -1,0 +1,101 @@
+package io.kefu.engine.djl.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import io.kefu.ErrorCode;
+import io.kefu.KefuException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * AdamW with torch.optim.AdamW's arithmetic (betas 0.9/0.999, eps 1e-8): decoupled weight decay
+ * {@code p *= 1 - lr * wd}, moment updates, bias correction, {@code p -= lr / bc1 * m / (sqrt(v) / sqrt(bc2) + eps)}.
+ * Its moment arrays live in their own manager, outside any per-step scope.
+ */
+final class AdamW implements AutoCloseable {
+    static final double BETA1 = 0.9;
+    static final double BETA2 = 0.999;
+    static final double EPS = 1e-8;
+
+    private final List<NDArray> parameters;
+    private final NDManager manager;
+    private final NDArray[] m;
+    private final NDArray[] v;
+    private final double weightDecay;
+    private long step;
+
+    AdamW(List<NDArray> parameters, double weightDecay, NDManager parent) {
+        this.parameters = List.copyOf(parameters);
+        this.manager = parent.newSubManager();
+        this.weightDecay = weightDecay;
+        this.m = new NDArray[parameters.size()];
+        this.v = new NDArray[parameters.size()];
+        for (int i = 0; i < m.length; i++) {
+            m[i] = manager.zeros(parameters.get(i).getShape());
+            v[i] = manager.zeros(parameters.get(i).getShape());
+        }
+    }
+
+    /** @return optimiser steps taken */
+    long steps() {
+        return step;
+    }
+
+    /**
+     * Applies one update with the given gradients (same order as the parameters). Call outside a
+     * gradient collector.
+     */
+    void update(List<NDArray> gradients, double lr) {
+        step++;
+        try (NDScope scope = new NDScope()) {
+            apply(gradients, lr);
+        }
+    }
+
+    private void apply(List<NDArray> gradients, double lr) {
+        double bc1 = 1 - Math.pow(BETA1, step);
+        double bc2Sqrt = Math.sqrt(1 - Math.pow(BETA2, step));
+        for (int i = 0; i < m.length; i++) {
+            NDArray p = parameters.get(i);
+            NDArray g = gradients.get(i);
+            if (weightDecay != 0) {
+                p.muli(1 - lr * weightDecay);
+            }
+            m[i].muli(BETA1).addi(g.mul(1 - BETA1));
+            v[i].muli(BETA2).addi(g.square().muli(1 - BETA2));
+            NDArray denom = v[i].sqrt().divi(bc2Sqrt).addi(EPS);
+            p.subi(m[i].div(denom).muli(lr / bc1));
+        }
+    }
+
+    /** @return the moments by name ({@code m.i}, {@code v.i}) for a checkpoint */
+    Map<String, float[]> state() {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (int i = 0; i < m.length; i++) {
+            out.put("m." + i, m[i].toFloatArray());
+            out.put("v." + i, v[i].toFloatArray());
+        }
+        return out;
+    }
+
+    /** Restores the moments and the step count of a checkpoint. */
+    void restore(Map<String, float[]> state, long steps) {
+        for (int i = 0; i < m.length; i++) {
+            float[] mi = state.get("m." + i);
+            float[] vi = state.get("v." + i);
+            if (mi == null || vi == null || mi.length != m[i].size() || vi.length != v[i].size()) {
+                throw new KefuException(ErrorCode.INVALID_CHECKPOINT, "optimiser state lacks or misshapes the moments of parameter " + i);
+            }
+            m[i].set(mi);
+            v[i].set(vi);
+        }
+        this.step = steps;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,308 @@
+package io.kefu.engine.djl.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import io.kefu.ErrorCode;
+import io.kefu.KefuException;
+import io.kefu.engine.djl.Torch;
+import io.kefu.engine.djl.lora.LoraWeights;
+import io.kefu.engine.djl.model.DecoderModel;
+import io.kefu.train.TrainingConfig;
+import io.kefu.train.TrainingEvent;
+import io.kefu.train.TrainingListener;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs AdamW over tokenized sequences: LoRA matrices only (the base stays frozen) or every weight.
+ *
+ * <p>Loss: the summed cross-entropy of every trained token of the optimiser step's micro-batches
+ * divided by the number of those tokens, so that gradient accumulation gives the same gradient as
+ * one large batch (transformers' behaviour since 4.46). Gradients are clipped to
+ * {@link TrainingConfig#maxGradNorm()} by global norm, as torch's {@code clip_grad_norm_} does.
+ *
+ * <p>Randomness has no hidden state: the data order of an epoch comes from (seed, epoch) and the
+ * dropout of a micro-batch from (seed, micro-batch number), so a run resumed from a checkpoint
+ * replays exactly what the uninterrupted run would have done.
+ */
+final class TrainingLoop {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingLoop.class);
+
+    private final DecoderModel model;
+    private final LoraWeights lora;
+    private final TrainingConfig config;
+    private final String fingerprint;
+    private final Map<String, NDArray> trainable;
+
+    /**
+     * @param lora the adapter to train, or null to train every weight of the model
+     * @param fingerprint identifies the run, to refuse resuming another run's checkpoint
+     */
+    TrainingLoop(DecoderModel model, LoraWeights lora, TrainingConfig config, String fingerprint) {
+        this.model = model;
+        this.lora = lora;
+        this.config = config;
+        this.fingerprint = fingerprint;
+        this.trainable = new LinkedHashMap<>();
+        if (lora != null) {
+            List<NDArray> params = lora.parameters();
+            for (NDArray p : params) {
+                trainable.put(p.getName(), p);
+            }
+        } else {
+            trainable.putAll(model.weights().all());
+        }
+    }
+
+    /** What a run produced. */
+    record Result(long steps, double finalLoss, boolean stoppedEarly) {
+    }
+
+    /** @return the trained tensors by name (PEFT names for LoRA, transformers names otherwise) */
+    Map<String, NDArray> trainable() {
+        return trainable;
+    }
+
+    Result run(List<TokenSequence> train, List<TokenSequence> validation, TrainingListener listener) {
+        if (train.isEmpty()) {
+            throw new KefuException(ErrorCode.INVALID_DATA, "the training set has no usable examples");
+        }
+        long started = System.nanoTime();
+        int[] lengths = train.stream().mapToInt(TokenSequence::length).toArray();
+        BatchPlanner planner = new BatchPlanner(lengths, config.batchSize(), config.seed());
+        int perEpoch = planner.batchesPerEpoch();
+        int accum = config.gradientAccumulation();
+        long stepsPerEpoch = (perEpoch + accum - 1) / accum;
+        long totalSteps = stepsPerEpoch * config.epochs();
+        LrSchedule schedule = new LrSchedule(config.learningRate(), config.schedule(),
+                LrSchedule.warmupSteps(config.warmupRatio(), totalSteps), totalSteps);
+        Optional<CheckpointStore> store = config.checkpointDir().map(CheckpointStore::new);
+        Optional<MetricsLog> metrics = config.checkpointDir().map(MetricsLog::new);
+        NDManager manager = model.weights().manager();
+        List<NDArray> params = new ArrayList<>(trainable.values());
+        for (NDArray p : params) {
+            p.setRequiresGradient(true);
+        }
+        try (AdamW optimizer = new AdamW(params, config.weightDecay(), manager)) {
+            TrainerState state = TrainerState.fresh(fingerprint, config.seed());
+            Optional<CheckpointStore.Loaded> resume = store.flatMap(CheckpointStore::latest);
+            if (resume.isPresent()) {
+                state = restore(resume.get(), optimizer);
+                LOG.info("resuming from {} (step {})", resume.get().directory(), state.step());
+            }
+            long resumedFrom = state.step();
+            metrics.ifPresent(m -> m.truncateAfter(resumedFrom));
+            long trainableCount = params.stream().mapToLong(NDArray::size).sum();
+            listener.onEvent(new TrainingEvent.Started(totalSteps, train.size(), trainableCount,
+                    model.weights().parameterCount() + (lora == null ? 0 : lora.parameterCount()), resumedFrom));
+            boolean stoppedEarly = false;
+            long stepsThisRun = 0;
+            for (int epoch = state.epoch(); epoch <= config.epochs() && !stoppedEarly; epoch++) {
+                List<int[]> plan = planner.plan(epoch);
+                int batch = epoch == state.epoch() ? state.batchInEpoch() : 0;
+                if (epoch != state.epoch()) {
+                    state = new TrainerState(fingerprint, state.step(), epoch, 0, state.microBatchesDone(), 0, 0,
+                            state.bestValidation(), state.epochsWithoutImprovement(), state.lastLoss(), config.seed());
+                }
+                while (batch < perEpoch) {
+                    long stepStart = System.nanoTime();
+                    List<List<TokenSequence>> micro = new ArrayList<>();
+                    for (int i = batch; i < Math.min(perEpoch, batch + accum); i++) {
+                        List<TokenSequence> seqs = new ArrayList<>();
+                        for (int index : plan.get(i)) {
+                            seqs.add(train.get(index));
+                        }
+                        micro.add(seqs);
+                    }
+                    StepOutcome out = step(micro, state.microBatchesDone(), params, optimizer, schedule.at(state.step() + 1));
+                    batch += micro.size();
+                    long step = state.step() + 1;
+                    stepsThisRun++;
+                    double loss = out.trainedTokens == 0 ? 0 : out.lossSum / out.trainedTokens;
+                    state = new TrainerState(fingerprint, step, epoch, batch, state.microBatchesDone() + micro.size(),
+                            state.epochLossSum() + out.lossSum, state.epochTokens() + out.trainedTokens,
+                            state.bestValidation(), state.epochsWithoutImprovement(), loss, config.seed());
+                    double seconds = (System.nanoTime() - stepStart) / 1e9;
+                    double tokensPerSecond = out.tokens / Math.max(seconds, 1e-9);
+                    double lr = schedule.at(step);
+                    if (step % config.logEverySteps() == 0 || step == totalSteps) {
+                        double perStep = (System.nanoTime() - started) / 1e9 / stepsThisRun;
+                        Duration eta = Duration.ofMillis((long) (perStep * (totalSteps - step) * 1000));
+                        listener.onEvent(new TrainingEvent.Step(step, totalSteps, epoch, loss, lr, out.gradNorm,
+                                tokensPerSecond, eta));
+                        long s = step;
+                        int e = epoch;
+                        metrics.ifPresent(m -> m.step(s, e, loss, lr, out.gradNorm, tokensPerSecond));
+                    }
+                    if (store.isPresent() && config.checkpointEverySteps() > 0 && step % config.checkpointEverySteps() == 0
+                            && batch < perEpoch) {
+                        checkpoint(store.get(), state, optimizer, listener);
+                    }
+                }
+                double trainLoss = state.epochTokens() == 0 ? 0 : state.epochLossSum() / state.epochTokens();
+                double validationLoss = validation == null || validation.isEmpty() ? Double.NaN : validationLoss(validation);
+                double best = state.bestValidation();
+                int without = state.epochsWithoutImprovement();
+                if (!Double.isNaN(validationLoss)) {
+                    if (Double.isNaN(best) || validationLoss < best) {
+                        best = validationLoss;
+                        without = 0;
+                    } else {
+                        without++;
+                    }
+                }
+                stoppedEarly = config.earlyStoppingPatience() > 0 && without >= config.earlyStoppingPatience()
+                        && epoch < config.epochs();
+                listener.onEvent(new TrainingEvent.EpochEnd(epoch, trainLoss, validationLoss));
+                long s = state.step();
+                int e = epoch;
+                metrics.ifPresent(m -> m.epoch(s, e, trainLoss, validationLoss));
+                state = new TrainerState(fingerprint, state.step(), stoppedEarly ? config.epochs() + 1 : epoch + 1, 0,
+                        state.microBatchesDone(), 0, 0, best, without, state.lastLoss(), config.seed());
+                if (store.isPresent()) {
+                    checkpoint(store.get(), state, optimizer, listener);
+                }
+            }
+            metrics.ifPresent(m -> LossChart.write(m, config.checkpointDir().get()));
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+            listener.onEvent(new TrainingEvent.Finished(state.step(), state.lastLoss(), stoppedEarly, elapsed));
+            return new Result(state.step(), state.lastLoss(), stoppedEarly);
+        } finally {
+            for (NDArray p : params) {
+                p.setRequiresGradient(false);
+            }
+        }
+    }
+
+    private record StepOutcome(double lossSum, int trainedTokens, int tokens, double gradNorm) {
+    }
+
+    private StepOutcome step(List<List<TokenSequence>> micro, long microDone, List<NDArray> params, AdamW optimizer, double lr) {
+        int trained = 0;
+        for (List<TokenSequence> seqs : micro) {
+            for (TokenSequence s : seqs) {
+                trained += s.trainedTokens();
+            }
+        }
+        double lossSum = 0;
+        int tokens = 0;
+        NDManager parent = model.weights().manager();
+        try (NDScope scope = new NDScope(); NDManager stepManager = parent.newSubManager()) {
+            // a 0-d array kept alive until after backward (see DecoderModel)
+            NDArray normaliser = stepManager.create(1f / Math.max(1, trained));
+            try (GradientCollector collector = Torch.engine().newGradientCollector()) {
+                for (int i = 0; i < micro.size(); i++) {
+                    Torch.engine().setRandomSeed(dropoutSeed(config.seed(), microDone + i));
+                    CausalLmLoss.Batch batch = CausalLmLoss.batch(stepManager, micro.get(i));
+                    tokens += batch.tokens();
+                    if (batch.trainedTokens() == 0) {
+                        continue;
+                    }
+                    NDArray sum = CausalLmLoss.sum(model, lora, batch, true);
+                    collector.backward(sum.mul(normaliser));
+                    lossSum += sum.getFloat();
+                }
+            }
+            double norm = clipAndUpdate(params, optimizer, lr);
+            return new StepOutcome(lossSum, trained, tokens, norm);
+        }
+    }
+
+    private double clipAndUpdate(List<NDArray> params, AdamW optimizer, double lr) {
+        try (NDScope scope = new NDScope()) {
+            List<NDArray> grads = new ArrayList<>(params.size());
+            double squares = 0;
+            for (NDArray p : params) {
+                NDArray g = p.getGradient();
+                grads.add(g);
+                squares += g.square().sum().getFloat();
+            }
+            double norm = Math.sqrt(squares);
+            if (config.maxGradNorm() > 0) {
+                double coef = config.maxGradNorm() / (norm + 1e-6);
+                if (coef < 1) {
+                    for (NDArray g : grads) {
+                        g.muli(coef);
+                    }
+                }
+            }
+            optimizer.update(grads, lr);
+            for (NDArray p : params) {
+                JniUtils.zeroGrad((PtNDArray) p);
+            }
+            return norm;
+        }
+    }
+
+    /** @return the mean token loss of a data set, without gradients */
+    double validationLoss(List<TokenSequence> data) {
+        List<TokenSequence> sorted = new ArrayList<>(data);
+        sorted.sort(Comparator.comparingInt(TokenSequence::length));
+        double sum = 0;
+        long tokens = 0;
+        boolean grad = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            for (int from = 0; from < sorted.size(); from += config.batchSize()) {
+                List<TokenSequence> part = sorted.subList(from, Math.min(sorted.size(), from + config.batchSize()));
+                try (NDScope scope = new NDScope(); NDManager m = model.weights().manager().newSubManager()) {
+                    CausalLmLoss.Batch batch = CausalLmLoss.batch(m, part);
+                    if (batch.trainedTokens() > 0) {
+                        sum += CausalLmLoss.sum(model, lora, batch, false).getFloat();
+                        tokens += batch.trainedTokens();
+                    }
+                }
+            }
+        } finally {
+            JniUtils.setGradMode(grad);
+        }
+        return tokens == 0 ? Double.NaN : sum / tokens;
+    }
+
+    static int dropoutSeed(long seed, long microBatch) {
+        long z = seed * 0x9E3779B97F4A7C15L + microBatch * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 31)) * 0x94D049BB133111EBL;
+        return (int) (z ^ (z >>> 29)) & 0x7fffffff;
+    }
+
+    private void checkpoint(CheckpointStore store, TrainerState state, AdamW optimizer, TrainingListener listener) {
+        Map<String, float[]> values = new LinkedHashMap<>();
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        trainable.forEach((name, array) -> {
+            values.put(name, array.toFloatArray());
+            shapes.put(name, array.getShape().getShape());
+        });
+        Path dir = store.save(state, values, shapes, optimizer.state());
+        listener.onEvent(new TrainingEvent.Checkpoint(state.step(), dir));
+    }
+
+    private TrainerState restore(CheckpointStore.Loaded loaded, AdamW optimizer) {
+        TrainerState state = loaded.state();
+        if (!fingerprint.equals(state.fingerprint())) {
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT, loaded.directory() + " holds a checkpoint of another run "
+                    + "(different model, data or settings); use an empty checkpoint directory or the same run's settings");
+        }
+        for (Map.Entry<String, NDArray> e : trainable.entrySet()) {
+            float[] v = loaded.trainable().get(e.getKey());
+            if (v == null || v.length != e.getValue().size()) {
+                throw new KefuException(ErrorCode.INVALID_CHECKPOINT, loaded.directory().resolve(CheckpointStore.TRAINABLE)
+                        + ": tensor '" + e.getKey() + "' is missing or misshapen");
+            }
+            e.getValue().set(v);
+        }
+        optimizer.restore(loaded.optimizer(), state.step());
+        return state;
+    }
+}

@@ -1,0 +1,51 @@
+package io.kefu.engine.djl;
+
+import io.kefu.data.Dataset;
+import io.kefu.model.BaseModel;
+import io.kefu.model.Engine;
+import io.kefu.model.Engines;
+import io.kefu.model.ModelRef;
+import io.kefu.train.Adapter;
+import io.kefu.train.LoraConfig;
+import io.kefu.train.TrainingConfig;
+import io.kefu.train.TrainingEvent;
+import java.nio.file.Path;
+
+/**
+ * A training run in its own JVM, for the kill-and-resume test: {@code TrainMain MODEL_DIR RUN_DIR
+ * ADAPTER_OUT EXAMPLES PAUSE_MS}. It prints {@code checkpoint <step>} after each checkpoint and then
+ * pauses, so the test can kill it right after a checkpoint.
+ */
+public final class TrainMain {
+    private TrainMain() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        Path model = Path.of(args[0]);
+        Path run = Path.of(args[1]);
+        Path out = Path.of(args[2]);
+        int examples = Integer.parseInt(args[3]);
+        long pause = Long.parseLong(args[4]);
+        Engine djl = Engines.get("djl");
+        Dataset data = ShopData.first(examples);
+        TrainingConfig config = TrainingConfig.builder()
+                .lora(LoraConfig.builder().rank(4).alpha(8).dropout(0.1).targets("q_proj", "v_proj", "down_proj").build())
+                .epochs(2).batchSize(2).gradientAccumulation(2).learningRate(1e-3).warmupRatio(0.2).maxLength(1024).seed(11)
+                .checkpointDir(run).checkpointEverySteps(1).build();
+        try (BaseModel base = djl.load(ModelRef.of(model))) {
+            Adapter adapter = djl.trainer(config).fit(base, data, event -> {
+                if (event instanceof TrainingEvent.Checkpoint c) {
+                    System.out.println("checkpoint " + c.step());
+                    System.out.flush();
+                    try {
+                        Thread.sleep(pause);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            });
+            adapter.save(out);
+        }
+        System.out.println("done");
+    }
+}

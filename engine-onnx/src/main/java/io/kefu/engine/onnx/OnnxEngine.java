@@ -1,0 +1,228 @@
+package io.kefu.engine.onnx;
+
+import io.kefu.ErrorCode;
+import io.kefu.KefuException;
+import io.kefu.core.hub.Hub;
+import io.kefu.chat.ChatModel;
+import io.kefu.chat.ChatTemplate;
+import io.kefu.core.format.GenerationConfig;
+import io.kefu.core.format.HfModelConfig;
+import io.kefu.core.template.HfChatTemplate;
+import io.kefu.core.tokenize.HfTokenizer;
+import io.kefu.engine.onnx.export.ExportOptions;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.kefu.engine.onnx.export.Folders;
+import io.kefu.engine.onnx.export.MatmulGraph;
+import io.kefu.engine.onnx.export.OnnxExporter;
+import io.kefu.model.BaseModel;
+import io.kefu.model.Engine;
+import io.kefu.model.MatmulRate;
+import io.kefu.model.ModelRef;
+import io.kefu.train.Adapter;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ONNX Runtime engine ({@code onnx}): serves exported ONNX decoders, and exports Hugging Face
+ * checkpoints to them. {@link #load(ModelRef)} takes a folder with {@code model.onnx} (from
+ * {@code kefu export onnx}, ONNX Runtime GenAI's builder or Optimum, with the tokenizer files), or a
+ * Hugging Face checkpoint folder, which it exports to a temporary folder first. Session settings
+ * come from {@link SessionSettings#fromSystemProperties()}. It does not train.
+ */
+public final class OnnxEngine implements Engine {
+    private static final Logger LOG = LoggerFactory.getLogger(OnnxEngine.class);
+
+    private final SessionSettings settings;
+
+    /** An engine with the settings of the {@code kefu.onnx.*} system properties. */
+    public OnnxEngine() {
+        this(SessionSettings.fromSystemProperties());
+    }
+
+    /** An engine whose sessions use {@code settings}. */
+    public OnnxEngine(SessionSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public String id() {
+        return "onnx";
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return EnumSet.of(Capability.CHAT);
+    }
+
+    @Override
+    public BaseModel load(ModelRef ref) {
+        Path dir = Hub.resolve(ref);
+        if (Files.isRegularFile(dir.resolve(OnnxExporter.MODEL_FILE))) {
+            return new OnnxBaseModel(ref, dir, Optional.empty(), false);
+        }
+        if (Files.isRegularFile(dir.resolve("config.json"))) {
+            Path temp = exportToTemp(dir, Optional.empty());
+            return new OnnxBaseModel(ref, temp, Optional.of(dir), true);
+        }
+        throw new KefuException(ErrorCode.NOT_FOUND, dir + ": holds neither model.onnx nor config.json;"
+                + " the ONNX engine loads an exported ONNX model folder or a Hugging Face checkpoint");
+    }
+
+    private static Path exportToTemp(Path checkpoint, Optional<Path> adapter) {
+        Path temp;
+        try {
+            temp = Files.createTempDirectory("kefu-onnx-");
+        } catch (IOException e) {
+            throw new KefuException(ErrorCode.IO, "cannot create a temporary folder for the ONNX export: " + e.getMessage(), e);
+        }
+        LOG.info("exporting {} to ONNX in {}", checkpoint, temp);
+        OnnxExporter.export(checkpoint, adapter, temp, ExportOptions.defaults());
+        return temp;
+    }
+
+    @Override
+    public ChatModel chatModel(BaseModel base, List<Adapter> adapters) {
+        if (!(base instanceof OnnxBaseModel onnx)) {
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "base model " + base.ref().value()
+                    + " was loaded by another engine; load it with Engines.get(\"onnx\").load(...)");
+        }
+        if (adapters.isEmpty()) {
+            return open(onnx.directory(), onnx.ref().value(), List.of(), null);
+        }
+        if (adapters.size() > 1) {
+            throw new KefuException(ErrorCode.UNSUPPORTED, "the ONNX engine serves one adapter, merged into the graph; got "
+                    + adapters.size() + ". Export one model per adapter");
+        }
+        Path checkpoint = onnx.checkpoint().orElseThrow(() -> new KefuException(ErrorCode.UNSUPPORTED, onnx.directory()
+                + ": an adapter can only be merged while exporting; load the Hugging Face checkpoint, or export with"
+                + " kefu export onnx --adapter"));
+        Path adapterDir;
+        try {
+            adapterDir = Files.createTempDirectory("kefu-onnx-adapter-");
+        } catch (IOException e) {
+            throw new KefuException(ErrorCode.IO, "cannot create a temporary folder for the adapter: " + e.getMessage(), e);
+        }
+        Path exported;
+        try {
+            Path saved = adapterDir.resolve("adapter");
+            adapters.get(0).save(saved);
+            exported = exportToTemp(checkpoint, Optional.of(saved));
+        } finally {
+            Folders.deleteRecursively(adapterDir);
+        }
+        String name = "adapter";
+        return open(exported, onnx.ref().value(), List.of(name), () -> Folders.deleteRecursively(exported));
+    }
+
+    /** Opens the decoder, tokenizer and template of an exported folder as a chat model. */
+    ChatModel open(Path dir, String id, List<String> adapters, AutoCloseable owner) {
+        HfTokenizer tokenizer = HfTokenizer.load(dir);
+        try {
+            ChatTemplate template = HfChatTemplate.fromModelDir(dir);
+            OnnxDecoderModel model = OnnxDecoderModel.load(dir, settings);
+            return new OnnxChatModel(model, tokenizer, template, eosTokenIds(dir), id, adapters, owner);
+        } catch (RuntimeException e) {
+            tokenizer.close();
+            throw e;
+        }
+    }
+
+    /** EOS ids from generation_config.json, else config.json. */
+    private static List<Integer> eosTokenIds(Path dir) {
+        Optional<GenerationConfig> generation = GenerationConfig.load(dir);
+        if (generation.isPresent() && !generation.get().eosTokenIds().isEmpty()) {
+            return generation.get().eosTokenIds();
+        }
+        if (Files.isRegularFile(dir.resolve("config.json"))) {
+            return HfModelConfig.load(dir).eosTokenIds();
+        }
+        return List.of();
+    }
+
+    /** Multiplies two fp32 {@code n x n} matrices with ONNX Runtime's MatMul, with this engine's session settings. */
+    @Override
+    public MatmulRate measureMatmul(int n, Duration duration) {
+        if (n < 1) {
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "matrix size n=" + n + " must be positive");
+        }
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        float[] values = new float[n * n];
+        java.util.Arrays.fill(values, 0.5f);
+        try (OrtSession.SessionOptions options = OnnxDecoderModel.sessionOptions(settings);
+             OrtSession session = env.createSession(MatmulGraph.bytes(n), options);
+             OnnxTensor a = OnnxTensor.createTensor(env, FloatBuffer.wrap(values), new long[] {n, n});
+             OnnxTensor b = OnnxTensor.createTensor(env, FloatBuffer.wrap(values), new long[] {n, n})) {
+            Map<String, OnnxTensor> inputs = Map.of("a", a, "b", b);
+            session.run(inputs).close(); // warm-up
+            long runs = 0;
+            long start = System.nanoTime();
+            long end = start + duration.toNanos();
+            do {
+                session.run(inputs).close();
+                runs++;
+            } while (System.nanoTime() < end);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            int threads = settings.intraOpThreads() > 0 ? settings.intraOpThreads() : Runtime.getRuntime().availableProcessors();
+            return new MatmulRate(threads, 2.0 * n * n * n * runs / seconds / 1e9);
+        } catch (OrtException e) {
+            throw new KefuException(ErrorCode.ENGINE_FAILURE, "ONNX Runtime failed to multiply matrices: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Exports with {@link OnnxExporter}. Options: {@code dtype} ({@code fp32} | {@code fp16}),
+     * {@code operators} ({@code contrib} | {@code standard}), {@code externalData} ({@code true} |
+     * {@code false}), {@code contextLength} (a positive integer), {@code logits} ({@code all} | {@code last}).
+     */
+    @Override
+    public Path export(Path baseModel, Optional<Path> adapter, Path out, Map<String, String> options) {
+        ExportOptions.Builder b = ExportOptions.builder();
+        for (Map.Entry<String, String> e : options.entrySet()) {
+            String value = e.getValue();
+            switch (e.getKey()) {
+                case "dtype" -> b.precision(ExportOptions.Precision.parse(value));
+                case "operators" -> b.operators(switch (value.toLowerCase(java.util.Locale.ROOT)) {
+                    case "contrib" -> ExportOptions.Operators.CONTRIB;
+                    case "standard" -> ExportOptions.Operators.STANDARD;
+                    default -> throw new KefuException(ErrorCode.INVALID_ARGUMENT, "export option operators='" + value
+                            + "' is not one of contrib, standard");
+                });
+                case "externalData" -> {
+                    if (!value.equals("true") && !value.equals("false")) {
+                        throw new KefuException(ErrorCode.INVALID_ARGUMENT, "export option externalData='" + value + "' must be true or false");
+                    }
+                    b.externalData(Boolean.parseBoolean(value));
+                }
+                case "logits" -> {
+                    if (!value.equals("all") && !value.equals("last")) {
+                        throw new KefuException(ErrorCode.INVALID_ARGUMENT, "export option logits='" + value + "' must be all or last");
+                    }
+                    b.lastLogitsOnly(value.equals("last"));
+                }
+                case "contextLength" -> {
+                    try {
+                        b.contextLength(Integer.parseInt(value));
+                    } catch (NumberFormatException ex) {
+                        throw new KefuException(ErrorCode.INVALID_ARGUMENT, "export option contextLength='" + value + "' is not an integer", ex);
+                    }
+                }
+                default -> throw new KefuException(ErrorCode.INVALID_ARGUMENT, "unknown export option '" + e.getKey()
+                        + "'; the ONNX engine knows dtype, operators, externalData, contextLength, logits");
+            }
+        }
+        return OnnxExporter.export(baseModel, adapter, out, b.build()).directory();
+    }
+}

@@ -1,0 +1,206 @@
+package io.kefu.server;
+
+import io.kefu.ErrorCode;
+import io.kefu.KefuException;
+import io.kefu.chat.ChatModel;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How a {@link KefuServer} runs. Immutable; build with {@link #builder()}.
+ *
+ * <p>Defaults: bind {@code 127.0.0.1}, port 8080 (0 picks a free port), no API key (allowed only
+ * on a loopback address), no adapters, queue capacity 64 waiting requests, batches of at most 8 whole-answer requests,
+ * request timeout 120 s, body limit 256 KiB, shutdown drain 30 s, hand-off confidence threshold
+ * -2.5 (mean token log-probability), history of 10 turns per session, no A/B experiment (every
+ * session in arm {@code model}). The store URL is required.
+ */
+public final class ServerConfig {
+    private final ChatModel baseModel;
+    private final ChatModel adapterModel;
+    private final List<String> adapterNames;
+    private final String storeUrl;
+    private final java.nio.file.Path shopFolder;
+    private final String bind;
+    private final int port;
+    private final String apiKey;
+    private final int queueCapacity;
+    private final int maxBatch;
+    private final Duration requestTimeout;
+    private final int maxBodyBytes;
+    private final Duration drainTimeout;
+    private final double minMeanLogprob;
+    private final int historyTurns;
+    private final String experiment;
+    private final Map<String, ChatModel> arms;
+
+    private ServerConfig(Builder b) {
+        this.baseModel = b.baseModel;
+        this.adapterModel = b.adapterModel;
+        this.adapterNames = List.copyOf(b.adapterNames);
+        this.storeUrl = b.storeUrl;
+        this.shopFolder = b.shopFolder;
+        this.bind = b.bind;
+        this.port = b.port;
+        this.apiKey = b.apiKey;
+        this.queueCapacity = b.queueCapacity;
+        this.maxBatch = b.maxBatch;
+        this.requestTimeout = b.requestTimeout;
+        this.maxBodyBytes = b.maxBodyBytes;
+        this.drainTimeout = b.drainTimeout;
+        this.minMeanLogprob = b.minMeanLogprob;
+        this.historyTurns = b.historyTurns;
+        this.experiment = b.experiment;
+        this.arms = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.arms));
+    }
+
+    /** @return a builder with the defaults listed on the class */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    ChatModel baseModel() { return baseModel; }
+    Optional<ChatModel> adapterModel() { return Optional.ofNullable(adapterModel); }
+    List<String> adapterNames() { return adapterNames; }
+    String storeUrl() { return storeUrl; }
+    Optional<java.nio.file.Path> shopFolder() { return Optional.ofNullable(shopFolder); }
+    String bind() { return bind; }
+    int port() { return port; }
+    Optional<String> apiKey() { return Optional.ofNullable(apiKey); }
+    int queueCapacity() { return queueCapacity; }
+    int maxBatch() { return maxBatch; }
+    Duration requestTimeout() { return requestTimeout; }
+    int maxBodyBytes() { return maxBodyBytes; }
+    Duration drainTimeout() { return drainTimeout; }
+    double minMeanLogprob() { return minMeanLogprob; }
+    int historyTurns() { return historyTurns; }
+    Optional<String> experiment() { return Optional.ofNullable(experiment); }
+    Map<String, ChatModel> arms() { return arms; }
+
+    /** Builds a {@link ServerConfig}; {@link #build()} validates. */
+    public static final class Builder {
+        private ChatModel baseModel;
+        private ChatModel adapterModel;
+        private final List<String> adapterNames = new ArrayList<>();
+        private String storeUrl;
+        private java.nio.file.Path shopFolder;
+        private String bind = "127.0.0.1";
+        private int port = 8080;
+        private String apiKey;
+        private int queueCapacity = 64;
+        private int maxBatch = 8;
+        private Duration requestTimeout = Duration.ofSeconds(120);
+        private int maxBodyBytes = 256 * 1024;
+        private Duration drainTimeout = Duration.ofSeconds(30);
+        private double minMeanLogprob = -2.5;
+        private int historyTurns = 10;
+        private String experiment;
+        private final Map<String, ChatModel> arms = new LinkedHashMap<>();
+
+        private Builder() {
+        }
+
+        /** @param value the model without adapters, served under its {@code info().id()} (required) */
+        public Builder baseModel(ChatModel value) { this.baseModel = Objects.requireNonNull(value, "baseModel"); return this; }
+
+        /**
+         * @param model the same base with adapters loaded, in the order of {@code names}
+         * @param names the names clients use in {@code model} for each adapter, in load order
+         */
+        public Builder adapters(ChatModel model, List<String> names) {
+            this.adapterModel = Objects.requireNonNull(model, "model");
+            this.adapterNames.clear();
+            this.adapterNames.addAll(names);
+            return this;
+        }
+
+        /** @param value the store's JDBC URL: {@code jdbc:h2:...} or {@code jdbc:postgresql://...} (required) */
+        public Builder storeUrl(String value) { this.storeUrl = value; return this; }
+
+        /** @param value a shop folder ({@code examples/shop}) loaded into an empty store (default none) */
+        public Builder shopFolder(java.nio.file.Path value) { this.shopFolder = value; return this; }
+
+        /** @param value the address to listen on (default 127.0.0.1) */
+        public Builder bind(String value) { this.bind = value; return this; }
+
+        /** @param value the port; 0 picks a free one (default 8080) */
+        public Builder port(int value) { this.port = value; return this; }
+
+        /** @param value the key clients send as {@code Authorization: Bearer KEY} (default none) */
+        public Builder apiKey(String value) { this.apiKey = value; return this; }
+
+        /** @param value requests that may wait for the model (default 64) */
+        public Builder queueCapacity(int value) { this.queueCapacity = value; return this; }
+
+        /** @param value the most waiting whole-answer requests decoded together in one batch (default 8) */
+        public Builder maxBatch(int value) { this.maxBatch = value; return this; }
+
+        /** @param value the longest a request may wait and generate (default 120 s) */
+        public Builder requestTimeout(Duration value) { this.requestTimeout = value; return this; }
+
+        /** @param value the largest request body in bytes (default 256 KiB) */
+        public Builder maxBodyBytes(int value) { this.maxBodyBytes = value; return this; }
+
+        /** @param value how long shutdown waits for requests in flight (default 30 s) */
+        public Builder drainTimeout(Duration value) { this.drainTimeout = value; return this; }
+
+        /** @param value hand off when the mean token log-probability is below this (default -2.5) */
+        public Builder minMeanLogprob(double value) { this.minMeanLogprob = value; return this; }
+
+        /** @param value earlier turns of a session put into the prompt (default 10) */
+        public Builder historyTurns(int value) { this.historyTurns = value; return this; }
+
+        /**
+         * An A/B experiment on /chat: sessions are assigned to arms by a stable hash of the session id
+         * (weights equal); each arm answers with its model.
+         *
+         * @param name the experiment name (the hash salt)
+         * @param armModels arm name to model, control first; at least two
+         */
+        public Builder experiment(String name, Map<String, ChatModel> armModels) {
+            this.experiment = name;
+            this.arms.clear();
+            this.arms.putAll(armModels);
+            return this;
+        }
+
+        /** @throws KefuException {@link ErrorCode#INVALID_CONFIG} naming the setting that is missing or out of range */
+        public ServerConfig build() {
+            require(baseModel != null, "baseModel", "is required");
+            require(storeUrl != null && !storeUrl.isBlank(), "store", "is required (a JDBC URL)");
+            require(port >= 0 && port <= 65535, "port", "must be 0..65535, got " + port);
+            require(bind != null && !bind.isBlank(), "bind", "is required");
+            require(apiKey != null || isLoopback(bind), "bind",
+                    bind + " is not a loopback address; serving on it requires an API key (--api-key-file)");
+            require(apiKey == null || !apiKey.isBlank(), "apiKey", "must not be blank");
+            require(queueCapacity >= 1, "queueCapacity", "must be at least 1");
+            require(maxBatch >= 1, "maxBatch", "must be at least 1");
+            require(requestTimeout.toMillis() > 0, "requestTimeout", "must be positive");
+            require(maxBodyBytes >= 1024, "maxBodyBytes", "must be at least 1024");
+            require(Double.isFinite(minMeanLogprob), "minMeanLogprob", "must be finite");
+            require(historyTurns >= 0, "historyTurns", "must not be negative");
+            require(adapterModel == null || adapterNames.size() == adapterModel.info().adapters().size(), "adapters",
+                    adapterNames.size() + " names for " + (adapterModel == null ? 0 : adapterModel.info().adapters().size()) + " loaded adapters");
+            require(adapterNames.stream().distinct().count() == adapterNames.size(), "adapters", "names must be distinct: " + adapterNames);
+            require(!adapterNames.contains(baseModel.info().id()), "adapters", "an adapter may not be named like the base model");
+            require(experiment == null || arms.size() >= 2, "experiment", "needs at least two arms");
+            return new ServerConfig(this);
+        }
+
+        private static boolean isLoopback(String host) {
+            return host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1") || host.startsWith("127.");
+        }
+
+        private static void require(boolean ok, String field, String rule) {
+            if (!ok) {
+                throw new KefuException(ErrorCode.INVALID_CONFIG, "server setting " + field + ": " + rule);
+            }
+        }
+    }
+}

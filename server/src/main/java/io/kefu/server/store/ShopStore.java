@@ -1,0 +1,304 @@
+package io.kefu.server.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kefu.ErrorCode;
+import io.kefu.KefuException;
+import io.kefu.core.shop.FactsRenderer;
+import io.kefu.core.shop.Product;
+import io.kefu.core.shop.ProductFacts;
+import io.kefu.core.shop.Promotion;
+import io.kefu.core.shop.PromotionType;
+import io.kefu.core.shop.ShopCatalog;
+import io.kefu.core.shop.ShopPolicies;
+import io.kefu.core.shop.SizeChart;
+
+import java.sql.Connection;
+import java.sql.Date;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The shop tables: loaded once from a {@link ShopCatalog} (the {@code examples/shop} folder) when
+ * the store is empty, then read per request. {@link #facts} reads a product's CURRENT stock,
+ * promotions and policies and returns the same {@link ProductFacts} that
+ * {@link ShopCatalog#factsFor} builds, so {@link FactsRenderer} renders them exactly as the dataset
+ * generator did.
+ */
+public final class ShopStore {
+    private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules();
+
+    private final Database db;
+
+    /** @param db a migrated store */
+    public ShopStore(Database db) {
+        this.db = db;
+    }
+
+    /** @return whether the shop tables hold a shop */
+    public boolean isLoaded() {
+        return db.read("checking whether the shop is loaded", c -> {
+            try (var s = c.createStatement(); ResultSet r = s.executeQuery("SELECT COUNT(*) FROM shop")) {
+                r.next();
+                return r.getInt(1) > 0;
+            }
+        });
+    }
+
+    /** Loads the catalog when the store holds no shop yet; returns whether it loaded. */
+    public boolean loadIfEmpty(ShopCatalog catalog) {
+        return db.inTransaction("loading the shop catalog", c -> {
+            try (var s = c.createStatement(); ResultSet r = s.executeQuery("SELECT COUNT(*) FROM shop")) {
+                r.next();
+                if (r.getInt(1) > 0) {
+                    return false;
+                }
+            }
+            insert(c, catalog);
+            return true;
+        });
+    }
+
+    private static void insert(Connection c, ShopCatalog catalog) throws SQLException {
+        update(c, "INSERT INTO shop (id, name) VALUES (?, ?)", catalog.shopId(), catalog.shopName());
+        update(c, "INSERT INTO policies (shop_id, document) VALUES (?, ?)", catalog.shopId(), json(catalog.policies()));
+        for (SizeChart chart : catalog.sizeCharts()) {
+            update(c, "INSERT INTO size_charts (id, name) VALUES (?, ?)", chart.id(), chart.name());
+            int i = 0;
+            for (SizeChart.Row row : chart.rows()) {
+                update(c, "INSERT INTO size_chart_rows (chart_id, position, size, height_min, height_max, weight_min, weight_max)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?)", chart.id(), i++, row.size(), row.heightMin(), row.heightMax(),
+                        row.weightMin(), row.weightMax());
+            }
+        }
+        int position = 0;
+        for (Product p : catalog.products()) {
+            update(c, "INSERT INTO products (id, position, name, category, price, material, care, size_chart, restock_days)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", p.id(), position++, p.name(), p.category(), p.price(),
+                    p.material(), p.care(), p.sizeChart(), p.restockDays());
+            for (int i = 0; i < p.sizes().size(); i++) {
+                update(c, "INSERT INTO product_sizes (product_id, position, size) VALUES (?, ?, ?)", p.id(), i, p.sizes().get(i));
+            }
+            for (int i = 0; i < p.colors().size(); i++) {
+                update(c, "INSERT INTO product_colors (product_id, position, color) VALUES (?, ?, ?)", p.id(), i, p.colors().get(i));
+            }
+            for (String color : p.colors()) {
+                for (String size : p.sizes()) {
+                    update(c, "INSERT INTO skus (product_id, color, size, stock) VALUES (?, ?, ?, ?)", p.id(), color, size,
+                            p.stockOf(color, size));
+                }
+            }
+        }
+        position = 0;
+        for (Promotion p : catalog.promotions()) {
+            update(c, "INSERT INTO promotions (id, position, type, threshold, amount, valid_from, valid_to, how_to_get, audience)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", p.id(), position++, p.type().wireName(), p.threshold(), p.amount(),
+                    Date.valueOf(p.validFrom()), Date.valueOf(p.validTo()), p.howToGet(), p.audience());
+            for (String category : p.categories()) {
+                update(c, "INSERT INTO promotion_categories (promotion_id, category) VALUES (?, ?)", p.id(), category);
+            }
+        }
+    }
+
+    /**
+     * Sets the stock of one SKU (what the shop's inventory system does when items sell or arrive).
+     *
+     * @throws KefuException {@link ErrorCode#NOT_FOUND} when the SKU does not exist
+     */
+    public void setStock(String productId, String color, String size, int units) {
+        int rows = db.inTransaction("updating stock", c -> update(c,
+                "UPDATE skus SET stock = ? WHERE product_id = ? AND color = ? AND size = ?", units, productId, color, size));
+        if (rows == 0) {
+            throw new KefuException(ErrorCode.NOT_FOUND, "no SKU " + productId + "/" + color + "/" + size + " in the store");
+        }
+    }
+
+    /** @return the shop's name */
+    public String shopName() {
+        return db.read("reading the shop", c -> shop(c)[1]);
+    }
+
+    /**
+     * The facts for a question asked on {@code day}: about one product, or shop-wide when
+     * {@code productId} is empty.
+     *
+     * @throws KefuException {@link ErrorCode#NOT_FOUND} naming an unknown product
+     * @throws StoreUnavailableException when the database is down
+     */
+    public ProductFacts facts(Optional<String> productId, LocalDate day) {
+        String what = productId.map(id -> "reading the facts of product " + id).orElse("reading the shop facts");
+        return db.read(what, c -> {
+            String[] shop = shop(c);
+            ShopPolicies policies = policies(c, shop[0]);
+            if (productId.isEmpty()) {
+                return new ProductFacts(shop[1], null, null, promotions(c, null, day), policies);
+            }
+            Product product = product(c, productId.get()).orElseThrow(() -> new KefuException(ErrorCode.NOT_FOUND,
+                    "productId: product '" + productId.get() + "' is not in the catalog of " + shop[1]));
+            SizeChart chart = sizeChart(c, product.sizeChart()).map(s -> s.forSizes(product.sizes())).orElse(null);
+            return new ProductFacts(shop[1], product, chart, promotions(c, product, day), policies);
+        });
+    }
+
+    private static String[] shop(Connection c) throws SQLException {
+        try (var s = c.createStatement(); ResultSet r = s.executeQuery("SELECT id, name FROM shop ORDER BY id")) {
+            if (!r.next()) {
+                throw new KefuException(ErrorCode.NOT_FOUND, "the store holds no shop; start the server with a shop folder to load");
+            }
+            return new String[] {r.getString(1), r.getString(2)};
+        }
+    }
+
+    private static ShopPolicies policies(Connection c, String shopId) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT document FROM policies WHERE shop_id = ?")) {
+            s.setString(1, shopId);
+            try (ResultSet r = s.executeQuery()) {
+                if (!r.next()) {
+                    throw new KefuException(ErrorCode.INVALID_DATA, "policies: the store has no policies for shop " + shopId);
+                }
+                return JSON.readValue(r.getString(1), ShopPolicies.class);
+            } catch (JsonProcessingException e) {
+                throw new KefuException(ErrorCode.INVALID_DATA, "policies.document of shop " + shopId + ": " + e.getOriginalMessage(), e);
+            }
+        }
+    }
+
+    private static Optional<Product> product(Connection c, String id) throws SQLException {
+        String name;
+        String category;
+        int price;
+        String material;
+        String care;
+        String chart;
+        int restock;
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT name, category, price, material, care, size_chart, restock_days FROM products WHERE id = ?")) {
+            s.setString(1, id);
+            try (ResultSet r = s.executeQuery()) {
+                if (!r.next()) {
+                    return Optional.empty();
+                }
+                name = r.getString(1);
+                category = r.getString(2);
+                price = r.getInt(3);
+                material = r.getString(4);
+                care = r.getString(5);
+                chart = r.getString(6);
+                restock = r.getInt(7);
+            }
+        }
+        List<String> sizes = strings(c, "SELECT size FROM product_sizes WHERE product_id = ? ORDER BY position", id);
+        List<String> colors = strings(c, "SELECT color FROM product_colors WHERE product_id = ? ORDER BY position", id);
+        Map<String, Map<String, Integer>> stock = new LinkedHashMap<>();
+        for (String color : colors) {
+            stock.put(color, new LinkedHashMap<>());
+        }
+        try (PreparedStatement s = c.prepareStatement("SELECT color, size, stock FROM skus WHERE product_id = ?")) {
+            s.setString(1, id);
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    stock.computeIfAbsent(r.getString(1), k -> new LinkedHashMap<>()).put(r.getString(2), r.getInt(3));
+                }
+            }
+        }
+        Map<String, Map<String, Integer>> ordered = new LinkedHashMap<>();
+        stock.forEach((color, bySize) -> {
+            Map<String, Integer> inOrder = new LinkedHashMap<>();
+            for (String size : sizes) {
+                inOrder.put(size, bySize.getOrDefault(size, 0));
+            }
+            ordered.put(color, inOrder);
+        });
+        return Optional.of(new Product(id, name, category, price, sizes, colors, ordered, material, care, chart, restock));
+    }
+
+    private static Optional<SizeChart> sizeChart(Connection c, String id) throws SQLException {
+        String name;
+        try (PreparedStatement s = c.prepareStatement("SELECT name FROM size_charts WHERE id = ?")) {
+            s.setString(1, id);
+            try (ResultSet r = s.executeQuery()) {
+                if (!r.next()) {
+                    return Optional.empty();
+                }
+                name = r.getString(1);
+            }
+        }
+        List<SizeChart.Row> rows = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement("SELECT size, height_min, height_max, weight_min, weight_max"
+                + " FROM size_chart_rows WHERE chart_id = ? ORDER BY position")) {
+            s.setString(1, id);
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    rows.add(new SizeChart.Row(r.getString(1), r.getInt(2), r.getInt(3), r.getInt(4), r.getInt(5)));
+                }
+            }
+        }
+        return Optional.of(new SizeChart(id, name, rows));
+    }
+
+    /** The promotions running on {@code day} that apply to the product (shop-wide ones only when it is null), in catalog order. */
+    private static List<Promotion> promotions(Connection c, Product product, LocalDate day) throws SQLException {
+        List<Promotion> out = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement("SELECT id, type, threshold, amount, valid_from, valid_to, how_to_get, audience"
+                + " FROM promotions WHERE valid_from <= ? AND valid_to >= ? ORDER BY position")) {
+            s.setDate(1, Date.valueOf(day));
+            s.setDate(2, Date.valueOf(day));
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    String id = r.getString(1);
+                    PromotionType type = r.getString(2).equals(PromotionType.COUPON.wireName()) ? PromotionType.COUPON
+                            : PromotionType.FULL_REDUCTION;
+                    out.add(new Promotion(id, type, r.getInt(3), r.getInt(4), r.getDate(5).toLocalDate(), r.getDate(6).toLocalDate(),
+                            List.of(), r.getString(7), r.getString(8)));
+                }
+            }
+        }
+        List<Promotion> applicable = new ArrayList<>();
+        for (Promotion p : out) {
+            List<String> categories = strings(c, "SELECT category FROM promotion_categories WHERE promotion_id = ? ORDER BY category", p.id());
+            Promotion full = new Promotion(p.id(), p.type(), p.threshold(), p.amount(), p.validFrom(), p.validTo(), categories,
+                    p.howToGet(), p.audience());
+            if (product == null ? categories.isEmpty() : full.appliesTo(product.category())) {
+                applicable.add(full);
+            }
+        }
+        return applicable;
+    }
+
+    private static List<String> strings(Connection c, String sql, String key) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            s.setString(1, key);
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    out.add(r.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    static int update(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                s.setObject(i + 1, args[i]);
+            }
+            return s.executeUpdate();
+        }
+    }
+
+    private static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new KefuException(ErrorCode.INTERNAL, "cannot write policies as JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+}

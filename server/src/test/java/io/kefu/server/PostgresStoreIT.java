@@ -1,0 +1,69 @@
+package io.kefu.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kefu.core.eval.baseline.RulesChatModel;
+import io.kefu.core.shop.FactsRenderer;
+import io.kefu.core.shop.Product;
+import io.kefu.core.shop.ShopCatalog;
+import io.kefu.server.store.Database;
+import io.kefu.server.store.ShopStore;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.LocalDate;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The store on a real PostgreSQL 15 that the test starts: migrations, live facts, two instances sharing it, and the database going away and coming back. */
+class PostgresStoreIT {
+    static PostgresServer pg;
+
+    @BeforeAll
+    static void startPostgres() throws Exception {
+        pg = PostgresServer.start();
+    }
+
+    @AfterAll
+    static void stopPostgres() throws Exception {
+        pg.close();
+    }
+
+    @Test
+    void twoInstancesShareOneDatabaseWhichMayGoAwayAndComeBack() throws Exception {
+        ShopCatalog catalog = ShopCatalog.load(RulesServerIT.SHOP);
+        try (KefuServer one = KefuServer.start(config());
+             KefuServer two = KefuServer.start(config())) {
+            ShopStore store = new ShopStore(Database.open(pg.jdbcUrl()));
+            LocalDate day = LocalDate.of(2026, 11, 20);
+            for (Product p : catalog.products()) {
+                assertThat(FactsRenderer.render(store.facts(Optional.of(p.id()), day))).isEqualTo(FactsRenderer.render(catalog.factsFor(p, day)));
+            }
+            Http a = new Http(one.port());
+            Http b = new Http(two.port());
+            JsonNode first = a.post("/chat", RulesServerIT.ask("雾蓝M码有货吗?", "1001", "shared-1")).json();
+            assertThat(first.get("answer").asText()).contains("雾蓝M码有货");
+            store.setStock("1001", "雾蓝", "M", 0);
+            JsonNode second = b.post("/chat", RulesServerIT.ask("雾蓝M码有货吗?", "1001", "shared-1")).json();
+            assertThat(second.get("answer").asText()).contains("雾蓝M码暂时缺货");
+            assertThat(one.conversations().history("shared-1", 10)).hasSize(2);
+
+            pg.stopServer();
+            Http.Reply down = a.post("/chat", RulesServerIT.ask("L码有货吗?", "1001", "shared-1"));
+            assertThat(down.status()).isEqualTo(503);
+            assertThat(down.json().at("/error/message").asText()).contains("database").doesNotContain("Exception");
+            assertThat(a.get("/health").status()).isEqualTo(503);
+
+            pg.startServer();
+            Http.Reply back = a.post("/chat", RulesServerIT.ask("L码有货吗?", "1001", "shared-1"));
+            assertThat(back.status()).isEqualTo(200);
+            assertThat(back.json().get("answer").asText()).contains("L码");
+            assertThat(a.get("/health").status()).isEqualTo(200);
+        }
+    }
+
+    static ServerConfig config() {
+        return ServerConfig.builder().baseModel(new RulesChatModel()).storeUrl(pg.jdbcUrl()).shopFolder(RulesServerIT.SHOP).port(0).build();
+    }
+}
