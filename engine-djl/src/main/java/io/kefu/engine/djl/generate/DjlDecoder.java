@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.core.generate.Decoder;
+import io.kefu.engine.djl.GradMode;
 import io.kefu.engine.djl.lora.LoraWeights;
 import io.kefu.engine.djl.model.DecoderModel;
 import io.kefu.engine.djl.model.KvCache;
@@ -14,7 +15,8 @@ import io.kefu.engine.djl.model.Masks;
 
 /**
  * Decodes a left-padded batch with a key/value cache. Each row's positions start at 0 on its
- * first real token and its padding is masked out, so a row decodes as it would alone.
+ * first real token and its padding is masked out, so a row decodes as it would alone. Forward
+ * passes run with grad mode off on the calling thread, so any thread may decode.
  */
 public final class DjlDecoder implements Decoder {
     private final DecoderModel model;
@@ -95,7 +97,7 @@ public final class DjlDecoder implements Decoder {
     }
 
     private float[][] run(long[] ids, long[] pos, int b, int t) {
-        try (NDScope scope = new NDScope(); NDManager step = manager.newSubManager()) {
+        try (GradMode noGrad = GradMode.off(); NDScope scope = new NDScope(); NDManager step = manager.newSubManager()) {
             NDArray input = step.create(ids, new Shape(b, t));
             NDArray positions = step.create(pos, new Shape(b, t));
             NDArray mask = Masks.leftPadded(step, padding, cache.length(), t);

@@ -11,6 +11,7 @@ import io.kefu.core.format.FloatTensor;
 import io.kefu.core.format.HfModelConfig;
 import io.kefu.core.format.PeftAdapter;
 import io.kefu.core.format.TensorSpec;
+import io.kefu.engine.djl.GradMode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,7 +61,7 @@ public final class AdapterMerger {
     }
 
     private static float[] merged(NDManager parent, float[] weight, long[] shape, FloatTensor a, FloatTensor b, float scale) {
-        try (NDManager m = parent.newSubManager()) {
+        try (GradMode noGrad = GradMode.off(); NDManager m = parent.newSubManager()) {
             NDArray w = m.create(weight, new Shape(shape));
             NDArray delta = m.create(b.data(), new Shape(b.shape())).matMul(m.create(a.data(), new Shape(a.shape())));
             return w.add(delta.mul(scale)).toFloatArray();

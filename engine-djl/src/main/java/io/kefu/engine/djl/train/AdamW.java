@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
+import io.kefu.engine.djl.GradMode;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +13,8 @@ import java.util.Map;
 /**
  * AdamW with torch.optim.AdamW's arithmetic (betas 0.9/0.999, eps 1e-8): decoupled weight decay
  * {@code p *= 1 - lr * wd}, moment updates, bias correction, {@code p -= lr / bc1 * m / (sqrt(v) / sqrt(bc2) + eps)}.
- * Its moment arrays live in their own manager, outside any per-step scope.
+ * Its moment arrays live in their own manager, outside any per-step scope. Updates run with grad
+ * mode off on the calling thread, whatever that thread's default.
  */
 final class AdamW implements AutoCloseable {
     static final double BETA1 = 0.9;
@@ -49,7 +51,7 @@ final class AdamW implements AutoCloseable {
      */
     void update(List<NDArray> gradients, double lr) {
         step++;
-        try (NDScope scope = new NDScope()) {
+        try (GradMode noGrad = GradMode.off(); NDScope scope = new NDScope()) {
             apply(gradients, lr);
         }
     }

@@ -8,6 +8,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
+import io.kefu.engine.djl.GradMode;
 import io.kefu.engine.djl.Torch;
 import io.kefu.engine.djl.lora.LoraWeights;
 import io.kefu.engine.djl.model.DecoderModel;
@@ -36,6 +37,10 @@ import org.slf4j.LoggerFactory;
  * <p>Randomness has no hidden state: the data order of an epoch comes from (seed, epoch) and the
  * dropout of a micro-batch from (seed, micro-batch number), so a run resumed from a checkpoint
  * replays exactly what the uninterrupted run would have done.
+ *
+ * <p>Threads: libtorch's grad mode belongs to the thread, so a run sets it itself (off, and on only
+ * while a gradient collector records) and restores the caller's mode when it ends; any thread may
+ * run it.
  */
 final class TrainingLoop {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingLoop.class);
@@ -95,7 +100,7 @@ final class TrainingLoop {
         for (NDArray p : params) {
             p.setRequiresGradient(true);
         }
-        try (AdamW optimizer = new AdamW(params, config.weightDecay(), manager)) {
+        try (GradMode noGrad = GradMode.off(); AdamW optimizer = new AdamW(params, config.weightDecay(), manager)) {
             TrainerState state = TrainerState.fresh(fingerprint, config.seed());
             Optional<CheckpointStore.Loaded> resume = store.flatMap(CheckpointStore::latest);
             if (resume.isPresent()) {
@@ -202,7 +207,7 @@ final class TrainingLoop {
         try (NDScope scope = new NDScope(); NDManager stepManager = parent.newSubManager()) {
             // a 0-d array kept alive until after backward (see DecoderModel)
             NDArray normaliser = stepManager.create(1f / Math.max(1, trained));
-            try (GradientCollector collector = Torch.engine().newGradientCollector()) {
+            try (GradMode recording = GradMode.on(); GradientCollector collector = Torch.engine().newGradientCollector()) {
                 for (int i = 0; i < micro.size(); i++) {
                     Torch.engine().setRandomSeed(dropoutSeed(config.seed(), microDone + i));
                     CausalLmLoss.Batch batch = CausalLmLoss.batch(stepManager, micro.get(i));
@@ -221,7 +226,7 @@ final class TrainingLoop {
     }
 
     private double clipAndUpdate(List<NDArray> params, AdamW optimizer, double lr) {
-        try (NDScope scope = new NDScope()) {
+        try (GradMode noGrad = GradMode.off(); NDScope scope = new NDScope()) {
             List<NDArray> grads = new ArrayList<>(params.size());
             double squares = 0;
             for (NDArray p : params) {
@@ -252,9 +257,7 @@ final class TrainingLoop {
         sorted.sort(Comparator.comparingInt(TokenSequence::length));
         double sum = 0;
         long tokens = 0;
-        boolean grad = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
-        try {
+        try (GradMode noGrad = GradMode.off()) {
             for (int from = 0; from < sorted.size(); from += config.batchSize()) {
                 List<TokenSequence> part = sorted.subList(from, Math.min(sorted.size(), from + config.batchSize()));
                 try (NDScope scope = new NDScope(); NDManager m = model.weights().manager().newSubManager()) {
@@ -265,8 +268,6 @@ final class TrainingLoop {
                     }
                 }
             }
-        } finally {
-            JniUtils.setGradMode(grad);
         }
         return tokens == 0 ? Double.NaN : sum / tokens;
     }
