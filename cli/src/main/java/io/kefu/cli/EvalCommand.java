@@ -38,7 +38,9 @@ import picocli.CommandLine.Spec;
         footer = {"", "Examples:",
                 "  kefu eval --baseline rules --data examples/shop/test.jsonl --out out/eval",
                 "  kefu eval --engine djl --model models/qwen --adapter out/shop-lora --baseline rules \\",
-                "            --data examples/shop/test.jsonl --out out/eval"})
+                "            --data examples/shop/test.jsonl --out out/eval",
+                "  kefu eval --system hosted=remote:http://127.0.0.1:8000/v1 --system tuned=djl:models/qwen:out/shop-lora \\",
+                "            --baseline rules --data examples/shop/test.jsonl --out out/eval"})
 public final class EvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -52,6 +54,12 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--adapter", paramLabel = "DIR", description = "PEFT adapter folder to answer with.")
     Path adapter;
+
+    @Option(names = "--system", paramLabel = "NAME=ENGINE:MODEL[:ADAPTER]",
+            description = {"A system to evaluate; repeat to compare several in one report, e.g.",
+                    "remote=remote:http://127.0.0.1:8000/v1 or tuned=djl:models/qwen:out/shop-lora.",
+                    "--engine/--model/--adapter is a shorthand for one system named ENGINE-MODEL."})
+    List<String> systemOptions = new ArrayList<>();
 
     @Option(names = "--baseline", paramLabel = "rules", description = "Also evaluate a baseline: rules (keywords + templates).")
     String baseline;
@@ -76,8 +84,9 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (engine == null && baseline == null) {
-            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "nothing to evaluate: give --engine and --model, or --baseline rules, or both");
+        if (engine == null && baseline == null && systemOptions.isEmpty()) {
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT,
+                    "nothing to evaluate: give --system NAME=ENGINE:MODEL, or --engine and --model, or --baseline rules, or several");
         }
         if ((engine == null) != (model == null)) {
             throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--engine and --model go together");
@@ -88,6 +97,7 @@ public final class EvalCommand implements Callable<Integer> {
         if (adapter != null && engine == null) {
             throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--adapter needs --engine and --model");
         }
+        List<SystemSpec> specs = systemSpecs();
         Dataset test = limited(Dataset.load(data));
         EvaluationConfig config = EvaluationConfig.builder().batchSize(batchSize).seed(seed)
                 .parameters(GenerationParameters.builder().maxNewTokens(maxNewTokens).build()).build();
@@ -95,15 +105,14 @@ public final class EvalCommand implements Callable<Integer> {
         List<AutoCloseable> resources = new ArrayList<>();
         try {
             Map<String, ChatModel> systems = new LinkedHashMap<>();
-            if (engine != null) {
-                Engine e = Engines.get(engine);
-                BaseModel base = e.load(ModelRef.of(model));
+            for (SystemSpec s : specs) {
+                Engine e = Engines.get(s.engine());
+                BaseModel base = e.load(ModelRef.of(s.model()));
                 resources.add(base);
-                List<Adapter> adapters = adapter == null ? List.of() : List.of(Adapter.load(adapter));
+                List<Adapter> adapters = s.adapter() == null ? List.of() : List.of(Adapter.load(s.adapter()));
                 ChatModel chat = e.chatModel(base, adapters);
                 resources.add(0, chat);
-                String name = engine + "-" + modelName(model) + (adapter == null ? "" : "+" + adapter.getFileName());
-                systems.put(name, chat);
+                systems.put(s.name(), chat);
             }
             if (baseline != null) {
                 systems.put(RulesChatModel.ID, new RulesChatModel());
@@ -139,6 +148,29 @@ public final class EvalCommand implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    /** The --system options and the --engine/--model/--adapter shorthand, checked for clashing names. */
+    private List<SystemSpec> systemSpecs() {
+        List<SystemSpec> specs = new ArrayList<>();
+        for (String option : systemOptions) {
+            specs.add(SystemSpec.parse(option));
+        }
+        if (engine != null) {
+            String name = engine + "-" + modelName(model) + (adapter == null ? "" : "+" + adapter.getFileName());
+            specs.add(new SystemSpec(name, engine, model, adapter));
+        }
+        java.util.Set<String> names = new java.util.HashSet<>();
+        if (baseline != null) {
+            names.add(RulesChatModel.ID);
+        }
+        for (SystemSpec s : specs) {
+            if (!names.add(s.name())) {
+                throw new KefuException(ErrorCode.INVALID_ARGUMENT, "two systems are named '" + s.name()
+                        + "' (--system, --engine/--model or --baseline); give each --system a different NAME");
+            }
+        }
+        return specs;
     }
 
     private Dataset limited(Dataset all) {
