@@ -8,6 +8,7 @@ import io.kefu.chat.ChatResponse;
 import io.kefu.chat.GenerationParameters;
 import io.kefu.core.format.DecoderLayout;
 import io.kefu.core.format.HfModelConfig;
+import io.kefu.core.tokenize.HfTokenizer;
 import io.kefu.model.BaseModel;
 import io.kefu.model.Engine;
 import io.kefu.model.Engines;
@@ -20,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -37,8 +39,10 @@ import picocli.CommandLine.Model.CommandSpec;
  * {@code kefu bench decode}: decode throughput of each engine on the same checkpoint, at several
  * batch sizes, beside the memory-bandwidth bound (measured copy bandwidth divided by the bytes of
  * weights read per decoding step). Engines are found through {@link Engines}: any engine on the
- * class path (ONNX Runtime, DJL, Jlama, a vendor's) is measured the same way, through
- * {@link ChatModel#chatBatch(List)}. Each engine's thread count and raw fp32 matmul rate
+ * class path (ONNX Runtime, DJL, a vendor's) is measured the same way, through
+ * {@link ChatModel#chatBatch(List)}. Jlama, which needs Java 21+, is measured in a forked JVM by
+ * {@link JlamaBench} (batch 1 only: Jlama decodes one sequence per KV cache). Each engine's thread
+ * count and raw fp32 matmul rate
  * ({@link Engine#measureMatmul}) are printed beside its result, so the comparison can be judged even.
  */
 @Command(name = "decode",
@@ -51,6 +55,8 @@ import picocli.CommandLine.Model.CommandSpec;
                 "  kefu bench decode --model models/qwen2.5-0.5b --engines onnx,djl --batch-sizes 1,8 --tokens 64"})
 public final class BenchDecodeCommand implements Callable<Integer> {
     private static final int MATMUL_SIZE = 512;
+    /** Measured in a forked Java 21+ JVM by {@link JlamaBench}, not through {@link Engines}. */
+    private static final String JLAMA = "jlama";
     private static final String PROMPT = "Hello! Do you have the blue linen dress in size M, and how long does delivery take?";
 
     @Spec
@@ -168,6 +174,9 @@ public final class BenchDecodeCommand implements Callable<Integer> {
     }
 
     private String[] measure(String id, Path checkpoint, double bound, PrintWriter out) {
+        if (id.equals(JLAMA)) {
+            return measureJlama(checkpoint, bound, out);
+        }
         String[] row = new String[batchSizes.size() + 4];
         row[0] = id;
         Engine engine;
@@ -204,6 +213,49 @@ public final class BenchDecodeCommand implements Callable<Integer> {
             row[row.length - 1] = batchSizes.get(0) == 1 ? String.format(Locale.ROOT, "%.0f%%", 100 * first / bound) : "-";
         } catch (KefuException e) {
             row[3] = "failed: " + e.getMessage();
+        }
+        return row;
+    }
+
+    /**
+     * Jlama in a forked Java 21+ JVM ({@link JlamaBench}) on the same checkpoint, prompt text tokenized
+     * without the chat template. Jlama decodes one sequence per KV cache: only batch 1 is measured.
+     */
+    private String[] measureJlama(Path checkpoint, double bound, PrintWriter out) {
+        String[] row = new String[batchSizes.size() + 4];
+        row[0] = JLAMA;
+        Path work = null;
+        try {
+            Path java = JlamaBench.java21();
+            out.println("measuring jlama in a forked JVM (" + java + ") ...");
+            out.flush();
+            int[] prompt;
+            try (HfTokenizer tok = HfTokenizer.load(checkpoint)) {
+                prompt = tok.encode(PROMPT);
+            }
+            work = Files.createTempDirectory("kefu-jlama-");
+            JlamaBench.Result result = JlamaBench.measure(checkpoint, prompt, tokens, repeats, work);
+            row[1] = Integer.toString(result.threads());
+            row[2] = "-";
+            for (int i = 0; i < batchSizes.size(); i++) {
+                row[3 + i] = batchSizes.get(i) == 1 ? String.format(Locale.ROOT, "%.1f", result.tokensPerSecond()) : "batch 1 only";
+            }
+            row[row.length - 1] = batchSizes.get(0) == 1
+                    ? String.format(Locale.ROOT, "%.0f%%", 100 * result.tokensPerSecond() / bound) : "-";
+        } catch (KefuException e) {
+            Arrays.fill(row, 1, row.length, null);
+            row[1] = "n/a: " + e.getMessage();
+        } catch (IOException e) {
+            Arrays.fill(row, 1, row.length, null);
+            row[1] = "n/a: cannot create a temp folder for the Jlama program: " + e.getMessage();
+        } finally {
+            if (work != null) {
+                try {
+                    deleteRecursively(work);
+                } catch (IOException e) {
+                    out.println("warning: cannot delete " + work + ": " + e.getMessage());
+                }
+            }
         }
         return row;
     }

@@ -12,6 +12,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.SplittableRandom;
 
 /**
@@ -32,8 +34,10 @@ final class BenchModel {
     /** A Llama of the given size: 64-wide heads, a quarter as many key/value heads as query heads. */
     static Path write(Path dir, Path tokenizerDir, long seed, int hidden, int layers, int intermediate) {
         int vocab;
+        String specialIds;
         try (HfTokenizer tokenizer = HfTokenizer.load(tokenizerDir)) {
             vocab = tokenizer.vocabSize();
+            specialIds = specialTokenIds(tokenizer);
         }
         try {
             Files.createDirectories(dir);
@@ -42,7 +46,7 @@ final class BenchModel {
             Files.writeString(dir.resolve("config.json"), "{\"architectures\": [\"LlamaForCausalLM\"], \"model_type\": \"llama\","
                     + " \"hidden_size\": " + hidden + ", \"intermediate_size\": " + intermediate + ", \"num_hidden_layers\": " + layers + ","
                     + " \"num_attention_heads\": " + hidden / 64 + ", \"num_key_value_heads\": " + Math.max(1, hidden / 256) + ","
-                    + " \"head_dim\": 64, \"vocab_size\": " + vocab + ","
+                    + " \"head_dim\": 64, \"vocab_size\": " + vocab + "," + specialIds + " \"hidden_act\": \"silu\","
                     + " \"max_position_embeddings\": 2048, \"rms_norm_eps\": 1e-5, \"rope_theta\": 500000.0,"
                     + " \"tie_word_embeddings\": true, \"torch_dtype\": \"float32\"}\n");
         } catch (IOException e) {
@@ -63,6 +67,18 @@ final class BenchModel {
             writer.finish();
         }
         return dir;
+    }
+
+    /** The bos/eos ids as config.json fields (Jlama, for one, needs them), each only where the tokenizer names it. */
+    private static String specialTokenIds(HfTokenizer tokenizer) {
+        StringBuilder fields = new StringBuilder();
+        tokenizer.bosToken().flatMap(t -> boxed(tokenizer.tokenId(t))).ifPresent(id -> fields.append(" \"bos_token_id\": ").append(id).append(','));
+        tokenizer.eosToken().flatMap(t -> boxed(tokenizer.tokenId(t))).ifPresent(id -> fields.append(" \"eos_token_id\": ").append(id).append(','));
+        return fields.toString();
+    }
+
+    private static Optional<Integer> boxed(OptionalInt id) {
+        return id.isPresent() ? Optional.of(id.getAsInt()) : Optional.empty();
     }
 
     private static double gaussian(SplittableRandom random) {
