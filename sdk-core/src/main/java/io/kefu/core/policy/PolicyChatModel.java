@@ -1,6 +1,5 @@
 package io.kefu.core.policy;
 
-import io.kefu.chat.ChatChunk;
 import io.kefu.chat.ChatMessage;
 import io.kefu.chat.ChatModel;
 import io.kefu.chat.ChatRequest;
@@ -11,13 +10,11 @@ import io.kefu.chat.ModelInfo;
 import io.kefu.chat.Role;
 import io.kefu.chat.Usage;
 import io.kefu.core.eval.checks.FactsText;
+import io.kefu.core.generate.CompletedChatStream;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A conversation policy: a {@link ChatModel} that wraps another one and checks, corrects or hands
@@ -61,7 +58,7 @@ public abstract class PolicyChatModel implements ChatModel {
 
     @Override
     public ChatStream stream(ChatRequest request) {
-        return new OneChunkStream(answer(request).response());
+        return CompletedChatStream.of(answer(request).response());
     }
 
     @Override
@@ -107,57 +104,5 @@ public abstract class PolicyChatModel implements ChatModel {
     /** @return a text-only response (usage 0) */
     protected static ChatResponse textResponse(String text, Duration latency) {
         return new ChatResponse(text, FinishReason.STOP, new Usage(0, 0), List.of(), List.of(), List.of(), latency);
-    }
-
-    /** A finished answer delivered as one chunk. */
-    static final class OneChunkStream implements ChatStream {
-        private final ChatResponse response;
-        private final AtomicBoolean iterated = new AtomicBoolean();
-
-        OneChunkStream(ChatResponse response) {
-            this.response = response;
-        }
-
-        @Override
-        public Iterator<ChatChunk> iterator() {
-            if (!iterated.compareAndSet(false, true)) {
-                throw new io.kefu.KefuException(io.kefu.ErrorCode.INVALID_REQUEST, "a chat stream may be iterated once");
-            }
-            return new Iterator<>() {
-                private boolean sent;
-
-                @Override
-                public boolean hasNext() {
-                    return !sent;
-                }
-
-                @Override
-                public ChatChunk next() {
-                    if (sent) {
-                        throw new NoSuchElementException();
-                    }
-                    sent = true;
-                    return new ChatChunk(response.text(), response.tokenIds(), response.logprobs());
-                }
-            };
-        }
-
-        @Override
-        public void cancel() {
-        }
-
-        @Override
-        public boolean isDone() {
-            return true;
-        }
-
-        @Override
-        public ChatResponse response() {
-            return response;
-        }
-
-        @Override
-        public void close() {
-        }
     }
 }

@@ -2,7 +2,6 @@ package io.kefu.core.eval.baseline;
 
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
-import io.kefu.chat.ChatChunk;
 import io.kefu.chat.ChatMessage;
 import io.kefu.chat.ChatRequest;
 import io.kefu.chat.ChatResponse;
@@ -10,9 +9,9 @@ import io.kefu.chat.ChatStream;
 import io.kefu.chat.ModelInfo;
 import io.kefu.chat.Role;
 import io.kefu.core.eval.checks.FactsText;
+import io.kefu.core.generate.CompletedChatStream;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -60,36 +59,7 @@ public final class RulesChatModel implements io.kefu.chat.ChatModel {
 
     @Override
     public ChatStream stream(ChatRequest request) {
-        ChatResponse response = chat(request);
-        return new ChatStream() {
-            private final AtomicBoolean iterated = new AtomicBoolean();
-
-            @Override
-            public Iterator<ChatChunk> iterator() {
-                if (!iterated.compareAndSet(false, true)) {
-                    throw new KefuException(ErrorCode.INVALID_REQUEST, "a chat stream may be iterated once");
-                }
-                return List.of(new ChatChunk(response.text(), List.of(), List.of())).iterator();
-            }
-
-            @Override
-            public void cancel() {
-            }
-
-            @Override
-            public boolean isDone() {
-                return true;
-            }
-
-            @Override
-            public ChatResponse response() {
-                return response;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        return CompletedChatStream.of(chat(request));
     }
 
     @Override
