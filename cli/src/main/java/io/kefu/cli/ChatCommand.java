@@ -15,11 +15,11 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -40,14 +40,8 @@ public final class ChatCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--engine", defaultValue = "djl", paramLabel = "ID", description = "Engine (see kefu engines; default: ${DEFAULT-VALUE}).")
-    String engine;
-
-    @Option(names = "--model", required = true, paramLabel = "DIR|HUBID", description = "Checkpoint folder or hub id owner/name[@revision].")
-    String model;
-
-    @Option(names = "--adapter", paramLabel = "DIR", description = "PEFT adapter folder to answer with.")
-    Path adapter;
+    @Mixin
+    ModelOptions modelOptions;
 
     @Option(names = "--system", paramLabel = "TEXT", description = "System message that starts the conversation.")
     String system;
@@ -77,9 +71,9 @@ public final class ChatCommand implements Callable<Integer> {
         List<ChatMessage> conversation = new ArrayList<>();
         reset(conversation);
         ObjectMapper mapper = new ObjectMapper();
-        try (LoadedChatModel loaded = LoadedChatModel.load(engine, model, adapter, err)) {
+        try (LoadedChatModel loaded = modelOptions.load(err)) {
             if (interactive) {
-                err.println("chatting with " + loaded.chat().info().id() + " (" + engine + "); /reset to start over, /exit to quit");
+                err.println("chatting with " + loaded.chat().info().id() + " (" + loaded.chat().info().engine() + "); /reset to start over, /exit to quit");
             }
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             while (true) {

@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -52,14 +53,8 @@ public final class GenerateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--engine", defaultValue = "djl", paramLabel = "ID", description = "Engine (see kefu engines; default: ${DEFAULT-VALUE}).")
-    String engine;
-
-    @Option(names = "--model", required = true, paramLabel = "DIR|HUBID", description = "Checkpoint folder or hub id owner/name[@revision].")
-    String model;
-
-    @Option(names = "--adapter", paramLabel = "DIR", description = "PEFT adapter folder to answer with.")
-    Path adapter;
+    @Mixin
+    ModelOptions modelOptions;
 
     @Option(names = "--in", required = true, paramLabel = "FILE", description = "Input JSONL.")
     Path in;
@@ -112,7 +107,7 @@ public final class GenerateCommand implements Callable<Integer> {
         long promptTokens = 0;
         long completionTokens = 0;
         Path temp = AtomicFiles.tempSibling(out);
-        try (LoadedChatModel loaded = LoadedChatModel.load(engine, model, adapter, err);
+        try (LoadedChatModel loaded = modelOptions.load(err);
              BufferedWriter writer = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
             int step = raw ? 1 : batchSize;
             for (int from = 0; from < inputs.size(); from += step) {
