@@ -9,7 +9,7 @@ final class RemoteErrors {
     private RemoteErrors() {
     }
 
-    /** 429 and 5xx (except 501 Not Implemented and 505 Version Not Supported) are worth another try. */
+    /** 429 and 5xx are worth another try, except 501 and 505, which a retry cannot change. */
     static boolean isRetryable(int status) {
         return status == 429 || (status >= 500 && status != 501 && status != 505);
     }

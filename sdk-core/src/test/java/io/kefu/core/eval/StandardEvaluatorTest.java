@@ -54,7 +54,7 @@ class StandardEvaluatorTest {
 
         @Override
         public ChatStream stream(ChatRequest request) {
-            throw new UnsupportedOperationException("not used by the evaluator");
+            throw new IllegalStateException("the evaluator never streams");
         }
 
         @Override

@@ -96,7 +96,7 @@ class RealTokenizerDetokenizeTest {
         return new io.kefu.chat.ChatTemplate() {
             @Override
             public String render(List<io.kefu.chat.ChatMessage> messages, boolean addGenerationPrompt, Map<String, Object> variables) {
-                throw new UnsupportedOperationException("not rendered in this test");
+                throw new IllegalStateException("this test renders no conversation");
             }
 
             @Override
