@@ -2,17 +2,15 @@ package io.kefu.engine.djl.lora;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import io.kefu.core.format.Checkpoint;
 import io.kefu.core.format.PeftAdapter;
 import io.kefu.core.format.SafetensorsFile;
 import io.kefu.engine.djl.Torch;
 import io.kefu.engine.djl.model.DecoderModel;
 import io.kefu.engine.djl.model.DecoderWeights;
+import io.kefu.engine.djl.model.FullSequenceLogits;
 import io.kefu.engine.djl.model.Golden;
-import io.kefu.engine.djl.model.Masks;
 import io.kefu.train.LoraConfig;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -36,32 +34,11 @@ class LoraParityTest {
                     long[] ids = golden.readLongs("ids." + i);
                     float[] expected = golden.readFloats("lora_logits." + i);
                     float[] base = golden.readFloats("logits." + i);
-                    float[] actual = forward(manager, model, lora, ids);
-                    assertThat(maxAbsDiff(actual, base)).as("the adapter changes the logits").isGreaterThan(1e-2f);
-                    assertThat(maxAbsDiff(actual, expected)).as("sequence %d", i).isLessThan(1e-4f);
+                    float[] actual = FullSequenceLogits.of(manager, model, lora, ids);
+                    assertThat(FullSequenceLogits.maxAbsDiff(actual, base)).as("the adapter changes the logits").isGreaterThan(1e-2f);
+                    assertThat(FullSequenceLogits.maxAbsDiff(actual, expected)).as("sequence %d", i).isLessThan(1e-4f);
                 }
             }
         }
-    }
-
-    static float[] forward(NDManager manager, DecoderModel model, LoraWeights lora, long[] ids) {
-        try (NDManager step = manager.newSubManager()) {
-            int t = ids.length;
-            long[] pos = new long[t];
-            for (int i = 0; i < t; i++) {
-                pos[i] = i;
-            }
-            NDArray hidden = model.hidden(step.create(ids, new Shape(1, t)), step.create(pos, new Shape(1, t)),
-                    Masks.causal(step, t), null, lora, false);
-            return model.logits(hidden).toFloatArray();
-        }
-    }
-
-    static float maxAbsDiff(float[] a, float[] b) {
-        float max = 0;
-        for (int i = 0; i < a.length; i++) {
-            max = Math.max(max, Math.abs(a[i] - b[i]));
-        }
-        return max;
     }
 }

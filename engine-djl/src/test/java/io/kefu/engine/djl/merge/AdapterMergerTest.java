@@ -2,9 +2,7 @@ package io.kefu.engine.djl.merge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import io.kefu.core.format.Checkpoint;
 import io.kefu.core.format.Dtype;
 import io.kefu.core.format.PeftAdapter;
@@ -12,8 +10,8 @@ import io.kefu.core.format.SafetensorsFile;
 import io.kefu.engine.djl.Torch;
 import io.kefu.engine.djl.model.DecoderModel;
 import io.kefu.engine.djl.model.DecoderWeights;
+import io.kefu.engine.djl.model.FullSequenceLogits;
 import io.kefu.engine.djl.model.Golden;
-import io.kefu.engine.djl.model.Masks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,31 +44,10 @@ class AdapterMergerTest {
             for (int i = 0; golden.contains("ids." + i); i++) {
                 long[] ids = golden.readLongs("ids." + i);
                 float[] expected = golden.readFloats("lora_logits." + i);
-                float[] actual = forward(manager, model, ids);
-                assertThat(maxAbsDiff(actual, expected)).as("sequence %d", i).isLessThan(1e-4f);
+                float[] actual = FullSequenceLogits.of(manager, model, null, ids);
+                assertThat(FullSequenceLogits.maxAbsDiff(actual, expected)).as("sequence %d", i).isLessThan(1e-4f);
             }
         }
-    }
-
-    static float[] forward(NDManager manager, DecoderModel model, long[] ids) {
-        try (NDManager step = manager.newSubManager()) {
-            int t = ids.length;
-            long[] pos = new long[t];
-            for (int i = 0; i < t; i++) {
-                pos[i] = i;
-            }
-            NDArray hidden = model.hidden(step.create(ids, new Shape(1, t)), step.create(pos, new Shape(1, t)),
-                    Masks.causal(step, t), null, null, false);
-            return model.logits(hidden).toFloatArray();
-        }
-    }
-
-    static float maxAbsDiff(float[] a, float[] b) {
-        float max = 0;
-        for (int i = 0; i < a.length; i++) {
-            max = Math.max(max, Math.abs(a[i] - b[i]));
-        }
-        return max;
     }
 
     @Test
