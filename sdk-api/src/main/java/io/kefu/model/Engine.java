@@ -53,6 +53,14 @@ public interface Engine {
     ChatModel chatModel(BaseModel base, List<Adapter> adapters);
 
     /**
+     * A chat model that batches concurrent calls as {@code batching} says. Engines without their
+     * own batching ignore the options and return {@link #chatModel(BaseModel, List)}.
+     */
+    default ChatModel chatModel(BaseModel base, List<Adapter> adapters, io.kefu.chat.BatchingOptions batching) {
+        return chatModel(base, adapters);
+    }
+
+    /**
      * Writes a randomly initialised checkpoint of a supported architecture (for tests and for
      * training small models from scratch): the weights drawn as the architecture's reference
      * implementation initialises them, config.json, the tokenizer files of {@code tokenizerDir} and
