@@ -1,5 +1,9 @@
 package io.kefu.cli;
 
+import io.kefu.ErrorCode;
+import io.kefu.KefuException;
+import io.kefu.core.format.CheckpointCast;
+import io.kefu.core.format.Dtype;
 import io.kefu.model.Engines;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -11,8 +15,8 @@ import picocli.CommandLine.Spec;
 /** {@code kefu model ...}: create model checkpoints. */
 @Command(name = "model",
         mixinStandardHelpOptions = true,
-        description = "Create model checkpoints.",
-        subcommands = {ModelCommand.Init.class})
+        description = "Create and convert model checkpoints.",
+        subcommands = {ModelCommand.Init.class, ModelCommand.Cast.class})
 public final class ModelCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -57,6 +61,40 @@ public final class ModelCommand implements Runnable {
         @Override
         public Integer call() {
             Engines.get(engine).initCheckpoint(arch, config, tokenizer, out, seed);
+            spec.commandLine().getOut().println("wrote " + out);
+            return 0;
+        }
+    }
+
+    /** {@code kefu model cast}: the same checkpoint with its weights stored in another dtype. */
+    @Command(name = "cast",
+            mixinStandardHelpOptions = true,
+            description = {"Copy a checkpoint with its floating-point weights stored as fp32, fp16 or bf16 (rounded to",
+                    "nearest), config.json's torch_dtype set to match and the other files unchanged."},
+            footer = {"", "Example:", "  kefu model cast --model out/run/model --dtype bf16 --out models/small-bf16"})
+    static final class Cast implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--model", required = true, paramLabel = "DIR", description = "Checkpoint folder.")
+        Path model;
+
+        @Option(names = "--dtype", required = true, paramLabel = "fp32|fp16|bf16", description = "Weight type to store.")
+        String dtype;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "New checkpoint folder (must not exist or be empty).")
+        Path out;
+
+        @Override
+        public Integer call() {
+            Dtype target = switch (dtype.toLowerCase(java.util.Locale.ROOT)) {
+                case "fp32", "float32" -> Dtype.F32;
+                case "fp16", "float16" -> Dtype.F16;
+                case "bf16", "bfloat16" -> Dtype.BF16;
+                default -> throw new KefuException(ErrorCode.INVALID_ARGUMENT,
+                        "--dtype " + dtype + ": expected fp32, fp16 or bf16");
+            };
+            CheckpointCast.cast(model, target, out);
             spec.commandLine().getOut().println("wrote " + out);
             return 0;
         }

@@ -1,5 +1,6 @@
 package io.kefu.engine.djl;
 
+import io.kefu.core.format.StagedFolder;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.core.format.AtomicFiles;

@@ -1,5 +1,6 @@
 package io.kefu.engine.djl;
 
+import io.kefu.core.format.StagedFolder;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;

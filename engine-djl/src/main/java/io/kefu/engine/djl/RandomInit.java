@@ -1,5 +1,6 @@
 package io.kefu.engine.djl;
 
+import io.kefu.core.format.StagedFolder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kefu.ErrorCode;

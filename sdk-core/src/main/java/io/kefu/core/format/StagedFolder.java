@@ -1,4 +1,4 @@
-package io.kefu.engine.djl;
+package io.kefu.core.format;
 
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
@@ -14,7 +14,7 @@ import java.util.stream.Stream;
  * Builds an output folder under a hidden temporary name next to it and renames it into place when
  * complete, so that a failure leaves no half-written folder behind.
  */
-final class StagedFolder {
+public final class StagedFolder {
     private StagedFolder() {
     }
 
@@ -22,7 +22,7 @@ final class StagedFolder {
      * @param target the folder to create; it must not exist or must be empty
      * @param fill writes the folder's contents into the directory it is given
      */
-    static void publish(Path target, Consumer<Path> fill) {
+    public static void publish(Path target, Consumer<Path> fill) {
         Path abs = target.toAbsolutePath().normalize();
         if (Files.exists(abs)) {
             try (Stream<Path> s = Files.list(abs)) {
@@ -64,7 +64,7 @@ final class StagedFolder {
         }
     }
 
-    static void delete(Path dir) throws IOException {
+    public static void delete(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }
