@@ -2,6 +2,7 @@ package io.kefu.cli;
 
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
+import io.kefu.chat.BatchingOptions;
 import io.kefu.chat.ChatModel;
 import io.kefu.core.eval.baseline.RulesChatModel;
 import io.kefu.model.BaseModel;
@@ -32,9 +33,11 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "serve",
         mixinStandardHelpOptions = true,
         description = {"Serves a model over HTTP: POST /chat (live shop facts, guardrails, hand-off), the OpenAI-compatible",
-                "/v1/chat/completions and /v1/models, /health, /metrics (Prometheus) and /events (A/B conversions)."},
+                "/v1/chat/completions and /v1/models, /health, /metrics (Prometheus) and /events (A/B conversions).",
+                "Concurrent requests are decoded together in the engine's running batch (up to --max-batch per model)."},
         footer = {"", "Examples:",
                 "  kefu serve --engine djl --model models/qwen2.5-0.5b --adapter shop=out/shop-lora",
+                "  kefu serve --engine djl --model models/qwen2.5-0.5b --allow-runtime-adapters --api-key-file key.txt",
                 "  kefu serve --engine remote --model http://127.0.0.1:8000/v1 --store jdbc:postgresql://127.0.0.1:5432/kefu?user=kefu",
                 "  kefu serve --engine rules --port 8081        (the keyword baseline, no model)"})
 public final class ServeCommand implements Callable<Integer> {
@@ -65,6 +68,14 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--queue", defaultValue = "64", description = "Requests that may wait for the model (default: ${DEFAULT-VALUE}).")
     int queue;
 
+    @Option(names = "--max-batch", defaultValue = "" + BatchingOptions.DEFAULT_MAX_BATCH_SIZE, paramLabel = "N",
+            description = "Requests one model decodes together in its running batch; more wait in the queue (default: ${DEFAULT-VALUE}).")
+    int maxBatch;
+
+    @Option(names = "--allow-runtime-adapters", description = {"Enable POST /v1/load_lora_adapter {\"lora_name\", \"lora_path\"} and",
+            "POST /v1/unload_lora_adapter {\"lora_name\"} (vLLM's); they read folders of this machine, so use an API key."})
+    boolean allowRuntimeAdapters;
+
     @Option(names = "--timeout", defaultValue = "120", paramLabel = "SECONDS", description = "Per-request timeout (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
@@ -78,7 +89,11 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         List<AutoCloseable> owned = new ArrayList<>();
-        ServerConfig.Builder config = ServerConfig.builder().port(port).bind(bind).queueCapacity(queue)
+        if (maxBatch < 1) {
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--max-batch must be at least 1, got " + maxBatch);
+        }
+        BatchingOptions batching = new BatchingOptions(maxBatch);
+        ServerConfig.Builder config = ServerConfig.builder().port(port).bind(bind).queueCapacity(queue).maxBatch(maxBatch)
                 .requestTimeout(Duration.ofSeconds(timeoutSeconds)).minMeanLogprob(minLogprob)
                 .storeUrl(store != null ? store : Database.h2Url(Path.of("kefu-store")));
         if (Files.isDirectory(shop)) {
@@ -89,8 +104,9 @@ public final class ServeCommand implements Callable<Integer> {
         }
         try {
             if (engineId.equals("rules")) {
-                if (!adapters.isEmpty()) {
-                    throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--adapter: the rules baseline takes no adapters");
+                if (!adapters.isEmpty() || allowRuntimeAdapters) {
+                    throw new KefuException(ErrorCode.INVALID_ARGUMENT, (allowRuntimeAdapters ? "--allow-runtime-adapters" : "--adapter")
+                            + ": the rules baseline takes no adapters");
                 }
                 config.baseModel(new RulesChatModel());
             } else {
@@ -100,7 +116,7 @@ public final class ServeCommand implements Callable<Integer> {
                 Engine engine = Engines.get(engineId);
                 BaseModel base = engine.load(ModelRef.of(model));
                 owned.add(base);
-                ChatModel plain = engine.chatModel(base);
+                ChatModel plain = engine.chatModel(base, List.of(), batching);
                 owned.add(plain);
                 config.baseModel(plain);
                 Map<String, Path> named = parseAdapters(adapters);
@@ -109,9 +125,13 @@ public final class ServeCommand implements Callable<Integer> {
                     for (Path dir : named.values()) {
                         loaded.add(Adapter.load(dir));
                     }
-                    ChatModel withAdapters = engine.chatModel(base, loaded);
+                    ChatModel withAdapters = engine.chatModel(base, loaded, batching);
                     owned.add(withAdapters);
                     config.adapters(withAdapters, new ArrayList<>(named.keySet()));
+                }
+                if (allowRuntimeAdapters) {
+                    // one model per loaded adapter: it can be closed on its own when the adapter is unloaded
+                    config.runtimeAdapters((name, folder) -> engine.chatModel(base, List.of(Adapter.load(folder)), batching));
                 }
             }
             KefuServer server = KefuServer.start(config.build());

@@ -30,6 +30,16 @@ class ServeCommandTest {
     }
 
     @Test
+    void theBatchSizeMustBePositiveAndTheRulesBaselineLoadsNoAdapters() {
+        Cli.Result zero = Cli.run("serve", "--engine", "rules", "--max-batch", "0", "--store", "jdbc:h2:mem:serve-test");
+        assertThat(zero.exitCode()).isEqualTo(KefuCli.EXIT_USAGE);
+        assertThat(zero.err()).contains("--max-batch must be at least 1");
+        Cli.Result runtime = Cli.run("serve", "--engine", "rules", "--allow-runtime-adapters", "--store", "jdbc:h2:mem:serve-test");
+        assertThat(runtime.exitCode()).isEqualTo(KefuCli.EXIT_USAGE);
+        assertThat(runtime.err()).contains("--allow-runtime-adapters: the rules baseline takes no adapters");
+    }
+
+    @Test
     void adapterSpecsAndKeyFilesAreChecked() throws Exception {
         assertThat(ServeCommand.parseAdapters(java.util.List.of("shop=out/a", "promo=out/b"))).containsOnlyKeys("shop", "promo");
         assertThatThrownBy(() -> ServeCommand.parseAdapters(java.util.List.of("out/a"))).isInstanceOf(KefuException.class)

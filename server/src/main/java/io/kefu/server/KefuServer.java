@@ -28,6 +28,7 @@ import io.kefu.core.shop.FactsRenderer;
 import io.kefu.core.shop.ProductFacts;
 import io.kefu.core.shop.ShopCatalog;
 import io.kefu.core.shop.ShopPrompt;
+import io.kefu.server.ModelRoutes.Route;
 import io.kefu.server.store.ConversationStore;
 import io.kefu.server.store.Database;
 import io.kefu.server.store.ShopStore;
@@ -39,6 +40,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -56,8 +60,11 @@ import java.util.regex.Pattern;
  * The HTTP server: {@code POST /chat} (the shop's customer service, with live facts from the store and the
  * conversation policies), {@code POST /v1/chat/completions} and {@code GET /v1/models}
  * (OpenAI-compatible; {@code model} picks the base or an adapter, as vLLM does), {@code GET /health},
- * {@code GET /metrics} (Prometheus) and {@code POST /events} (A/B conversions). Stateless apart
- * from the store, so instances can share one PostgreSQL behind a load balancer.
+ * {@code GET /metrics} (Prometheus) and {@code POST /events} (A/B conversions); with
+ * {@link ServerConfig.Builder#runtimeAdapters(AdapterLoader)}, {@code POST /v1/load_lora_adapter} and
+ * {@code POST /v1/unload_lora_adapter} (vLLM's). Model calls pass {@link AdmissionControl} and run
+ * concurrently, so engines that batch continuously decode them together. Stateless apart from the
+ * store, so instances can share one PostgreSQL behind a load balancer.
  *
  * <p>Start with {@link #start(ServerConfig)}; {@link #close()} stops taking requests, lets those
  * in flight finish (up to the drain timeout), then stops.
@@ -65,6 +72,7 @@ import java.util.regex.Pattern;
 public final class KefuServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KefuServer.class);
     private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+    private static final Pattern ADAPTER_NAME = Pattern.compile("[A-Za-z0-9_.:/-]{1,128}");
     private static final Set<String> EVENTS = Set.of("conversion", "order", "purchase", "view", "exposure");
     private static final String NO_EXPERIMENT = "none";
     private static final String SINGLE_ARM = "model";
@@ -73,9 +81,9 @@ public final class KefuServer implements AutoCloseable {
     private final Database db;
     private final ShopStore shop;
     private final ConversationStore conversations;
-    private final ModelScheduler scheduler;
+    private final AdmissionControl admission;
     private final Metrics metrics;
-    private final Map<String, Route> routes = new LinkedHashMap<>();
+    private final ModelRoutes routes = new ModelRoutes();
     private final String defaultRoute;
     private final Map<String, PolicyChatModel> guardedArms = new LinkedHashMap<>();
     private final ArmAssigner assigner;
@@ -83,10 +91,6 @@ public final class KefuServer implements AutoCloseable {
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Javalin app;
-
-    /** A name clients put in {@code model}: which chat model answers and with which engine adapter. */
-    private record Route(String name, ChatModel model, String engineAdapter, CompliancePolicy compliant) {
-    }
 
     private KefuServer(ServerConfig config) {
         this.config = config;
@@ -96,16 +100,16 @@ public final class KefuServer implements AutoCloseable {
             LOG.info("loaded the shop from {} into {}", config.shopFolder().get(), db.redacted());
         }
         this.conversations = new ConversationStore(db);
-        this.scheduler = new ModelScheduler(config.queueCapacity(), config.maxBatch(), config.requestTimeout());
-        this.metrics = new Metrics(scheduler::depth, scheduler::running);
-        ChatModel base = scheduler.wrap(config.baseModel());
-        routes.put(base.info().id(), new Route(base.info().id(), base, null, new CompliancePolicy(base)));
+        this.admission = new AdmissionControl(config.queueCapacity(), config.maxBatch(), config.requestTimeout());
+        this.metrics = new Metrics(admission::depth, admission::running);
+        AdmissionControl.Admitted base = admission.admit(config.baseModel());
+        routes.add(new Route(base.info().id(), base, null, new CompliancePolicy(base), null));
         config.adapterModel().ifPresent(raw -> {
-            ChatModel m = scheduler.wrap(raw);
+            AdmissionControl.Admitted m = admission.admit(raw);
             List<String> engineNames = m.info().adapters();
             for (int i = 0; i < engineNames.size(); i++) {
                 String name = config.adapterNames().get(i);
-                routes.put(name, new Route(name, m, engineNames.get(i), new CompliancePolicy(m)));
+                routes.add(new Route(name, m, engineNames.get(i), new CompliancePolicy(m), null));
             }
         });
         this.defaultRoute = config.adapterNames().isEmpty() ? base.info().id() : config.adapterNames().get(0);
@@ -115,7 +119,7 @@ public final class KefuServer implements AutoCloseable {
             Map<String, Double> split = new LinkedHashMap<>();
             config.arms().forEach((arm, model) -> {
                 split.put(arm, 1.0);
-                guardedArms.put(arm, Policies.standard(scheduler.wrap(model), checks, sink, config.minMeanLogprob()));
+                guardedArms.put(arm, Policies.standard(admission.admit(model), checks, sink, config.minMeanLogprob()));
             });
             this.assigner = new ArmAssigner(config.experiment().get(), split);
         } else {
@@ -137,6 +141,10 @@ public final class KefuServer implements AutoCloseable {
             c.routes.post("/v1/chat/completions", this::completions);
             c.routes.post("/chat", this::chat);
             c.routes.post("/events", this::events);
+            if (config.adapterLoader().isPresent()) {
+                c.routes.post("/v1/load_lora_adapter", this::loadAdapter);
+                c.routes.post("/v1/unload_lora_adapter", this::unloadAdapter);
+            }
             c.routes.exception(Exception.class, this::error);
             c.routes.error(404, "*", ctx -> {
                 if (ctx.attribute("apiError") == null) {
@@ -156,10 +164,10 @@ public final class KefuServer implements AutoCloseable {
         try {
             server.app.start(config.bind(), config.port());
         } catch (RuntimeException e) {
-            server.scheduler.close();
+            server.admission.close();
             throw new KefuException(ErrorCode.IO, "cannot listen on " + config.bind() + ":" + config.port() + ": " + e.getMessage(), e);
         }
-        LOG.info("kefu server listening on http://{}:{} (models: {})", config.bind(), server.port(), server.routes.keySet());
+        LOG.info("kefu server listening on http://{}:{} (models: {})", config.bind(), server.port(), server.routes.names());
         return server;
     }
 
@@ -204,7 +212,7 @@ public final class KefuServer implements AutoCloseable {
         ObjectNode out = Json.MAPPER.createObjectNode();
         out.put("status", store && !draining.get() ? "ok" : "unavailable");
         out.put("store", store ? "ok" : "unavailable");
-        out.put("queueDepth", scheduler.depth());
+        out.put("queueDepth", admission.depth());
         send(ctx, store && !draining.get() ? 200 : 503, out, "/health");
     }
 
@@ -217,14 +225,14 @@ public final class KefuServer implements AutoCloseable {
         out.put("object", "list");
         ArrayNode data = out.putArray("data");
         String baseId = config.baseModel().info().id();
-        for (Route route : routes.values()) {
+        for (Route route : routes.all()) {
             ObjectNode m = data.addObject();
             m.put("id", route.name());
             m.put("object", "model");
             m.put("created", 0);
             m.put("owned_by", "kefu");
             m.put("root", baseId);
-            if (route.engineAdapter() != null) {
+            if (route.isAdapter()) {
                 m.put("parent", baseId);
             } else {
                 m.putNull("parent");
@@ -328,13 +336,90 @@ public final class KefuServer implements AutoCloseable {
         send(ctx, 200, out, "/events");
     }
 
+    /** {@code POST /v1/load_lora_adapter} {"lora_name", "lora_path"}: serves one more adapter under a new name. */
+    private void loadAdapter(Context ctx) {
+        JsonNode body = Json.parse(readBody(ctx));
+        String name = Json.requiredText(body, "lora_name");
+        if (!ADAPTER_NAME.matcher(name).matches()) {
+            throw ApiException.badField("lora_name", "must be 1-128 characters of letters, digits, '_', '-', '.', ':', '/'");
+        }
+        String pathText = Json.requiredText(body, "lora_path");
+        Path folder;
+        try {
+            folder = Path.of(pathText).toAbsolutePath().normalize();
+        } catch (InvalidPathException e) {
+            throw ApiException.badField("lora_path", "'" + pathText + "' is not a valid path: " + e.getReason());
+        }
+        if (!Files.isDirectory(folder)) {
+            throw ApiException.badField("lora_path", folder + " is not a folder (a PEFT adapter folder with adapter_config.json"
+                    + " and adapter_model.safetensors)");
+        }
+        if (!routes.reserve(name)) {
+            throw ApiException.badField("lora_name", "'" + name + "' is already served; unload it first or choose another name");
+        }
+        ChatModel raw;
+        try {
+            raw = config.adapterLoader().orElseThrow().load(name, folder);
+        } catch (KefuException e) {
+            routes.unreserve(name);
+            throw ApiException.badField("lora_path", "cannot load the adapter in " + folder + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            routes.unreserve(name);
+            throw e;
+        }
+        List<String> engineNames = raw.info().adapters();
+        AdmissionControl.Admitted model = admission.admit(raw);
+        routes.add(new Route(name, model, engineNames.isEmpty() ? null : engineNames.get(0), new CompliancePolicy(model), raw));
+        LOG.info("loaded adapter '{}' from {}", name, folder);
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        out.put("lora_name", name);
+        out.put("lora_path", folder.toString());
+        out.put("status", "loaded");
+        send(ctx, 200, out, "/v1/load_lora_adapter");
+    }
+
+    /**
+     * {@code POST /v1/unload_lora_adapter} {"lora_name"}: stops serving an adapter loaded at run time.
+     * Requests already running or waiting on it finish; then its model is closed.
+     */
+    private void unloadAdapter(Context ctx) {
+        JsonNode body = Json.parse(readBody(ctx));
+        String name = Json.requiredText(body, "lora_name");
+        Route route = routes.get(name);
+        if (route == null) {
+            throw new ApiException(404, "not_found", "lora_name", "lora_name: no adapter named '" + name + "' is served; served: "
+                    + String.join(", ", routes.names()));
+        }
+        if (route.loadedAtRunTime() == null) {
+            throw ApiException.badField("lora_name", "'" + name + "' is served from the start (the base model or --adapter);"
+                    + " only adapters loaded with /v1/load_lora_adapter can be unloaded");
+        }
+        if (routes.remove(name) != route) {
+            throw new ApiException(404, "not_found", "lora_name", "lora_name: '" + name + "' is being unloaded already");
+        }
+        route.model().retire(() -> closeQuietly(route.loadedAtRunTime(), name));
+        LOG.info("unloaded adapter '{}'", name);
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        out.put("lora_name", name);
+        out.put("status", "unloaded");
+        send(ctx, 200, out, "/v1/unload_lora_adapter");
+    }
+
+    private static void closeQuietly(ChatModel model, String name) {
+        try {
+            model.close();
+        } catch (RuntimeException e) {
+            LOG.warn("closing the model of adapter '{}' failed: {}", name, e.toString());
+        }
+    }
+
     private void completions(Context ctx) throws IOException {
         JsonNode body = Json.parse(readBody(ctx));
         String modelName = Json.optionalText(body, "model");
         Route route = routes.get(modelName == null ? defaultRoute : modelName);
         if (route == null) {
             throw new ApiException(404, "not_found", "model", "model: '" + modelName + "' is not served here; available: "
-                    + String.join(", ", routes.keySet()));
+                    + String.join(", ", routes.names()));
         }
         ChatRequest request = openAiRequest(body, route);
         boolean stream = Json.optionalBoolean(body, "stream");
@@ -371,8 +456,8 @@ public final class KefuServer implements AutoCloseable {
     private void streamCompletion(Context ctx, Route route, ChatRequest request, String id, long created, boolean includeUsage)
             throws IOException {
         long deadline = System.nanoTime() + config.requestTimeout().toNanos();
+        // waits for a place in the model's batch; a full queue or a timeout here is still answered as a JSON error
         try (ChatStream stream = route.compliant().stream(request)) {
-            // waits for the worker; a timeout here is still answered as a JSON error
             java.util.Iterator<ChatChunk> chunks = stream.iterator();
             ctx.res().setStatus(200);
             ctx.res().setContentType("text/event-stream; charset=utf-8");
@@ -589,7 +674,8 @@ public final class KefuServer implements AutoCloseable {
 
     private static String knownEndpoint(String path) {
         return switch (path) {
-            case "/chat", "/v1/chat/completions", "/v1/models", "/health", "/metrics", "/events" -> path;
+            case "/chat", "/v1/chat/completions", "/v1/models", "/health", "/metrics", "/events", "/v1/load_lora_adapter",
+                 "/v1/unload_lora_adapter" -> path;
             default -> "other";
         };
     }
@@ -645,7 +731,7 @@ public final class KefuServer implements AutoCloseable {
             return;
         }
         draining.set(true);
-        boolean drained = scheduler.drain(config.drainTimeout());
+        boolean drained = admission.drain(config.drainTimeout());
         if (!drained) {
             LOG.warn("requests still running after {} s; stopping anyway", config.drainTimeout().toSeconds());
         }
@@ -660,6 +746,11 @@ public final class KefuServer implements AutoCloseable {
             }
         }
         app.stop();
-        scheduler.close();
+        admission.close();
+        for (Route route : routes.all()) {
+            if (route.loadedAtRunTime() != null) {
+                closeQuietly(route.loadedAtRunTime(), route.name());
+            }
+        }
     }
 }

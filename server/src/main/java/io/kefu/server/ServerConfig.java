@@ -16,7 +16,8 @@ import java.util.Optional;
  * How a {@link KefuServer} runs. Immutable; build with {@link #builder()}.
  *
  * <p>Defaults: bind {@code 127.0.0.1}, port 8080 (0 picks a free port), no API key (allowed only
- * on a loopback address), no adapters, queue capacity 64 waiting requests, batches of at most 8 whole-answer requests,
+ * on a loopback address), no adapters, no loading of adapters at run time, queue capacity 64 waiting
+ * requests, at most 16 requests generated at once per model ({@link io.kefu.chat.BatchingOptions#DEFAULT_MAX_BATCH_SIZE}),
  * request timeout 120 s, body limit 256 KiB, shutdown drain 30 s, hand-off confidence threshold
  * -2.5 (mean token log-probability), history of 10 turns per session, no A/B experiment (every
  * session in arm {@code model}). The store URL is required.
@@ -25,6 +26,7 @@ public final class ServerConfig {
     private final ChatModel baseModel;
     private final ChatModel adapterModel;
     private final List<String> adapterNames;
+    private final AdapterLoader adapterLoader;
     private final String storeUrl;
     private final java.nio.file.Path shopFolder;
     private final String bind;
@@ -44,6 +46,7 @@ public final class ServerConfig {
         this.baseModel = b.baseModel;
         this.adapterModel = b.adapterModel;
         this.adapterNames = List.copyOf(b.adapterNames);
+        this.adapterLoader = b.adapterLoader;
         this.storeUrl = b.storeUrl;
         this.shopFolder = b.shopFolder;
         this.bind = b.bind;
@@ -68,6 +71,7 @@ public final class ServerConfig {
     ChatModel baseModel() { return baseModel; }
     Optional<ChatModel> adapterModel() { return Optional.ofNullable(adapterModel); }
     List<String> adapterNames() { return adapterNames; }
+    Optional<AdapterLoader> adapterLoader() { return Optional.ofNullable(adapterLoader); }
     String storeUrl() { return storeUrl; }
     Optional<java.nio.file.Path> shopFolder() { return Optional.ofNullable(shopFolder); }
     String bind() { return bind; }
@@ -88,13 +92,14 @@ public final class ServerConfig {
         private ChatModel baseModel;
         private ChatModel adapterModel;
         private final List<String> adapterNames = new ArrayList<>();
+        private AdapterLoader adapterLoader;
         private String storeUrl;
         private java.nio.file.Path shopFolder;
         private String bind = "127.0.0.1";
         private int port = 8080;
         private String apiKey;
         private int queueCapacity = 64;
-        private int maxBatch = 8;
+        private int maxBatch = io.kefu.chat.BatchingOptions.DEFAULT_MAX_BATCH_SIZE;
         private Duration requestTimeout = Duration.ofSeconds(120);
         private int maxBodyBytes = 256 * 1024;
         private Duration drainTimeout = Duration.ofSeconds(30);
@@ -120,6 +125,16 @@ public final class ServerConfig {
             return this;
         }
 
+        /**
+         * Enables {@code POST /v1/load_lora_adapter} and {@code POST /v1/unload_lora_adapter} (as vLLM
+         * does with {@code VLLM_ALLOW_RUNTIME_LORA_UPDATING}); without it those endpoints do not exist.
+         * Anyone who can call them makes the server read a folder of its disk: serve with an API key
+         * when they are on.
+         *
+         * @param loader builds a chat model over the served base with one adapter (default none: disabled)
+         */
+        public Builder runtimeAdapters(AdapterLoader loader) { this.adapterLoader = Objects.requireNonNull(loader, "loader"); return this; }
+
         /** @param value the store's JDBC URL: {@code jdbc:h2:...} or {@code jdbc:postgresql://...} (required) */
         public Builder storeUrl(String value) { this.storeUrl = value; return this; }
 
@@ -138,7 +153,12 @@ public final class ServerConfig {
         /** @param value requests that may wait for the model (default 64) */
         public Builder queueCapacity(int value) { this.queueCapacity = value; return this; }
 
-        /** @param value the most waiting whole-answer requests decoded together in one batch (default 8) */
+        /**
+         * @param value the most requests one model generates at once, whole answers and streams alike;
+         *     more wait in the queue. Give the batch size the models were built with
+         *     ({@link io.kefu.chat.BatchingOptions#maxBatchSize()}), so that each call in flight has a row of the
+         *     engine's running batch (default 16)
+         */
         public Builder maxBatch(int value) { this.maxBatch = value; return this; }
 
         /** @param value the longest a request may wait and generate (default 120 s) */

@@ -36,7 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The server over a real engine (DJL + PyTorch) on a tiny random-weight Qwen 3 with the real Qwen 3
  * tokenizer and two random LoRA adapters: token streaming, adapter switching, cancellation when the
- * client goes away, and the policies on an unsure model.
+ * client goes away, the policies on an unsure model, and adapters loaded and unloaded at run time.
  */
 class DjlServerIT {
     @TempDir
@@ -46,6 +46,12 @@ class DjlServerIT {
     static ChatModel withAdapters;
     static KefuServer server;
     static Http http;
+    static Path shopAdapter;
+    static Path promoAdapter;
+    /** A second server that loads adapters at run time, with an API key; its loaded models by name. */
+    static KefuServer adaptive;
+    static Http admin;
+    static final Map<String, GatedModel> loaded = new java.util.concurrent.ConcurrentHashMap<>();
 
     @BeforeAll
     static void start() throws Exception {
@@ -58,16 +64,32 @@ class DjlServerIT {
         djl.initCheckpoint("qwen3", config, Path.of(System.getProperty("kefu.tokenizers.dir"), "qwen3"), model, 7);
         Path shop = randomAdapter(1).saveTo(temp.resolve("shop-lora"));
         Path promo = randomAdapter(2).saveTo(temp.resolve("promo-lora"));
+        shopAdapter = shop;
+        promoAdapter = promo;
         base = djl.load(ModelRef.of(model));
         plain = djl.chatModel(base);
         withAdapters = djl.chatModel(base, List.of(Adapter.load(shop), Adapter.load(promo)));
         server = KefuServer.start(ServerConfig.builder().baseModel(plain).adapters(withAdapters, List.of("shop", "promo"))
                 .storeUrl("jdbc:h2:file:" + temp.resolve("db/shop")).shopFolder(RulesServerIT.SHOP).port(0).build());
         http = new Http(server.port());
+        // models loaded under a name starting with "held-" wait at a gate until the test opens it
+        AdapterLoader loader = (name, folder) -> {
+            GatedModel m = new GatedModel(djl.chatModel(base, List.of(Adapter.load(folder))));
+            if (!name.startsWith("held-")) {
+                m.gate.countDown();
+            }
+            loaded.put(name, m);
+            return m;
+        };
+        adaptive = KefuServer.start(ServerConfig.builder().baseModel(plain).adapters(withAdapters, List.of("shop", "promo"))
+                .runtimeAdapters(loader).apiKey("k-admin").storeUrl("jdbc:h2:file:" + temp.resolve("db-adaptive/shop"))
+                .shopFolder(RulesServerIT.SHOP).port(0).build());
+        admin = new Http(adaptive.port(), "k-admin");
     }
 
     @AfterAll
     static void stop() {
+        adaptive.close();
         server.close();
         withAdapters.close();
         plain.close();
@@ -221,5 +243,118 @@ class DjlServerIT {
             assertThat(answers.get(i).get(2, java.util.concurrent.TimeUnit.MINUTES)).as(prompts.get(i)).isEqualTo(expected.get(i));
         }
         pool.shutdown();
+    }
+
+    static String answerOf(Http.Reply reply) {
+        assertThat(reply.status()).as(reply.body()).isEqualTo(200);
+        return reply.json().at("/choices/0/message/content").asText();
+    }
+
+    static String expectedWith(String engineAdapter, String user, int maxTokens) {
+        GenerationParameters params = GenerationParameters.builder().maxNewTokens(maxTokens).build();
+        return withAdapters.chat(ChatRequest.builder().addUser(user).parameters(params).adapter(engineAdapter).build()).text();
+    }
+
+    static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!condition.getAsBoolean() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(condition.getAsBoolean()).isTrue();
+    }
+
+    static List<String> modelIds(Http client) {
+        List<String> ids = new java.util.ArrayList<>();
+        client.get("/v1/models").json().get("data").forEach(n -> ids.add(n.get("id").asText()));
+        return ids;
+    }
+
+    @Test
+    void anAdapterLoadedAtRunTimeIsListedAnswersWithItsWeightsAndUnloads() throws Exception {
+        Http.Reply load = admin.post("/v1/load_lora_adapter", Map.of("lora_name", "shop-live", "lora_path", shopAdapter.toString()));
+        assertThat(load.status()).as(load.body()).isEqualTo(200);
+        assertThat(load.json().get("lora_name").asText()).isEqualTo("shop-live");
+        assertThat(modelIds(admin)).containsExactly(plain.info().id(), "shop", "promo", "shop-live");
+        JsonNode listed = admin.get("/v1/models").json().get("data").get(3);
+        assertThat(listed.get("parent").asText()).isEqualTo(plain.info().id());
+        // the same weights as the adapter served from the start: the same greedy answer
+        assertThat(answerOf(admin.post("/v1/chat/completions", completion("shop-live", "连衣裙有S码吗?", 6, false))))
+                .isEqualTo(expectedWith("adapter-1", "连衣裙有S码吗?", 6));
+
+        Http.Reply again = admin.post("/v1/load_lora_adapter", Map.of("lora_name", "shop-live", "lora_path", promoAdapter.toString()));
+        RulesServerIT.assertError(again, 400, "lora_name");
+        assertThat(again.json().at("/error/message").asText()).contains("already served");
+        RulesServerIT.assertError(admin.post("/v1/load_lora_adapter", Map.of("lora_name", plain.info().id(), "lora_path",
+                promoAdapter.toString())), 400, "lora_name");
+        RulesServerIT.assertError(admin.post("/v1/unload_lora_adapter", Map.of("lora_name", "shop")), 400, "lora_name");
+
+        Http.Reply unload = admin.post("/v1/unload_lora_adapter", Map.of("lora_name", "shop-live"));
+        assertThat(unload.status()).as(unload.body()).isEqualTo(200);
+        assertThat(modelIds(admin)).containsExactly(plain.info().id(), "shop", "promo");
+        RulesServerIT.assertError(admin.post("/v1/chat/completions", completion("shop-live", "连衣裙有S码吗?", 6, false)), 404, "model");
+        awaitTrue(() -> loaded.get("shop-live").closes.get() == 1);
+        Http.Reply unknown = admin.post("/v1/unload_lora_adapter", Map.of("lora_name", "shop-live"));
+        RulesServerIT.assertError(unknown, 404, "lora_name");
+    }
+
+    @Test
+    void loadingABadFolderIsRefusedNamingTheProblemAndLeavesTheNameFree() throws Exception {
+        RulesServerIT.assertError(admin.post("/v1/load_lora_adapter", Map.of("lora_name", "bad", "lora_path", temp.resolve("nowhere").toString())),
+                400, "lora_path");
+        Path empty = Files.createDirectories(temp.resolve("empty-adapter"));
+        Http.Reply noConfig = admin.post("/v1/load_lora_adapter", Map.of("lora_name", "bad", "lora_path", empty.toString()));
+        RulesServerIT.assertError(noConfig, 400, "lora_path");
+        assertThat(noConfig.json().at("/error/message").asText()).contains("adapter_config.json");
+
+        // an adapter for a wider model: its q_proj tensors do not fit this base
+        Map<String, FloatTensor> tensors = new LinkedHashMap<>();
+        java.util.Random random = new java.util.Random(3);
+        tensors.put(PeftAdapter.loraAName(0, "q_proj"), tensor(random, 2, 96));
+        tensors.put(PeftAdapter.loraBName(0, "q_proj"), tensor(random, 96, 2));
+        Path wide = new SavedAdapter(PeftAdapter.of(LoraConfig.builder().rank(2).alpha(4).targets("q_proj").build(), "wider", tensors))
+                .saveTo(temp.resolve("wide-lora"));
+        Http.Reply misfit = admin.post("/v1/load_lora_adapter", Map.of("lora_name", "bad", "lora_path", wide.toString()));
+        RulesServerIT.assertError(misfit, 400, "lora_path");
+        assertThat(misfit.json().at("/error/message").asText()).contains("q_proj");
+
+        RulesServerIT.assertError(admin.post("/v1/load_lora_adapter", Map.of("lora_path", wide.toString())), 400, "lora_name");
+        RulesServerIT.assertError(admin.post("/v1/load_lora_adapter", Map.of("lora_name", "a b", "lora_path", wide.toString())), 400, "lora_name");
+        assertThat(new Http(adaptive.port()).post("/v1/load_lora_adapter", Map.of("lora_name", "bad", "lora_path", promoAdapter.toString()))
+                .status()).as("the API key is required").isEqualTo(401);
+        assertThat(modelIds(admin)).doesNotContain("bad");
+
+        assertThat(admin.post("/v1/load_lora_adapter", Map.of("lora_name", "bad", "lora_path", promoAdapter.toString())).status()).isEqualTo(200);
+        assertThat(admin.post("/v1/unload_lora_adapter", Map.of("lora_name", "bad")).status()).isEqualTo(200);
+    }
+
+    @Test
+    void unloadingLetsTheRequestsInFlightOnTheAdapterFinish() throws Exception {
+        assertThat(admin.post("/v1/load_lora_adapter", Map.of("lora_name", "held-promo", "lora_path", promoAdapter.toString())).status())
+                .isEqualTo(200);
+        GatedModel held = loaded.get("held-promo");
+        java.util.concurrent.CompletableFuture<Http.Reply> streamed = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> admin.post("/v1/chat/completions", completion("held-promo", "退货运费谁出?", 12, true)));
+        java.util.concurrent.CompletableFuture<Http.Reply> whole = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> admin.post("/v1/chat/completions", completion("held-promo", "退货运费谁出?", 12, false)));
+        awaitTrue(() -> held.entered.get() == 2);
+
+        assertThat(admin.post("/v1/unload_lora_adapter", Map.of("lora_name", "held-promo")).status()).isEqualTo(200);
+        RulesServerIT.assertError(admin.post("/v1/chat/completions", completion("held-promo", "退货运费谁出?", 12, false)), 404, "model");
+        assertThat(modelIds(admin)).doesNotContain("held-promo");
+        assertThat(held.closes.get()).as("closed while requests run on it").isZero();
+
+        held.gate.countDown();
+        String expected = expectedWith("adapter-2", "退货运费谁出?", 12);
+        assertThat(answerOf(whole.get(2, java.util.concurrent.TimeUnit.MINUTES))).isEqualTo(expected);
+        Http.Reply sse = streamed.get(2, java.util.concurrent.TimeUnit.MINUTES);
+        assertThat(sse.status()).as(sse.body()).isEqualTo(200);
+        List<String> data = sse.body().lines().filter(l -> l.startsWith("data: ")).map(l -> l.substring(6)).toList();
+        assertThat(data.get(data.size() - 1)).isEqualTo("[DONE]");
+        StringBuilder text = new StringBuilder();
+        for (String d : data.subList(0, data.size() - 1)) {
+            text.append(new Http.Reply(200, d, null).json().at("/choices/0/delta/content").asText(""));
+        }
+        assertThat(text.toString()).isEqualTo(expected);
+        awaitTrue(() -> held.closes.get() == 1);
     }
 }

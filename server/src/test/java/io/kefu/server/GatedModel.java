@@ -15,6 +15,7 @@ final class GatedModel implements ChatModel {
     private final ChatModel inner;
     final CountDownLatch gate = new CountDownLatch(1);
     final AtomicInteger entered = new AtomicInteger();
+    final AtomicInteger closes = new AtomicInteger();
 
     GatedModel(ChatModel inner) {
         this.inner = inner;
@@ -54,6 +55,7 @@ final class GatedModel implements ChatModel {
 
     @Override
     public void close() {
+        closes.incrementAndGet();
         inner.close();
     }
 }

@@ -161,6 +161,11 @@ class RulesServerIT {
         Http.Reply nowhere = http.get("/nowhere");
         assertThat(nowhere.status()).isEqualTo(404);
         assertThat(nowhere.json().at("/error/message").asText()).contains("/nowhere");
+        // loading adapters at run time is off unless the server is started with it
+        Http.Reply load = http.post("/v1/load_lora_adapter", Map.of("lora_name", "x", "lora_path", temp.toString()));
+        assertThat(load.status()).isEqualTo(404);
+        assertThat(load.json().at("/error/message").asText()).contains("no such endpoint");
+        assertThat(http.post("/v1/unload_lora_adapter", Map.of("lora_name", "x")).status()).isEqualTo(404);
         String metrics = http.get("/metrics").body();
         assertThat(metrics).contains("kefu_requests_total{endpoint=\"/chat\",status=\"400\"}").contains("kefu_queue_depth 0")
                 .contains("kefu_request_duration_seconds_bucket{endpoint=\"/chat\",le=\"+Inf\"}");
@@ -193,7 +198,7 @@ class RulesServerIT {
     void aFullQueueAnswers429WithRetryAfterAndShutdownDrainsRequestsInFlight() throws Exception {
         GatedModel gated = new GatedModel(new RulesChatModel());
         KefuServer small = KefuServer.start(ServerConfig.builder().baseModel(gated).storeUrl("jdbc:h2:file:" + temp.resolve("db2/shop"))
-                .shopFolder(SHOP).port(0).queueCapacity(1).build());
+                .shopFolder(SHOP).port(0).maxBatch(1).queueCapacity(1).build());
         Http client = new Http(small.port());
         List<CompletableFuture<Http.Reply>> first = new ArrayList<>();
         first.add(CompletableFuture.supplyAsync(() -> client.post("/chat", ask("M码有货吗?", "1001", "q1"))));
