@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
             ServeCommand.class,
             ChatCommand.class, GenerateCommand.class,
             NotebookCommand.class,
+            QuickstartCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class KefuCli implements Runnable {
