@@ -2,26 +2,15 @@ package io.kefu.cli;
 
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
-import io.kefu.chat.ChatModel;
 import io.kefu.chat.GenerationParameters;
 import io.kefu.core.eval.EvaluationConfig;
-import io.kefu.core.eval.StandardEvaluator;
-import io.kefu.core.eval.SystemReport;
 import io.kefu.core.eval.baseline.RulesChatModel;
 import io.kefu.core.eval.report.ComparisonReport;
 import io.kefu.data.Dataset;
-import io.kefu.model.BaseModel;
-import io.kefu.model.Engine;
-import io.kefu.model.Engines;
-import io.kefu.model.ModelRef;
-import io.kefu.train.Adapter;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -98,55 +87,21 @@ public final class EvalCommand implements Callable<Integer> {
             throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--adapter needs --engine and --model");
         }
         List<SystemSpec> specs = systemSpecs();
-        Dataset test = limited(Dataset.load(data));
+        Dataset test = ComparisonRun.firstExamples(Dataset.load(data), limit, "--limit");
         EvaluationConfig config = EvaluationConfig.builder().batchSize(batchSize).seed(seed)
                 .parameters(GenerationParameters.builder().maxNewTokens(maxNewTokens).build()).build();
-        PrintWriter err = spec.commandLine().getErr();
-        List<AutoCloseable> resources = new ArrayList<>();
-        try {
-            Map<String, ChatModel> systems = new LinkedHashMap<>();
-            for (SystemSpec s : specs) {
-                Engine e = Engines.get(s.engine());
-                BaseModel base = e.load(ModelRef.of(s.model()));
-                resources.add(base);
-                List<Adapter> adapters = s.adapter() == null ? List.of() : List.of(Adapter.load(s.adapter()));
-                ChatModel chat = e.chatModel(base, adapters);
-                resources.add(0, chat);
-                systems.put(s.name(), chat);
-            }
+        try (EvalSystems systems = new EvalSystems()) {
+            specs.forEach(systems::add);
             if (baseline != null) {
-                systems.put(RulesChatModel.ID, new RulesChatModel());
+                systems.addRules();
             }
-            List<SystemReport> reports = new ArrayList<>();
-            for (Map.Entry<String, ChatModel> s : systems.entrySet()) {
-                StandardEvaluator evaluator = new StandardEvaluator(config.toBuilder()
-                        .predictionsFile(out.resolve(ComparisonReport.predictionsFileName(s.getKey()))).build());
-                reports.add(evaluator.evaluate(s.getKey(), s.getValue(), test,
-                        n -> { err.printf(Locale.ROOT, "\r%s: %d/%d", s.getKey(), n, test.size()); err.flush(); }));
-                err.println();
-            }
-            ComparisonReport report = ComparisonReport.of(reports);
-            report.writeTo(out);
+            ComparisonReport report = ComparisonRun.run(systems.byName(), test, config, out, KefuCli.isInteractive(spec),
+                    spec.commandLine().getErr());
             PrintWriter o = spec.commandLine().getOut();
-            o.printf(Locale.ROOT, "%-22s", "METRIC");
-            reports.forEach(r -> o.printf(Locale.ROOT, " %14s", r.system()));
-            o.println();
-            for (String metric : report.metricNames()) {
-                o.printf(Locale.ROOT, "%-22s", metric);
-                reports.forEach(r -> o.printf(Locale.ROOT, " %14s", format(r.metrics().get(metric))));
-                o.println();
-            }
+            ComparisonRun.printTable(o, report, report.metricNames());
             o.println("report: " + out.resolve("report.html"));
             o.flush();
             return 0;
-        } finally {
-            for (AutoCloseable r : resources) {
-                try {
-                    r.close();
-                } catch (Exception ignored) {
-                    // closing is best effort; the evaluation result is already written
-                }
-            }
         }
     }
 
@@ -171,20 +126,6 @@ public final class EvalCommand implements Callable<Integer> {
             }
         }
         return specs;
-    }
-
-    private Dataset limited(Dataset all) {
-        if (limit == null) {
-            return all;
-        }
-        if (limit < 1) {
-            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--limit " + limit + " must be at least 1");
-        }
-        return Dataset.of(all.examples().subList(0, Math.min(limit, all.size())));
-    }
-
-    private static String format(Double v) {
-        return v == null ? "-" : String.format(Locale.ROOT, "%.4f", v);
     }
 
     /** The last path segment of a folder, hub id or URL, for naming the system in the report. */

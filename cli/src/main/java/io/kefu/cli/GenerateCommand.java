@@ -108,7 +108,8 @@ public final class GenerateCommand implements Callable<Integer> {
         long completionTokens = 0;
         Path temp = AtomicFiles.tempSibling(out);
         try (LoadedChatModel loaded = modelOptions.load(err);
-             BufferedWriter writer = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
+             BufferedWriter writer = Files.newBufferedWriter(temp, StandardCharsets.UTF_8);
+             ProgressReporter progress = ProgressReporter.start(spec, err, "generate", "line", inputs.size())) {
             int step = raw ? 1 : batchSize;
             for (int from = 0; from < inputs.size(); from += step) {
                 List<Input> batch = inputs.subList(from, Math.min(inputs.size(), from + step));
@@ -120,11 +121,7 @@ public final class GenerateCommand implements Callable<Integer> {
                     writer.write(mapper.writeValueAsString(outputLine(batch.get(i), answer)));
                     writer.write('\n');
                 }
-                err.printf(Locale.ROOT, "\rgenerated %d/%d", from + batch.size(), inputs.size());
-                err.flush();
-            }
-            if (!inputs.isEmpty()) {
-                err.println();
+                progress.update(from + batch.size());
             }
         } catch (IOException | RuntimeException e) {
             AtomicFiles.deleteQuietly(temp);

@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
             ServeCommand.class,
             ChatCommand.class, GenerateCommand.class,
             NotebookCommand.class,
+            QuickstartCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class KefuCli implements Runnable {
@@ -36,15 +37,31 @@ public final class KefuCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Whether the streams are an interactive terminal, where progress is drawn as bars. */
+    private final boolean interactive;
+
+    private KefuCli(boolean interactive) {
+        this.interactive = interactive;
+    }
+
     public static void main(String[] args) {
         // UTF-8 whatever the platform locale, so answers in Chinese print intact (the default on Java 18+)
         System.exit(run(args, new PrintWriter(new java.io.OutputStreamWriter(System.out, java.nio.charset.StandardCharsets.UTF_8), true),
-                new PrintWriter(new java.io.OutputStreamWriter(System.err, java.nio.charset.StandardCharsets.UTF_8), true)));
+                new PrintWriter(new java.io.OutputStreamWriter(System.err, java.nio.charset.StandardCharsets.UTF_8), true),
+                onTerminal()));
     }
 
-    /** Runs the command line with the given streams and returns the exit code (used by tests). */
+    /** Runs the command line with the given streams and returns the exit code (used by tests); progress is printed as plain lines. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cli = new CommandLine(new KefuCli());
+        return run(args, out, err, false);
+    }
+
+    /**
+     * @param interactive whether {@code out} and {@code err} are an interactive terminal (progress bars)
+     *     rather than a pipe, a file or a test's buffer (plain progress lines)
+     */
+    static int run(String[] args, PrintWriter out, PrintWriter err, boolean interactive) {
+        CommandLine cli = new CommandLine(new KefuCli(interactive));
         cli.setOut(out);
         cli.setErr(err);
         cli.setExitCodeExceptionMapper(KefuCli::exitCode);
@@ -56,6 +73,26 @@ public final class KefuCli implements Runnable {
             return exitCode(e);
         });
         return cli.execute(args);
+    }
+
+    /** @return whether the command runs on an interactive terminal (see {@link #run(String[], PrintWriter, PrintWriter, boolean)}) */
+    static boolean isInteractive(CommandLine.Model.CommandSpec spec) {
+        return spec.root().userObject() instanceof KefuCli root && root.interactive;
+    }
+
+    /** True when standard input and output are a terminal that understands a carriage return. */
+    private static boolean onTerminal() {
+        // Java 17-21 give a console only when both streams are a terminal; Java 22+ always give one and say so
+        // through Console.isTerminal(), looked up reflectively because the code is compiled for Java 17
+        java.io.Console console = System.console();
+        if (console == null || "dumb".equals(System.getenv("TERM"))) {
+            return false;
+        }
+        try {
+            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+        } catch (ReflectiveOperationException e) {
+            return true;
+        }
     }
 
     static int exitCode(Throwable e) {

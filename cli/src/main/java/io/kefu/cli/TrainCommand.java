@@ -13,12 +13,9 @@ import io.kefu.train.Adapter;
 import io.kefu.train.LoraConfig;
 import io.kefu.train.Schedule;
 import io.kefu.train.TrainingConfig;
-import io.kefu.train.TrainingEvent;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -143,8 +140,9 @@ public final class TrainCommand implements Callable<Integer> {
         }
         PrintWriter console = spec.commandLine().getOut();
         Engine djl = Engines.get(engine);
-        try (BaseModel base = djl.load(ModelRef.of(modelName))) {
-            Adapter adapter = djl.trainer(config).fit(base, train, val, event -> report(console, event));
+        try (BaseModel base = djl.load(ModelRef.of(modelName));
+             TrainingProgress progress = new TrainingProgress(console, console, KefuCli.isInteractive(spec), true)) {
+            Adapter adapter = djl.trainer(config).fit(base, train, val, progress);
             Path result;
             if (config.isFullFineTune()) {
                 result = runDir.resolve("model");
@@ -206,31 +204,5 @@ public final class TrainCommand implements Callable<Integer> {
             throw new KefuException(ErrorCode.INVALID_ARGUMENT, "missing " + option + (configFile == null
                     ? " (or a --config file with " + key + ")" : "; " + configFile + " has no " + key + " either"));
         }
-    }
-
-    private static void report(PrintWriter out, TrainingEvent event) {
-        if (event instanceof TrainingEvent.Started s) {
-            out.printf(Locale.ROOT, "training %d examples, %d steps, %,d of %,d parameters trainable%s%n", s.trainExamples(),
-                    s.totalSteps(), s.trainableParameters(), s.totalParameters(),
-                    s.resumedFromStep() > 0 ? ", resumed at step " + s.resumedFromStep() : "");
-        } else if (event instanceof TrainingEvent.Step s) {
-            out.printf(Locale.ROOT, "step %d/%d  epoch %d  loss %.4f  lr %.2e  grad-norm %.3f  %.0f tok/s  eta %s%n",
-                    s.step(), s.totalSteps(), s.epoch(), s.loss(), s.learningRate(), s.gradNorm(), s.tokensPerSecond(),
-                    format(s.eta()));
-        } else if (event instanceof TrainingEvent.EpochEnd e) {
-            out.printf(Locale.ROOT, "epoch %d  train loss %.4f%s%n", e.epoch(), e.trainLoss(),
-                    Double.isNaN(e.validationLoss()) ? "" : String.format(Locale.ROOT, "  validation loss %.4f", e.validationLoss()));
-        } else if (event instanceof TrainingEvent.Checkpoint c) {
-            out.println("checkpoint " + c.directory());
-        } else if (event instanceof TrainingEvent.Finished f) {
-            out.printf(Locale.ROOT, "finished after %d steps, loss %.4f%s, %s%n", f.steps(), f.finalLoss(),
-                    f.stoppedEarly() ? " (stopped early)" : "", format(f.elapsed()));
-        }
-        out.flush();
-    }
-
-    private static String format(Duration d) {
-        long s = d.getSeconds();
-        return String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, (s / 60) % 60, s % 60);
     }
 }
