@@ -282,12 +282,10 @@ public final class ContinuousBatcher implements AutoCloseable {
                     running += batch.size();
                 }
                 while (true) {
+                    // a request cancelled while it waits ends now, not when a row frees up
+                    waiting.removeIf(w -> w.row().isCancelled() && cancelledWhileWaiting.add(w.row()));
                     while (running < maxBatchSize && !waiting.isEmpty()) {
                         Waiting next = waiting.poll();
-                        if (next.row().isCancelled()) {
-                            cancelledWhileWaiting.add(next.row());
-                            continue;
-                        }
                         batches.computeIfAbsent(next.lane(), RunningBatch::new).admitted.add(next.row());
                         requests++;
                         running++;

@@ -20,9 +20,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The continuous batcher over a scripted decoder whose rows depend on their own history only. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ContinuousBatcherTest {
     static final Map<Integer, int[]> SCRIPTS = new HashMap<>(GenerationLoopTest.SCRIPTS);
 
@@ -118,6 +121,23 @@ class ContinuousBatcherTest {
             assertThat(answer.join().tokenIds()).isEqualTo(loop.generate(new ScriptedDecoder(SCRIPTS), other.promptIds(), other.parameters()).tokenIds());
             List<Integer> after = decoders.get(0).stepSizes.subList(stepsWhenCancelled, decoders.get(0).stepSizes.size());
             assertThat(after).as("the cancelled row is gone from the steps after it").isNotEmpty().allMatch(rows -> rows == 1);
+        }
+    }
+
+    @Test
+    void aRequestCancelledWhileWaitingEndsWithoutWaitingForARow() {
+        ContinuousBatcher.Lane lane = lane(2);
+        try (ContinuousBatcher batcher = batcher(1)) {
+            ChatStream running = batcher.stream(new ContinuousBatcher.Job(lane, new int[] {9}, GenerationParameters.builder().maxNewTokens(10_000).build()));
+            running.iterator().next();
+            ChatStream queued = batcher.stream(jobs(lane).get(0));
+            queued.close();
+            assertThat(queued.response().finishReason()).isEqualTo(FinishReason.CANCELLED);
+            assertThat(queued.response().usage().completionTokens()).isZero();
+            assertThat(running.isDone()).as("the running request holds the only row all along").isFalse();
+            running.close();
+            assertThat(decoders).hasSize(1);
+            assertThat(decoders.get(0).joins).hasSize(1);
         }
     }
 
