@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
+import io.kefu.chat.BatchingOptions;
 import io.kefu.chat.ChatModel;
 import io.kefu.core.format.Checkpoint;
 import io.kefu.core.format.CheckpointWriter;
@@ -60,13 +61,23 @@ final class DjlEngine implements Engine {
         return new DjlTrainer(config);
     }
 
+    /** A chat model that batches concurrent calls with {@link BatchingOptions#defaults()}. */
     @Override
     public ChatModel chatModel(BaseModel base, List<Adapter> adapters) {
+        return chatModel(base, adapters, BatchingOptions.defaults());
+    }
+
+    /**
+     * A chat model that decodes concurrent calls together, continuously: a call joins the running
+     * batch at the next token; {@link BatchingOptions#oneAtATime()} decodes them one after another.
+     */
+    @Override
+    public ChatModel chatModel(BaseModel base, List<Adapter> adapters, BatchingOptions batching) {
         if (!(base instanceof DjlBaseModel model)) {
             throw new KefuException(ErrorCode.INVALID_ARGUMENT, "the djl engine serves models it loaded; "
                     + base.getClass().getSimpleName() + " comes from another engine");
         }
-        return new DjlChatModel(model, adapters);
+        return new DjlChatModel(model, adapters, batching);
     }
 
     @Override

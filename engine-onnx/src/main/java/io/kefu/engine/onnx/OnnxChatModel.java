@@ -2,13 +2,16 @@ package io.kefu.engine.onnx;
 
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
-import io.kefu.chat.ChatModel;
+import io.kefu.chat.BatchingOptions;
 import io.kefu.chat.ChatRequest;
 import io.kefu.chat.ChatResponse;
 import io.kefu.chat.ChatStream;
 import io.kefu.chat.ChatTemplate;
 import io.kefu.chat.GenerationParameters;
 import io.kefu.chat.ModelInfo;
+import io.kefu.core.generate.BatchedChatModel;
+import io.kefu.core.generate.BatchingStats;
+import io.kefu.core.generate.ContinuousBatcher;
 import io.kefu.core.generate.GenerationLoop;
 import io.kefu.core.generate.StopCondition;
 import io.kefu.core.tokenize.HfTokenizer;
@@ -17,19 +20,19 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A {@link ChatModel} over an ONNX decoder: the model's chat template renders the prompt, its
- * tokenizer encodes it, and sdk-core's {@link GenerationLoop} drives an {@link OnnxDecoder} with
- * the sampling and stopping every engine shares. Batches are decoded together (left-padded),
- * at most {@link #MAX_BATCH} rows at a time. Thread-safe: each request gets its own decoder.
+ * A {@link io.kefu.chat.ChatModel} over an ONNX decoder: the model's chat template renders the
+ * prompt, its tokenizer encodes it, and sdk-core's {@link ContinuousBatcher} drives
+ * {@link OnnxDecoder}s with the sampling and stopping every engine shares. Concurrent calls are
+ * decoded together, continuously: a call joins the running batch at the next token, up to
+ * {@link BatchingOptions#maxBatchSize()} at a time. Thread-safe; {@link #close()} lets the calls in
+ * flight finish first.
  */
-final class OnnxChatModel implements ChatModel {
-    /** The most requests decoded together by {@link #chatBatch(List)}. */
-    static final int MAX_BATCH = 16;
-
+final class OnnxChatModel implements BatchedChatModel {
     private final OnnxDecoderModel model;
     private final HfTokenizer tokenizer;
     private final ChatTemplate template;
-    private final GenerationLoop loop;
+    private final ContinuousBatcher.Lane lane;
+    private final ContinuousBatcher batcher;
     private final ModelInfo info;
     private final AutoCloseable owner;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -39,53 +42,58 @@ final class OnnxChatModel implements ChatModel {
      * @param owner closed with the chat model (e.g. a temporary export), or null
      */
     OnnxChatModel(OnnxDecoderModel model, HfTokenizer tokenizer, ChatTemplate template, List<Integer> eosTokenIds,
-                  String id, List<String> adapters, AutoCloseable owner) {
+                  String id, List<String> adapters, AutoCloseable owner, BatchingOptions batching) {
         this.model = model;
         this.tokenizer = tokenizer;
         this.template = template;
         this.owner = owner;
-        this.loop = GenerationLoop.builder()
+        GenerationLoop loop = GenerationLoop.builder()
                 .decode(ids -> tokenizer.decode(ids, true))
                 .tokenText(tokenId -> tokenizer.decode(new int[] {tokenId}, false))
                 .stopTokenIds(StopCondition.stopTokenIds(eosTokenIds, tokenizer.tokenId(template.endOfTurn())))
                 .build();
         this.info = new ModelInfo(id, "onnx", adapters);
+        this.lane = model::newDecoder;
+        this.batcher = new ContinuousBatcher(loop, batching, model.vocabSize(), model.maxSequenceLength(),
+                "ONNX chat model '" + id + "'");
     }
 
     @Override
     public ChatResponse chat(ChatRequest request) {
         checkOpen();
-        return loop.generate(model.newDecoder(), promptIds(request), request.parameters());
+        return batcher.generate(job(request));
     }
 
     @Override
     public List<ChatResponse> chatBatch(List<ChatRequest> requests) {
         checkOpen();
-        List<ChatResponse> out = new ArrayList<>(requests.size());
-        for (int from = 0; from < requests.size(); from += MAX_BATCH) {
-            List<ChatRequest> part = requests.subList(from, Math.min(requests.size(), from + MAX_BATCH));
-            List<int[]> prompts = new ArrayList<>(part.size());
-            List<GenerationParameters> params = new ArrayList<>(part.size());
-            for (ChatRequest request : part) {
-                prompts.add(promptIds(request));
-                params.add(request.parameters());
-            }
-            out.addAll(loop.generate(model.newDecoder(), prompts, params));
+        List<ContinuousBatcher.Job> jobs = new ArrayList<>(requests.size());
+        for (ChatRequest request : requests) {
+            jobs.add(job(request));
         }
-        return out;
+        return batcher.generateAll(jobs);
     }
 
     @Override
     public ChatStream stream(ChatRequest request) {
         checkOpen();
-        return loop.stream(model.newDecoder(), promptIds(request), request.parameters());
+        return batcher.stream(job(request));
     }
 
     /** Completes a plain prompt tokenized as-is (no chat template), as a base model would. */
     @Override
     public ChatResponse complete(String prompt, GenerationParameters parameters) {
         checkOpen();
-        return loop.generate(model.newDecoder(), tokenizer.encode(prompt), parameters);
+        return batcher.generate(new ContinuousBatcher.Job(lane, tokenizer.encode(prompt), parameters));
+    }
+
+    @Override
+    public BatchingStats batchingStats() {
+        return batcher.stats();
+    }
+
+    private ContinuousBatcher.Job job(ChatRequest request) {
+        return new ContinuousBatcher.Job(lane, promptIds(request), request.parameters());
     }
 
     private int[] promptIds(ChatRequest request) {
@@ -110,10 +118,12 @@ final class OnnxChatModel implements ChatModel {
         }
     }
 
+    /** Lets the calls in flight finish, then closes the session and the tokenizer; idempotent. */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
             try {
+                batcher.close();
                 model.close();
                 tokenizer.close();
             } finally {

@@ -3,6 +3,7 @@ package io.kefu.engine.onnx;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.core.hub.Hub;
+import io.kefu.chat.BatchingOptions;
 import io.kefu.chat.ChatModel;
 import io.kefu.chat.ChatTemplate;
 import io.kefu.core.format.GenerationConfig;
@@ -93,14 +94,24 @@ public final class OnnxEngine implements Engine {
         return temp;
     }
 
+    /** A chat model that batches concurrent calls with {@link BatchingOptions#defaults()}. */
     @Override
     public ChatModel chatModel(BaseModel base, List<Adapter> adapters) {
+        return chatModel(base, adapters, BatchingOptions.defaults());
+    }
+
+    /**
+     * A chat model that decodes concurrent calls together, continuously: a call joins the running
+     * batch at the next token; {@link BatchingOptions#oneAtATime()} decodes them one after another.
+     */
+    @Override
+    public ChatModel chatModel(BaseModel base, List<Adapter> adapters, BatchingOptions batching) {
         if (!(base instanceof OnnxBaseModel onnx)) {
             throw new KefuException(ErrorCode.INVALID_ARGUMENT, "base model " + base.ref().value()
                     + " was loaded by another engine; load it with Engines.get(\"onnx\").load(...)");
         }
         if (adapters.isEmpty()) {
-            return open(onnx.directory(), onnx.ref().value(), List.of(), null);
+            return open(onnx.directory(), onnx.ref().value(), List.of(), null, batching);
         }
         if (adapters.size() > 1) {
             throw new KefuException(ErrorCode.UNSUPPORTED, "the ONNX engine serves one adapter, merged into the graph; got "
@@ -124,16 +135,16 @@ public final class OnnxEngine implements Engine {
             Folders.deleteRecursively(adapterDir);
         }
         String name = "adapter";
-        return open(exported, onnx.ref().value(), List.of(name), () -> Folders.deleteRecursively(exported));
+        return open(exported, onnx.ref().value(), List.of(name), () -> Folders.deleteRecursively(exported), batching);
     }
 
     /** Opens the decoder, tokenizer and template of an exported folder as a chat model. */
-    ChatModel open(Path dir, String id, List<String> adapters, AutoCloseable owner) {
+    ChatModel open(Path dir, String id, List<String> adapters, AutoCloseable owner, BatchingOptions batching) {
         HfTokenizer tokenizer = HfTokenizer.load(dir);
         try {
             ChatTemplate template = HfChatTemplate.fromModelDir(dir);
             OnnxDecoderModel model = OnnxDecoderModel.load(dir, settings);
-            return new OnnxChatModel(model, tokenizer, template, eosTokenIds(dir), id, adapters, owner);
+            return new OnnxChatModel(model, tokenizer, template, eosTokenIds(dir), id, adapters, owner, batching);
         } catch (RuntimeException e) {
             tokenizer.close();
             throw e;

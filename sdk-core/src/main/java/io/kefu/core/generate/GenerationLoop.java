@@ -2,11 +2,10 @@ package io.kefu.core.generate;
 
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
-import io.kefu.chat.ChatChunk;
 import io.kefu.chat.ChatResponse;
 import io.kefu.chat.ChatStream;
-import io.kefu.chat.FinishReason;
 import io.kefu.chat.ChatTemplate;
+import io.kefu.chat.FinishReason;
 import io.kefu.chat.GenerationParameters;
 import io.kefu.core.format.GenerationConfig;
 import io.kefu.core.format.HfModelConfig;
@@ -19,9 +18,10 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.IntFunction;
-import java.util.function.IntPredicate;
 
 /**
  * Generates answers for a batch of prompts with any engine's {@link Decoder}: one prefill, then one
@@ -35,6 +35,9 @@ import java.util.function.IntPredicate;
  * {@link Decoder#maxSequenceLength()} is full, {@link FinishReason#CANCELLED} when its stream is
  * cancelled. {@code usage.completionTokens} counts every token generated, the stop token included.
  *
+ * <p>This decodes one fixed batch from start to end; {@link ContinuousBatcher} lets requests join
+ * and leave a running batch, with the same per-row rules.
+ *
  * <p>The loop takes ownership of the decoder it is given and closes it when generation ends.
  * A {@code GenerationLoop} holds no per-request state: one instance serves any number of requests,
  * from any number of threads.
@@ -45,6 +48,8 @@ import java.util.function.IntPredicate;
  * }</pre>
  */
 public final class GenerationLoop {
+    private static final AtomicInteger THREADS = new AtomicInteger();
+
     private final Function<int[], String> decode;
     private final IntFunction<String> tokenText;
     private final Set<Integer> stopTokenIds;
@@ -116,12 +121,19 @@ public final class GenerationLoop {
      */
     public List<ChatResponse> generate(Decoder decoder, List<int[]> prompts, List<GenerationParameters> params) {
         try (decoder) {
-            List<SequenceState> rows = rows(decoder, prompts, params);
+            List<SequenceState> states = states(decoder, prompts, params);
             long start = System.nanoTime();
-            run(decoder, rows, row -> false, (row, chunk) -> { });
+            List<ResponseFuture> answers = new ArrayList<>(states.size());
+            List<Row> rows = new ArrayList<>(states.size());
+            for (SequenceState state : states) {
+                ResponseFuture answer = new ResponseFuture();
+                answers.add(answer);
+                rows.add(new Row(state, answer, start));
+            }
+            run(decoder, rows);
             List<ChatResponse> out = new ArrayList<>(rows.size());
-            for (SequenceState row : rows) {
-                out.add(row.response(start));
+            for (ResponseFuture answer : answers) {
+                out.add(answer.await());
             }
             return out;
         }
@@ -139,24 +151,51 @@ public final class GenerationLoop {
 
     /**
      * Starts generating a batch on one background thread; each row gets its own stream, which can
-     * be cancelled without stopping the others. The decoder is closed once every row has ended.
+     * be cancelled without stopping the others. The decoder is closed once every row has ended;
+     * closing the last stream that was running waits for that.
      */
     public List<ChatStream> streamBatch(Decoder decoder, List<int[]> prompts, List<GenerationParameters> params) {
-        List<SequenceState> rows;
+        List<SequenceState> states;
         try {
-            rows = rows(decoder, prompts, params);
+            states = states(decoder, prompts, params);
         } catch (RuntimeException e) {
             decoder.close();
             throw e;
         }
-        return GeneratedStream.start(rows, (cancelled, sink) -> {
-            try (decoder) {
-                run(decoder, rows, cancelled, sink);
+        long start = System.nanoTime();
+        CompletableFuture<Void> decoderClosed = new CompletableFuture<>();
+        List<GeneratedStream> streams = new ArrayList<>(states.size());
+        Runnable waitForDecoder = () -> {
+            if (streams.stream().allMatch(GeneratedStream::isDone)) {
+                decoderClosed.join();
             }
-        });
+        };
+        List<Row> rows = new ArrayList<>(states.size());
+        for (SequenceState state : states) {
+            GeneratedStream stream = new GeneratedStream(waitForDecoder);
+            streams.add(stream);
+            rows.add(new Row(state, stream, start));
+        }
+        Thread thread = new Thread(() -> {
+            try (decoder) {
+                run(decoder, rows);
+            } catch (Throwable t) {
+                KefuException failure = t instanceof KefuException k ? k
+                        : new KefuException(ErrorCode.ENGINE_FAILURE, "generation failed: " + t, t);
+                rows.forEach(row -> row.fail(failure));
+                if (t instanceof Error e) {
+                    throw e;
+                }
+            } finally {
+                decoderClosed.complete(null);
+            }
+        }, "kefu-generate-" + THREADS.incrementAndGet());
+        thread.setDaemon(true);
+        thread.start();
+        return List.copyOf(streams);
     }
 
-    private List<SequenceState> rows(Decoder decoder, List<int[]> prompts, List<GenerationParameters> params) {
+    private List<SequenceState> states(Decoder decoder, List<int[]> prompts, List<GenerationParameters> params) {
         if (prompts.isEmpty()) {
             throw new KefuException(ErrorCode.INVALID_REQUEST, "a generation batch needs at least one prompt");
         }
@@ -164,93 +203,55 @@ public final class GenerationLoop {
             throw new KefuException(ErrorCode.INVALID_REQUEST, "got " + params.size() + " parameter sets for "
                     + prompts.size() + " prompts; give one per prompt or one for all");
         }
-        List<SequenceState> rows = new ArrayList<>(prompts.size());
+        List<SequenceState> states = new ArrayList<>(prompts.size());
         for (int i = 0; i < prompts.size(); i++) {
-            int[] prompt = prompts.get(i);
-            if (prompt == null || prompt.length == 0) {
-                throw new KefuException(ErrorCode.INVALID_REQUEST, "prompt " + i + " has no tokens");
-            }
-            if (prompt.length >= decoder.maxSequenceLength()) {
-                throw new KefuException(ErrorCode.INVALID_REQUEST, "prompt " + i + " has " + prompt.length
-                        + " tokens; the model holds at most " + decoder.maxSequenceLength()
-                        + " positions, leaving no room for an answer");
-            }
-            for (int id : prompt) {
-                if (id < 0 || id >= decoder.vocabSize()) {
-                    throw new KefuException(ErrorCode.INVALID_REQUEST, "prompt " + i + " holds token id " + id
-                            + ", outside the vocabulary of " + decoder.vocabSize());
-                }
-            }
-            rows.add(new SequenceState(prompt, params.get(params.size() == 1 ? 0 : i), stopTokenIds, decode, tokenText));
+            states.add(SequenceState.checked("prompt " + i, prompts.get(i), params.get(params.size() == 1 ? 0 : i), this,
+                    decoder.vocabSize(), decoder.maxSequenceLength()));
         }
-        return rows;
+        return states;
     }
 
-    /** Receives the chunks of each row as they are produced, and each row's end. */
-    interface Sink {
-        void chunk(int row, ChatChunk chunk);
-
-        default void finished(int row) {
-        }
-    }
-
-    private static void run(Decoder decoder, List<SequenceState> rows, IntPredicate cancelled, Sink sink) {
+    /**
+     * Decodes a fixed batch until every row has ended; finished rows are fed their last token. A
+     * decoder failure ends every row still running with it.
+     */
+    private static void run(Decoder decoder, List<Row> rows) {
         int n = rows.size();
+        int vocab = decoder.vocabSize();
+        int maxLength = decoder.maxSequenceLength();
         int[][] prompts = new int[n][];
         for (int i = 0; i < n; i++) {
             prompts[i] = rows.get(i).promptIds();
         }
-        float[][] logits = checked(callDecoder(() -> decoder.prefill(prompts)), n, decoder.vocabSize());
-        int[] next = new int[n];
-        while (true) {
-            boolean anyRunning = false;
-            for (int i = 0; i < n; i++) {
-                SequenceState row = rows.get(i);
-                if (row.isFinished()) {
-                    next[i] = row.lastToken();
-                    continue;
-                }
-                ChatChunk chunk = cancelled.test(i) ? row.end(FinishReason.CANCELLED)
-                        : row.advance(logits[i], decoder.maxSequenceLength());
-                if (chunk != null) {
-                    sink.chunk(i, chunk);
-                }
-                if (row.isFinished()) {
-                    sink.finished(i);
-                } else {
-                    anyRunning = true;
-                }
-                next[i] = row.lastToken();
-            }
-            if (!anyRunning) {
-                return;
-            }
-            logits = checked(callDecoder(() -> decoder.step(next.clone())), n, decoder.vocabSize());
-        }
-    }
-
-    private static float[][] callDecoder(java.util.function.Supplier<float[][]> call) {
         try {
-            return call.get();
+            float[][] logits = DecoderCalls.logits(() -> decoder.prefill(prompts), n, vocab);
+            int[] next = new int[n];
+            while (true) {
+                boolean anyRunning = false;
+                for (int i = 0; i < n; i++) {
+                    Row row = rows.get(i);
+                    if (!row.isFinished()) {
+                        row.advance(logits[i], maxLength);
+                    }
+                    anyRunning |= !row.isFinished();
+                    next[i] = row.lastToken();
+                }
+                if (!anyRunning) {
+                    return;
+                }
+                logits = DecoderCalls.logits(() -> decoder.step(next.clone()), n, vocab);
+            }
         } catch (KefuException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new KefuException(ErrorCode.ENGINE_FAILURE, "the engine failed while decoding: " + e, e);
+            rows.forEach(row -> row.fail(e));
         }
     }
 
-    private static float[][] checked(float[][] logits, int rows, int vocab) {
-        if (logits == null || logits.length != rows) {
-            throw new KefuException(ErrorCode.ENGINE_FAILURE, "the decoder returned logits for "
-                    + (logits == null ? 0 : logits.length) + " rows, expected " + rows);
-        }
-        for (float[] row : logits) {
-            if (row == null || row.length != vocab) {
-                throw new KefuException(ErrorCode.ENGINE_FAILURE, "the decoder returned " + (row == null ? 0 : row.length)
-                        + " logits for a row, expected vocabSize() = " + vocab);
-            }
-        }
-        return logits;
+    Function<int[], String> decodeFunction() {
+        return decode;
+    }
+
+    IntFunction<String> tokenText() {
+        return tokenText;
     }
 
     /** Builds a {@link GenerationLoop}. */

@@ -1,5 +1,7 @@
 package io.kefu.core.generate;
 
+import io.kefu.ErrorCode;
+import io.kefu.KefuException;
 import io.kefu.chat.ChatChunk;
 import io.kefu.chat.ChatResponse;
 import io.kefu.chat.FinishReason;
@@ -39,6 +41,31 @@ final class SequenceState {
         this.detokenizer = new IncrementalDetokenizer(decode);
         this.tokenText = tokenText;
         this.lastToken = prompt[prompt.length - 1];
+    }
+
+    /**
+     * A row for a prompt, after checking that a decoder with this vocabulary and length can take it.
+     *
+     * @param label how error messages name the prompt, e.g. {@code "prompt 3"}
+     * @throws KefuException {@link ErrorCode#INVALID_REQUEST} on an empty or overlong prompt or an id
+     *     outside the vocabulary
+     */
+    static SequenceState checked(String label, int[] prompt, GenerationParameters params, GenerationLoop loop,
+                                 int vocabSize, int maxSequenceLength) {
+        if (prompt == null || prompt.length == 0) {
+            throw new KefuException(ErrorCode.INVALID_REQUEST, label + " has no tokens");
+        }
+        if (prompt.length >= maxSequenceLength) {
+            throw new KefuException(ErrorCode.INVALID_REQUEST, label + " has " + prompt.length
+                    + " tokens; the model holds at most " + maxSequenceLength + " positions, leaving no room for an answer");
+        }
+        for (int id : prompt) {
+            if (id < 0 || id >= vocabSize) {
+                throw new KefuException(ErrorCode.INVALID_REQUEST, label + " holds token id " + id
+                        + ", outside the vocabulary of " + vocabSize);
+            }
+        }
+        return new SequenceState(prompt, params, loop.stopTokenIds(), loop.decodeFunction(), loop.tokenText());
     }
 
     int[] promptIds() {
@@ -93,6 +120,12 @@ final class SequenceState {
     /** Ends the row as cancelled (or failed), keeping the text so far. */
     ChatChunk end(FinishReason reason) {
         return finish(reason, List.of(), List.of());
+    }
+
+    /** Ends the row with {@link FinishReason#ERROR} without decoding what is held back (for when decoding failed). */
+    void abandon() {
+        finishReason = FinishReason.ERROR;
+        endNanos = System.nanoTime();
     }
 
     private ChatChunk finish(FinishReason reason, List<Integer> chunkTokens, List<TokenLogprob> chunkLogprobs) {

@@ -88,24 +88,28 @@ final class ScriptedDecoder implements Decoder {
     }
 
     private float[][] logits() {
-        float[][] out = new float[rows.size()][VOCAB];
-        int firstPromptLength;
+        float[][] out = new float[rows.size()][];
         for (int r = 0; r < rows.size(); r++) {
-            List<Integer> row = rows.get(r);
-            firstPromptLength = prefills.get(prefills.size() - 1)[r].length;
-            int position = row.size() - firstPromptLength;
-            int[] script = scripts.get(row.get(0));
-            int wanted = position < script.length ? script[position] : END_OF_TURN;
-            int hash = 17;
-            for (int id : row) {
-                hash = hash * 31 + id;
-            }
-            for (int v = 0; v < VOCAB; v++) {
-                out[r][v] = ((hash ^ (v * 0x9E3779B9)) & 0xFF) / 256f;
-            }
-            out[r][(wanted + 1) % VOCAB] = 6f;
-            out[r][wanted] = 8f;
+            out[r] = logits(scripts, rows.get(r), prefills.get(prefills.size() - 1)[r].length);
         }
+        return out;
+    }
+
+    /** @return the logits after a row's history (prompt then fed tokens), given its prompt length */
+    static float[] logits(Map<Integer, int[]> scripts, List<Integer> row, int promptLength) {
+        float[] out = new float[VOCAB];
+        int position = row.size() - promptLength;
+        int[] script = scripts.get(row.get(0));
+        int wanted = position < script.length ? script[position] : END_OF_TURN;
+        int hash = 17;
+        for (int id : row) {
+            hash = hash * 31 + id;
+        }
+        for (int v = 0; v < VOCAB; v++) {
+            out[v] = ((hash ^ (v * 0x9E3779B9)) & 0xFF) / 256f;
+        }
+        out[(wanted + 1) % VOCAB] = 6f;
+        out[wanted] = 8f;
         return out;
     }
 

@@ -6,25 +6,32 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
-import io.kefu.core.generate.Decoder;
+import io.kefu.core.generate.JoinableDecoder;
 import io.kefu.engine.djl.GradMode;
 import io.kefu.engine.djl.lora.LoraWeights;
 import io.kefu.engine.djl.model.DecoderModel;
 import io.kefu.engine.djl.model.KvCache;
 import io.kefu.engine.djl.model.Masks;
+import java.util.Arrays;
+import java.util.function.Supplier;
 
 /**
  * Decodes a left-padded batch with a key/value cache. Each row's positions start at 0 on its
  * first real token and its padding is masked out, so a row decodes as it would alone. Forward
  * passes run with grad mode off on the calling thread, so any thread may decode.
+ *
+ * <p>Rows may join a running batch: new prompts are prefilled into a cache of their own, then the
+ * two caches are merged (the shorter left-padded with zeros, rows stacked), and each row's padding
+ * grows by what was added in front of it. Rows that leave are cut out of the cache, and positions
+ * that became padding in every remaining row are trimmed. Not thread-safe.
  */
-public final class DjlDecoder implements Decoder {
+public final class DjlDecoder implements JoinableDecoder {
     private final DecoderModel model;
     private final LoraWeights lora;
     private final NDManager manager;
-    private final KvCache cache;
-    private int[] padding;
-    private int[] nextPosition;
+    private KvCache cache;                 // null while the batch is empty
+    private int[] padding = new int[0];    // leading cache positions of each row that are padding
+    private int[] nextPosition = new int[0];
     private boolean closed;
 
     /**
@@ -35,7 +42,6 @@ public final class DjlDecoder implements Decoder {
         this.model = model;
         this.lora = lora;
         this.manager = parent.newSubManager();
-        this.cache = new KvCache(manager, model.config().numHiddenLayers());
     }
 
     @Override
@@ -49,11 +55,25 @@ public final class DjlDecoder implements Decoder {
     }
 
     @Override
+    public int rows() {
+        return padding.length;
+    }
+
+    @Override
     public float[][] prefill(int[][] promptIds) {
-        if (padding != null) {
-            throw new KefuException(ErrorCode.INTERNAL, "prefill called twice on one decoder");
+        if (rows() > 0) {
+            throw new KefuException(ErrorCode.INTERNAL, "prefill called on a running batch; join adds rows to it");
         }
+        return join(promptIds);
+    }
+
+    @Override
+    public float[][] join(int[][] promptIds) {
+        check();
         int b = promptIds.length;
+        if (b == 0) {
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "join needs at least one prompt");
+        }
         int t = 0;
         for (int[] row : promptIds) {
             if (row.length == 0) {
@@ -65,43 +85,110 @@ public final class DjlDecoder implements Decoder {
             throw new KefuException(ErrorCode.INVALID_REQUEST, "prompt of " + t + " tokens exceeds the model's "
                     + model.maxPositions() + " positions");
         }
-        padding = new int[b];
-        nextPosition = new int[b];
+        int[] newPadding = new int[b];
+        int[] newNext = new int[b];
         long[] ids = new long[b * t];
         long[] pos = new long[b * t];
         for (int r = 0; r < b; r++) {
             int pad = t - promptIds[r].length;
-            padding[r] = pad;
-            nextPosition[r] = promptIds[r].length;
+            newPadding[r] = pad;
+            newNext[r] = promptIds[r].length;
             for (int i = 0; i < t; i++) {
                 ids[r * t + i] = i < pad ? 0 : promptIds[r][i - pad];
                 pos[r * t + i] = Math.max(0, i - pad);
             }
         }
-        return run(ids, pos, b, t);
+        KvCache fresh = new KvCache(manager, model.config().numHiddenLayers());
+        try {
+            float[][] logits = forward(ids, pos, b, t, fresh, newPadding);
+            if (cache == null) {
+                cache = fresh;
+                padding = newPadding;
+                nextPosition = newNext;
+                return logits;
+            }
+            KvCache merged = engineCall(() -> KvCache.concatRows(cache, fresh, manager), "merging the caches of joining rows");
+            long length = merged.length();
+            int[] oldPadding = padding.clone();
+            for (int r = 0; r < oldPadding.length; r++) {
+                oldPadding[r] += (int) (length - cache.length());
+            }
+            for (int r = 0; r < b; r++) {
+                newPadding[r] += (int) (length - fresh.length());
+            }
+            fresh.close();
+            cache.close();
+            cache = merged;
+            padding = concat(oldPadding, newPadding);
+            nextPosition = concat(nextPosition, newNext);
+            return logits;
+        } catch (RuntimeException e) {
+            if (fresh != cache) {
+                fresh.close();
+            }
+            throw e;
+        }
     }
 
     @Override
     public float[][] step(int[] nextTokens) {
-        if (padding == null) {
-            throw new KefuException(ErrorCode.INTERNAL, "step called before prefill");
+        check();
+        int b = rows();
+        if (b == 0) {
+            throw new KefuException(ErrorCode.INTERNAL, "step called with no rows in the batch");
         }
-        int b = padding.length;
+        if (nextTokens.length != b) {
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "step got " + nextTokens.length + " tokens for a batch of " + b + " rows");
+        }
         long[] ids = new long[b];
         long[] pos = new long[b];
         for (int r = 0; r < b; r++) {
             ids[r] = nextTokens[r];
             pos[r] = Math.min(nextPosition[r]++, model.maxPositions() - 1);
         }
-        return run(ids, pos, b, 1);
+        return forward(ids, pos, b, 1, cache, padding);
     }
 
-    private float[][] run(long[] ids, long[] pos, int b, int t) {
+    @Override
+    public void retain(int[] keep) {
+        check();
+        if (keep.length == rows()) {
+            return; // the indices ascend within the batch, so this is every row
+        }
+        if (keep.length == 0) {
+            cache.close();
+            cache = null;
+            padding = new int[0];
+            nextPosition = new int[0];
+            return;
+        }
+        long[] rowsKept = new long[keep.length];
+        int[] keptPadding = new int[keep.length];
+        int[] keptNext = new int[keep.length];
+        int trim = Integer.MAX_VALUE;
+        for (int i = 0; i < keep.length; i++) {
+            rowsKept[i] = keep[i];
+            keptPadding[i] = padding[keep[i]];
+            keptNext[i] = nextPosition[keep[i]];
+            trim = Math.min(trim, keptPadding[i]);
+        }
+        long from = trim;
+        KvCache selected = engineCall(() -> cache.select(rowsKept, from, manager), "dropping rows from the cache");
+        for (int i = 0; i < keep.length; i++) {
+            keptPadding[i] -= trim;
+        }
+        cache.close();
+        cache = selected;
+        padding = keptPadding;
+        nextPosition = keptNext;
+    }
+
+    private float[][] forward(long[] ids, long[] pos, int b, int t, KvCache kv, int[] pads) {
         try (GradMode noGrad = GradMode.off(); NDScope scope = new NDScope(); NDManager step = manager.newSubManager()) {
             NDArray input = step.create(ids, new Shape(b, t));
             NDArray positions = step.create(pos, new Shape(b, t));
-            NDArray mask = Masks.leftPadded(step, padding, cache.length(), t);
-            NDArray hidden = model.hidden(input, positions, mask, cache, lora, false);
+            NDArray mask = Masks.leftPadded(step, pads, kv.length(), t);
+            NDArray hidden = model.hidden(input, positions, mask, kv, lora, false);
             NDArray last = hidden.get(":, -1, :");
             float[] flat = model.logits(last).toFloatArray();
             int v = vocabSize();
@@ -114,6 +201,28 @@ public final class DjlDecoder implements Decoder {
             throw e;
         } catch (RuntimeException e) {
             throw new KefuException(ErrorCode.ENGINE_FAILURE, "decoding failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static <T> T engineCall(Supplier<T> call, String what) {
+        try (GradMode noGrad = GradMode.off()) {
+            return call.get();
+        } catch (KefuException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new KefuException(ErrorCode.ENGINE_FAILURE, what + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        int[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    private void check() {
+        if (closed) {
+            throw new KefuException(ErrorCode.CLOSED, "the decoder was closed");
         }
     }
 

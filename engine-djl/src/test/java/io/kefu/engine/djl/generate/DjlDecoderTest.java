@@ -40,6 +40,89 @@ class DjlDecoderTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"llama", "qwen2", "qwen3"})
+    void rowsJoiningAndLeavingARunningBatchDecodeAsTheyWouldAlone(String name) throws IOException {
+        JsonNode greedy = new ObjectMapper().readTree(Files.readString(Golden.dir(name).resolve("greedy.json")));
+        int[] golden = ints(greedy.get("prompt"));
+        int n = greedy.get("tokens").size();
+        int[][] prompts = {{9, 8, 7, 6, 5, 4, 3, 100, 101}, golden, {42, 43}, {3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7}};
+        try (NDManager manager = Torch.newManager();
+             Checkpoint checkpoint = Checkpoint.open(Golden.dir(name));
+             DecoderWeights weights = DecoderWeights.load(checkpoint, manager);
+             DecoderModel model = new DecoderModel(weights, 64)) {
+            int arrays = weights.manager().getManagedArrays().size();
+            List<int[]> alone = new ArrayList<>();
+            for (int[] prompt : prompts) {
+                alone.add(decode(model, manager, new int[][] {prompt}, n).get(0));
+            }
+            assertThat(alone.get(1)).containsExactly(ints(greedy.get("tokens")));
+            List<List<Integer>> produced = new ArrayList<>();
+            for (int[] ignored : prompts) {
+                produced.add(new ArrayList<>());
+            }
+            try (DjlDecoder decoder = new DjlDecoder(model, null, manager)) {
+                List<Integer> running = new ArrayList<>(); // prompt index of each decoder row
+                join(decoder, running, produced, prompts, 0);
+                stepTimes(decoder, running, produced, 3);
+                join(decoder, running, produced, prompts, 1, 2);    // shorter than the running row: padded in front
+                stepTimes(decoder, running, produced, 2);
+                decoder.retain(new int[] {1, 2});                   // the first row leaves; its leading positions go
+                running.remove(0);
+                join(decoder, running, produced, prompts, 3);       // longer than the running rows: they get padded
+                while (!running.isEmpty()) {
+                    stepTimes(decoder, running, produced, 1);
+                    int[] keep = java.util.stream.IntStream.range(0, running.size())
+                            .filter(r -> produced.get(running.get(r)).size() < n).toArray();
+                    decoder.retain(keep);
+                    List<Integer> still = new ArrayList<>();
+                    for (int r : keep) {
+                        still.add(running.get(r));
+                    }
+                    running.clear();
+                    running.addAll(still);
+                    assertThat(decoder.rows()).isEqualTo(running.size());
+                }
+            }
+            for (int i = 0; i < prompts.length; i++) {
+                int[] got = produced.get(i).stream().mapToInt(Integer::intValue).toArray();
+                assertThat(got).as("row %d", i).containsExactly(java.util.Arrays.copyOf(alone.get(i), got.length));
+            }
+            assertThat(produced.get(0)).hasSize(6);
+            assertThat(produced.subList(1, 4)).allMatch(tokens -> tokens.size() == n);
+            assertThat(weights.manager().getManagedArrays()).as("no arrays left behind").hasSize(arrays);
+        }
+    }
+
+    /** Joins prompts to the decoder and takes each new row's greedy first token. */
+    private static void join(DjlDecoder decoder, List<Integer> running, List<List<Integer>> produced, int[][] prompts, int... which) {
+        int[][] joining = new int[which.length][];
+        for (int i = 0; i < which.length; i++) {
+            joining[i] = prompts[which[i]];
+        }
+        float[][] logits = decoder.join(joining);
+        for (int i = 0; i < which.length; i++) {
+            running.add(which[i]);
+            produced.get(which[i]).add(argmax(logits[i]));
+        }
+        assertThat(decoder.rows()).isEqualTo(running.size());
+    }
+
+    /** Feeds every row its last token, {@code times} times, taking the greedy next token. */
+    private static void stepTimes(DjlDecoder decoder, List<Integer> running, List<List<Integer>> produced, int times) {
+        for (int t = 0; t < times; t++) {
+            int[] next = new int[running.size()];
+            for (int r = 0; r < next.length; r++) {
+                List<Integer> tokens = produced.get(running.get(r));
+                next[r] = tokens.get(tokens.size() - 1);
+            }
+            float[][] logits = decoder.step(next);
+            for (int r = 0; r < next.length; r++) {
+                produced.get(running.get(r)).add(argmax(logits[r]));
+            }
+        }
+    }
+
     static List<int[]> decode(DecoderModel model, NDManager manager, int[][] prompts, int n) {
         List<int[]> out = new ArrayList<>();
         for (int[] ignored : prompts) {
