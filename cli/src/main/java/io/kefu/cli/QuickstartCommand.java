@@ -28,10 +28,6 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -283,19 +279,8 @@ public final class QuickstartCommand implements Callable<Integer> {
                 }
             }
             console.println("  server stopped");
-        } finally {
-            shutDownStore(storeUrl);
         }
         return answers;
-    }
-
-    /** The server leaves its H2 database open for the life of the process; close it so its files can move. */
-    private static void shutDownStore(String storeUrl) {
-        try (Connection c = DriverManager.getConnection(storeUrl + ";IFEXISTS=TRUE"); Statement s = c.createStatement()) {
-            s.execute("SHUTDOWN");
-        } catch (SQLException ignored) {
-            // the store was never created (the server did not start), or is already closed
-        }
     }
 
     private void printSummary(PrintWriter console, Map<String, Double> seconds, double total) {

@@ -724,7 +724,7 @@ public final class KefuServer implements AutoCloseable {
         ctx.status(e.status).contentType("application/json; charset=utf-8").result(out.toString());
     }
 
-    /** Stops taking requests, waits for those in flight (up to the drain timeout), then stops listening. Idempotent. */
+    /** Stops taking requests, waits for those in flight (up to the drain timeout), stops listening and closes the store. Idempotent. */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -752,5 +752,6 @@ public final class KefuServer implements AutoCloseable {
                 closeQuietly(route.loadedAtRunTime(), route.name());
             }
         }
+        db.close();
     }
 }

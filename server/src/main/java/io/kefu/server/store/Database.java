@@ -65,6 +65,21 @@ public final class Database {
         return DriverManager.getConnection(url);
     }
 
+    /**
+     * Closes an embedded H2 file database, which otherwise stays open for the life of the process
+     * (it is opened with {@code DB_CLOSE_DELAY=-1}); other databases need nothing. Idempotent.
+     */
+    public void close() {
+        if (!url.startsWith("jdbc:h2:file:")) {
+            return;
+        }
+        try (Connection c = DriverManager.getConnection(url + ";IFEXISTS=TRUE"); var s = c.createStatement()) {
+            s.execute("SHUTDOWN");
+        } catch (SQLException e) {
+            // already closed, or never created
+        }
+    }
+
     /** @return true when a connection can be opened and answers a query */
     public boolean healthy() {
         try (Connection c = connect(); var s = c.createStatement()) {
