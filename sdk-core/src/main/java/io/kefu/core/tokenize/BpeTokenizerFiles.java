@@ -15,7 +15,8 @@ import java.util.Map;
 
 /**
  * Writes a trained byte-level BPE as a Hugging Face tokenizer folder: {@code tokenizer.json} with
- * Qwen 2/3's normaliser, post-processor and decoder and Llama 3's pre-tokenizer split, and
+ * Qwen 2/3's normaliser, post-processor and decoder, a split that isolates each Chinese
+ * character, then Llama 3's pre-tokenizer split, and
  * {@code tokenizer_config.json} with ChatML special tokens and chat template. The folder then
  * loads in transformers, in the Rust tokenizers library and in Kefu alike.
  */
@@ -77,6 +78,11 @@ public final class BpeTokenizerFiles {
         ObjectNode pre = root.putObject("pre_tokenizer");
         pre.put("type", "Sequence");
         ArrayNode steps = pre.putArray("pretokenizers");
+        ObjectNode han = steps.addObject();
+        han.put("type", "Split");
+        han.putObject("pattern").put("Regex", BpeTrainer.HAN_PATTERN);
+        han.put("behavior", "Isolated");
+        han.put("invert", false);
         ObjectNode split = steps.addObject();
         split.put("type", "Split");
         split.putObject("pattern").put("Regex", BpeTrainer.PRE_TOKENIZER_PATTERN);

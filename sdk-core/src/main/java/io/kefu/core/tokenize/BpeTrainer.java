@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 
 /**
  * Learns a byte-level BPE vocabulary the way GPT-2/Qwen tokenizers are made: text is NFC-normalised,
- * split by Llama 3's pre-tokenizer pattern, each piece turned into bytes (shown as GPT-2's printable
+ * split into Chinese characters and, between them, by Llama 3's pre-tokenizer pattern, each piece turned into bytes (shown as GPT-2's printable
  * byte characters), and the most frequent adjacent pair of symbols is merged, again and again,
  * until the vocabulary is full. Ties go to the pair whose merged string sorts first, so the
  * result depends on the texts alone.
@@ -26,13 +26,22 @@ import java.util.regex.Pattern;
  */
 public final class BpeTrainer {
     /**
-     * Llama 3's pre-tokenizer: contractions, letter runs, digits in groups of up to three,
-     * punctuation runs, spaces. (Qwen's splits every digit apart, which doubles the tokens of the
-     * number-heavy facts blocks shop dialogs carry.)
+     * The first split: every Chinese character is a piece of its own, so merges never join two of
+     * them. (Letting merges run across a run of characters, as Qwen's pre-tokenizer does, turns the
+     * frequent phrases of a small corpus into single tokens, and a small model then cannot tell
+     * what an unseen phrasing of the same question shares with the ones it learned.)
+     */
+    public static final String HAN_PATTERN = "\\p{Han}";
+
+    /**
+     * The second split, of the text between Chinese characters: Llama 3's pattern — contractions,
+     * letter runs, digits in groups of up to three, punctuation runs, spaces. (Qwen's splits every
+     * digit apart, which doubles the tokens of the number-heavy facts blocks shop dialogs carry.)
      */
     public static final String PRE_TOKENIZER_PATTERN =
             "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 
+    private static final Pattern HAN = Pattern.compile("\\p{IsHan}");
     private static final Pattern PRE_TOKENIZER = Pattern.compile(PRE_TOKENIZER_PATTERN, Pattern.UNICODE_CHARACTER_CLASS);
     private static final char[] BYTE_CHARS = byteChars();
 
@@ -58,7 +67,19 @@ public final class BpeTrainer {
 
     /** Counts the pre-tokenized pieces of one text. */
     public void add(String text) {
-        Matcher m = PRE_TOKENIZER.matcher(Normalizer.normalize(text, Normalizer.Form.NFC));
+        String normalized = Normalizer.normalize(text, Normalizer.Form.NFC);
+        Matcher han = HAN.matcher(normalized);
+        int from = 0;
+        while (han.find()) {
+            addPieces(normalized.substring(from, han.start()));
+            pieceCounts.merge(han.group(), 1, Integer::sum);
+            from = han.end();
+        }
+        addPieces(normalized.substring(from));
+    }
+
+    private void addPieces(String segment) {
+        Matcher m = PRE_TOKENIZER.matcher(segment);
         while (m.find()) {
             pieceCounts.merge(m.group(), 1, Integer::sum);
         }

@@ -45,8 +45,11 @@ class BpeTrainerTest {
                 assertThat(tokenizer.decode(ids)).isEqualTo(text);
                 assertThat(ids.length).isLessThan(text.getBytes(StandardCharsets.UTF_8).length / 2);
             }
-            // a frequent piece became one token; an unseen text still encodes, byte by byte
-            assertThat(tokenizer.encode("墨绿")).hasSize(1);
+            // a frequent Latin piece became one token, each Chinese character is a token of its own,
+            // and an unseen text still encodes, byte by byte
+            assertThat(tokenizer.encode("kg")).hasSize(1);
+            assertThat(tokenizer.encode("墨绿")).hasSize(2);
+            assertThat(tokenizer.decode(new int[] {tokenizer.encode("墨绿")[0]})).isEqualTo("墨");
             assertThat(tokenizer.decode(tokenizer.encode("没见过的字 xyz"))).isEqualTo("没见过的字 xyz");
             assertThat(tokenizer.vocabSize()).isEqualTo(bpe.vocab().size() + 3);
         }
