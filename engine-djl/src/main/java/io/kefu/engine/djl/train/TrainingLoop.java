@@ -228,27 +228,32 @@ final class TrainingLoop {
     private double clipAndUpdate(List<NDArray> params, AdamW optimizer, double lr) {
         try (GradMode noGrad = GradMode.off(); NDScope scope = new NDScope()) {
             List<NDArray> grads = new ArrayList<>(params.size());
-            double squares = 0;
             for (NDArray p : params) {
-                NDArray g = p.getGradient();
-                grads.add(g);
-                squares += g.square().sum().getFloat();
+                grads.add(p.getGradient());
             }
-            double norm = Math.sqrt(squares);
+            double norm = globalNorm(grads);
+            double scale = 1;
             if (config.maxGradNorm() > 0) {
                 double coef = config.maxGradNorm() / (norm + 1e-6);
                 if (coef < 1) {
-                    for (NDArray g : grads) {
-                        g.muli(coef);
-                    }
+                    scale = coef;
                 }
             }
-            optimizer.update(grads, lr);
+            optimizer.update(grads, lr, scale);
             for (NDArray p : params) {
                 JniUtils.zeroGrad((PtNDArray) p);
             }
             return norm;
         }
+    }
+
+    /** @return the L2 norm of all the gradients together, summed chunk by chunk (see {@link FlatChunks}) */
+    static double globalNorm(List<NDArray> grads) {
+        double[] squares = {0};
+        for (NDArray g : grads) {
+            FlatChunks.forEach(FlatChunks.DEFAULT_SIZE, c -> squares[0] += c[0].square().sum().getFloat(), g);
+        }
+        return Math.sqrt(squares[0]);
     }
 
     /** @return the mean token loss of a data set, without gradients */
