@@ -205,8 +205,8 @@ final class TrainingLoop {
         int tokens = 0;
         NDManager parent = model.weights().manager();
         try (NDScope scope = new NDScope(); NDManager stepManager = parent.newSubManager()) {
-            // a 0-d array kept alive until after backward (see DecoderModel)
-            NDArray normaliser = stepManager.create(1f / Math.max(1, trained));
+            float normaliser = 1f / Math.max(1, trained);
+            // the collector marks the recording; CausalLmLoss runs the backward pass itself
             try (GradMode recording = GradMode.on(); GradientCollector collector = Torch.engine().newGradientCollector()) {
                 for (int i = 0; i < micro.size(); i++) {
                     Torch.engine().setRandomSeed(dropoutSeed(config.seed(), microDone + i));
@@ -215,9 +215,7 @@ final class TrainingLoop {
                     if (batch.trainedTokens() == 0) {
                         continue;
                     }
-                    NDArray sum = CausalLmLoss.sum(model, lora, batch, true);
-                    collector.backward(sum.mul(normaliser));
-                    lossSum += sum.getFloat();
+                    lossSum += CausalLmLoss.backward(model, lora, batch, normaliser);
                 }
             }
             double norm = clipAndUpdate(params, optimizer, lr);
@@ -268,7 +266,7 @@ final class TrainingLoop {
                 try (NDScope scope = new NDScope(); NDManager m = model.weights().manager().newSubManager()) {
                     CausalLmLoss.Batch batch = CausalLmLoss.batch(m, part);
                     if (batch.trainedTokens() > 0) {
-                        sum += CausalLmLoss.sum(model, lora, batch, false).getFloat();
+                        sum += CausalLmLoss.sum(model, lora, batch);
                         tokens += batch.trainedTokens();
                     }
                 }
