@@ -33,8 +33,8 @@ final class CausalLmLoss {
     private CausalLmLoss() {
     }
 
-    /** A micro-batch ready for the model; {@code targetIds} holds the targets of {@code targets} in Java. */
-    record Batch(NDArray ids, NDArray positions, NDArray mask, NDArray rows, NDArray targets, long[] targetIds,
+    /** A micro-batch ready for the model; {@code tokenIds} and {@code targetIds} hold {@code ids} and {@code targets} in Java. */
+    record Batch(NDArray ids, NDArray positions, NDArray mask, NDArray rows, NDArray targets, long[] tokenIds, long[] targetIds,
                  int trainedTokens, int tokens) {
     }
 
@@ -70,13 +70,13 @@ final class CausalLmLoss {
         }
         return new Batch(manager.create(ids, new Shape(b, t)), manager.create(pos, new Shape(b, t)),
                 Masks.causal(manager, t), manager.create(rows, new Shape(trained)),
-                manager.create(targets, new Shape(trained, 1)), targets, trained, tokens);
+                manager.create(targets, new Shape(trained, 1)), ids, targets, trained, tokens);
     }
 
     /** @return the summed negative log-likelihood of the trained tokens, without gradients */
     static double sum(DecoderModel model, LoraWeights lora, Batch batch) {
         try (GradMode noGrad = GradMode.off(); NDScope scope = new NDScope()) {
-            return nll(logits(model, lora, batch, false), batch.targetIds(), Float.NaN);
+            return nll(logits(model, model.embed(batch.ids()), lora, batch, false), batch.targetIds(), Float.NaN);
         }
     }
 
@@ -87,18 +87,33 @@ final class CausalLmLoss {
      * @return the summed negative log-likelihood of the trained tokens
      */
     static double backward(DecoderModel model, LoraWeights lora, Batch batch, float scale) {
-        NDArray logits = logits(model, lora, batch, true);
+        NDArray table = model.weights().get(DecoderModel.EMBEDDING);
+        boolean tableTrained = table.hasGradient();
+        NDArray embeddings;
+        if (tableTrained) {
+            // looked up without a graph; the table's gradient is added by EmbeddingGradient
+            try (GradMode noGrad = GradMode.off()) {
+                embeddings = model.embed(batch.ids());
+            }
+            embeddings.setRequiresGradient(true);
+        } else {
+            embeddings = model.embed(batch.ids());
+        }
+        NDArray logits = logits(model, embeddings, lora, batch, true);
         NDArray gradient = logits.stopGradient();
         double sum;
         try (GradMode noGrad = GradMode.off()) {
             sum = nll(gradient, batch.targetIds(), scale);
         }
         JniUtils.backward((PtNDArray) logits, (PtNDArray) gradient, false, false);
+        if (tableTrained) {
+            EmbeddingGradient.add(table, batch.tokenIds(), embeddings.getGradient().reshape(batch.tokenIds().length, -1));
+        }
         return sum;
     }
 
-    private static NDArray logits(DecoderModel model, LoraWeights lora, Batch batch, boolean training) {
-        NDArray hidden = model.hidden(batch.ids(), batch.positions(), batch.mask(), null, lora, training);
+    private static NDArray logits(DecoderModel model, NDArray embeddings, LoraWeights lora, Batch batch, boolean training) {
+        NDArray hidden = model.layers(embeddings, batch.positions(), batch.mask(), null, lora, training);
         long width = hidden.getShape().get(2);
         NDArray picked = hidden.reshape(-1, width).get(new NDIndex("{}", batch.rows()));
         return model.logits(picked);

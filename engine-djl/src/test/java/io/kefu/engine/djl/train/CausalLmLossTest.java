@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class CausalLmLossTest {
     @Test
@@ -70,32 +72,41 @@ class CausalLmLossTest {
         }
     }
 
-    @Test
-    void backwardGivesTheGradientsOfAutogradsLogSoftmaxLoss() {
-        List<TokenSequence> data = TrainingLoopTest.data(6, 4);
+    /**
+     * Two accumulated micro-batches of full fine-tuning, on an untied (llama) and a tied (qwen2)
+     * model: the first creates the untied table's gradient, the second adds to it.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"llama", "qwen2"})
+    void backwardGivesTheGradientsOfAutogradsLogSoftmaxLoss(String arch) {
+        List<List<TokenSequence>> micro = List.of(TrainingLoopTest.data(6, 4), TrainingLoopTest.data(3, 8));
         try (NDManager manager = Torch.newManager();
-             Checkpoint checkpoint = Checkpoint.open(Golden.dir("llama"));
+             Checkpoint checkpoint = Checkpoint.open(Golden.dir(arch));
              DecoderWeights weights = DecoderWeights.load(checkpoint, manager);
              DecoderModel model = new DecoderModel(weights, 64)) {
             for (NDArray p : weights.all().values()) {
                 p.setRequiresGradient(true);
             }
-            CausalLmLoss.Batch batch = CausalLmLoss.batch(manager, data);
-            float scale = 1f / batch.trainedTokens();
+            List<CausalLmLoss.Batch> batches = micro.stream().map(data -> CausalLmLoss.batch(manager, data)).toList();
+            float scale = 1f / batches.stream().mapToInt(CausalLmLoss.Batch::trainedTokens).sum();
 
-            double handmade;
+            double handmade = 0;
             try (GradMode on = GradMode.on(); GradientCollector collector = Torch.engine().newGradientCollector()) {
-                handmade = CausalLmLoss.backward(model, null, batch, scale);
+                for (CausalLmLoss.Batch batch : batches) {
+                    handmade += CausalLmLoss.backward(model, null, batch, scale);
+                }
             }
             Map<String, float[]> handmadeGradients = takeGradients(weights);
 
-            double autograd;
+            double autograd = 0;
             try (GradMode on = GradMode.on(); GradientCollector collector = Torch.engine().newGradientCollector()) {
-                NDArray hidden = model.hidden(batch.ids(), batch.positions(), batch.mask(), null, null, false);
-                NDArray picked = hidden.reshape(-1, hidden.getShape().get(2)).get(new NDIndex("{}", batch.rows()));
-                NDArray sum = model.logits(picked).logSoftmax(-1).gather(batch.targets(), 1).sum().neg();
-                collector.backward(sum.mul(manager.create(scale)));
-                autograd = sum.getFloat();
+                for (CausalLmLoss.Batch batch : batches) {
+                    NDArray hidden = model.hidden(batch.ids(), batch.positions(), batch.mask(), null, null, false);
+                    NDArray picked = hidden.reshape(-1, hidden.getShape().get(2)).get(new NDIndex("{}", batch.rows()));
+                    NDArray sum = model.logits(picked).logSoftmax(-1).gather(batch.targets(), 1).sum().neg();
+                    collector.backward(sum.mul(manager.create(scale)));
+                    autograd += sum.getFloat();
+                }
             }
             Map<String, float[]> autogradGradients = takeGradients(weights);
 
