@@ -60,27 +60,53 @@ final class AdamW implements AutoCloseable {
      */
     void update(List<NDArray> gradients, double lr, double gradScale) {
         step++;
-        double bc1 = 1 - Math.pow(BETA1, step);
-        double bc2Sqrt = Math.sqrt(1 - Math.pow(BETA2, step));
         try (GradMode noGrad = GradMode.off(); NDScope scope = new NDScope()) {
+            Scalars c = new Scalars(lr, gradScale);
             for (int i = 0; i < m.length; i++) {
-                FlatChunks.forEach(chunkSize, c -> apply(c[0], c[1], c[2], c[3], lr, gradScale, bc1, bc2Sqrt),
-                        parameters.get(i), gradients.get(i), m[i], v[i]);
+                FlatChunks.forEach(chunkSize, x -> apply(x[0], x[1], x[2], x[3], c), parameters.get(i), gradients.get(i), m[i], v[i]);
             }
         }
     }
 
-    private void apply(NDArray p, NDArray g, NDArray mi, NDArray vi, double lr, double gradScale, double bc1, double bc2Sqrt) {
-        if (gradScale != 1) {
-            g.muli(gradScale);
+    /**
+     * The step's scalars as 0-d float64 arrays, made once per step rather than once per op: the
+     * same arrays {@code NDArray.muli(Number)} would make, so the arithmetic is unchanged.
+     */
+    private final class Scalars {
+        final NDArray gradScale;
+        final NDArray decay;
+        final NDArray beta1;
+        final NDArray oneMinusBeta1;
+        final NDArray beta2;
+        final NDArray oneMinusBeta2;
+        final NDArray bc2Sqrt;
+        final NDArray eps;
+        final NDArray stepSize;
+
+        Scalars(double lr, double gradScale) {
+            this.gradScale = gradScale == 1 ? null : manager.create(gradScale);
+            this.decay = weightDecay == 0 ? null : manager.create(1 - lr * weightDecay);
+            this.beta1 = manager.create(BETA1);
+            this.oneMinusBeta1 = manager.create(1 - BETA1);
+            this.beta2 = manager.create(BETA2);
+            this.oneMinusBeta2 = manager.create(1 - BETA2);
+            this.bc2Sqrt = manager.create(Math.sqrt(1 - Math.pow(BETA2, step)));
+            this.eps = manager.create(EPS);
+            this.stepSize = manager.create(lr / (1 - Math.pow(BETA1, step)));
         }
-        if (weightDecay != 0) {
-            p.muli(1 - lr * weightDecay);
+    }
+
+    private static void apply(NDArray p, NDArray g, NDArray mi, NDArray vi, Scalars c) {
+        if (c.gradScale != null) {
+            g.muli(c.gradScale);
         }
-        mi.muli(BETA1).addi(g.mul(1 - BETA1));
-        vi.muli(BETA2).addi(g.square().muli(1 - BETA2));
-        NDArray denom = vi.sqrt().divi(bc2Sqrt).addi(EPS);
-        p.subi(mi.div(denom).muli(lr / bc1));
+        if (c.decay != null) {
+            p.muli(c.decay);
+        }
+        mi.muli(c.beta1).addi(g.mul(c.oneMinusBeta1));
+        vi.muli(c.beta2).addi(g.square().muli(c.oneMinusBeta2));
+        NDArray denom = vi.sqrt().divi(c.bc2Sqrt).addi(c.eps);
+        p.subi(mi.div(denom).muli(c.stepSize));
     }
 
     /** @return the moments by name ({@code m.i}, {@code v.i}) for a checkpoint */
