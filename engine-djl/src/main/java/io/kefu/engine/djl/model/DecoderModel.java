@@ -18,6 +18,9 @@ import io.kefu.engine.djl.lora.LoraWeights;
  * temporary array it makes for {@code mul(Number)} before the backward pass reads it.
  */
 public final class DecoderModel implements AutoCloseable {
+    /** The name of the token embedding table, {@code [vocab, hidden]}. */
+    public static final String EMBEDDING = "model.embed_tokens.weight";
+
     private final DecoderWeights weights;
     private final HfModelConfig config;
     private final NDManager constants;
@@ -87,10 +90,24 @@ public final class DecoderModel implements AutoCloseable {
      * @return the final-normed hidden states {@code [B, T, hidden]}
      */
     public NDArray hidden(NDArray ids, NDArray positions, NDArray mask, KvCache cache, LoraWeights lora, boolean training) {
-        long b = ids.getShape().get(0);
-        long t = ids.getShape().get(1);
-        NDArray embed = weights.get("model.embed_tokens.weight");
-        NDArray x = embed.getNDArrayInternal().embedding(ids, embed, SparseFormat.DENSE).singletonOrThrow();
+        return layers(embed(ids), positions, mask, cache, lora, training);
+    }
+
+    /** @return the embeddings {@code [B, T, hidden]} of token ids {@code [B, T]} (int64) */
+    public NDArray embed(NDArray ids) {
+        NDArray table = weights.get(EMBEDDING);
+        return table.getNDArrayInternal().embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
+    }
+
+    /**
+     * Runs the decoder layers on embeddings, as {@link #hidden} does on token ids.
+     *
+     * @param x token embeddings {@code [B, T, hidden]}
+     * @return the final-normed hidden states {@code [B, T, hidden]}
+     */
+    public NDArray layers(NDArray x, NDArray positions, NDArray mask, KvCache cache, LoraWeights lora, boolean training) {
+        long b = x.getShape().get(0);
+        long t = x.getShape().get(1);
         int heads = config.numAttentionHeads();
         int kvHeads = config.numKeyValueHeads();
         int groups = config.groupSize();

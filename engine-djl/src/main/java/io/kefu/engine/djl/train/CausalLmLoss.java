@@ -2,8 +2,12 @@ package io.kefu.engine.djl.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import io.kefu.engine.djl.GradMode;
 import io.kefu.engine.djl.lora.LoraWeights;
 import io.kefu.engine.djl.model.DecoderModel;
 import io.kefu.engine.djl.model.Masks;
@@ -13,13 +17,25 @@ import java.util.List;
  * The summed next-token cross-entropy of a right-padded micro-batch over its trained positions
  * only. Logits are computed for those positions alone, which saves the {@code [B, T, vocab]} tensor
  * that dominates memory with 128k-150k vocabularies.
+ *
+ * <p>The softmax and its gradient are computed by hand, a few rows at a time, rather than by
+ * autograd through {@code logSoftmax} and {@code gather}: with a 128k vocabulary those would make
+ * three more {@code [rows, vocab]} tensors per micro-batch (log-probabilities, the scattered
+ * gradient of the pick, the gradient of the log-softmax), each hundreds of megabytes, freshly mapped
+ * and streamed through memory. Here the gradient of the loss with respect to the logits,
+ * {@code scale * (softmax - onehot(target))}, overwrites the logits block by block (their values are
+ * not needed by the head's backward) and is handed to autograd as the logits' gradient.
  */
 final class CausalLmLoss {
+    /** Logit rows handled together: 16 rows of a 128k vocabulary are 8 MB, so a block's temporaries stay in cache. */
+    private static final int BLOCK_ROWS = 16;
+
     private CausalLmLoss() {
     }
 
-    /** A micro-batch ready for the model. */
-    record Batch(NDArray ids, NDArray positions, NDArray mask, NDArray rows, NDArray targets, int trainedTokens, int tokens) {
+    /** A micro-batch ready for the model; {@code tokenIds} and {@code targetIds} hold {@code ids} and {@code targets} in Java. */
+    record Batch(NDArray ids, NDArray positions, NDArray mask, NDArray rows, NDArray targets, long[] tokenIds, long[] targetIds,
+                 int trainedTokens, int tokens) {
     }
 
     /** Pads the sequences on the right to the longest and collects the trained positions. */
@@ -54,16 +70,98 @@ final class CausalLmLoss {
         }
         return new Batch(manager.create(ids, new Shape(b, t)), manager.create(pos, new Shape(b, t)),
                 Masks.causal(manager, t), manager.create(rows, new Shape(trained)),
-                manager.create(targets, new Shape(trained, 1)), trained, tokens);
+                manager.create(targets, new Shape(trained, 1)), ids, targets, trained, tokens);
     }
 
-    /** @return the summed negative log-likelihood of the trained tokens, a 0-d array */
-    static NDArray sum(DecoderModel model, LoraWeights lora, Batch batch, boolean training) {
-        NDArray hidden = model.hidden(batch.ids(), batch.positions(), batch.mask(), null, lora, training);
+    /** @return the summed negative log-likelihood of the trained tokens, without gradients */
+    static double sum(DecoderModel model, LoraWeights lora, Batch batch) {
+        try (GradMode noGrad = GradMode.off(); NDScope scope = new NDScope()) {
+            return nll(logits(model, model.embed(batch.ids()), lora, batch, false), batch.targetIds(), Float.NaN);
+        }
+    }
+
+    /**
+     * Runs the forward pass with dropout, then back-propagates {@code scale} times the summed loss
+     * into the gradients of the trained weights. Call with a gradient collector open on this thread.
+     *
+     * @return the summed negative log-likelihood of the trained tokens
+     */
+    static double backward(DecoderModel model, LoraWeights lora, Batch batch, float scale) {
+        NDArray table = model.weights().get(DecoderModel.EMBEDDING);
+        boolean tableTrained = table.hasGradient();
+        NDArray embeddings;
+        if (tableTrained) {
+            // looked up without a graph; the table's gradient is added by EmbeddingGradient
+            try (GradMode noGrad = GradMode.off()) {
+                embeddings = model.embed(batch.ids());
+            }
+            embeddings.setRequiresGradient(true);
+        } else {
+            embeddings = model.embed(batch.ids());
+        }
+        NDArray logits = logits(model, embeddings, lora, batch, true);
+        NDArray gradient = logits.stopGradient();
+        double sum;
+        try (GradMode noGrad = GradMode.off()) {
+            sum = nll(gradient, batch.targetIds(), scale);
+        }
+        JniUtils.backward((PtNDArray) logits, (PtNDArray) gradient, false, false);
+        if (tableTrained) {
+            EmbeddingGradient.add(table, batch.tokenIds(), embeddings.getGradient().reshape(batch.tokenIds().length, -1));
+        }
+        return sum;
+    }
+
+    private static NDArray logits(DecoderModel model, NDArray embeddings, LoraWeights lora, Batch batch, boolean training) {
+        NDArray hidden = model.layers(embeddings, batch.positions(), batch.mask(), null, lora, training);
         long width = hidden.getShape().get(2);
-        NDArray flat = hidden.reshape(-1, width);
-        NDArray picked = flat.get(new NDIndex("{}", batch.rows()));
-        NDArray logProbs = model.logits(picked).logSoftmax(-1);
-        return logProbs.gather(batch.targets(), 1).sum().neg();
+        NDArray picked = hidden.reshape(-1, width).get(new NDIndex("{}", batch.rows()));
+        return model.logits(picked);
+    }
+
+    /**
+     * Sums {@code -log softmax(logits)[target]} over the rows. With a finite {@code scale}, overwrites
+     * the logits with {@code scale * (softmax - onehot(target))}, the gradient of {@code scale} times
+     * that sum.
+     */
+    static double nll(NDArray logits, long[] targets, float scale) {
+        long vocab = logits.getShape().get(1);
+        NDManager manager = logits.getManager();
+        double sum = 0;
+        for (int from = 0; from < targets.length; from += BLOCK_ROWS) {
+            int to = Math.min(targets.length, from + BLOCK_ROWS);
+            try (NDScope scope = new NDScope()) {
+                NDArray block = logits.get(new NDIndex("{}:{}", from, to));
+                long[] at = new long[to - from];
+                for (int i = from; i < to; i++) {
+                    at[i - from] = (i - from) * vocab + targets[i];
+                }
+                NDIndex picks = new NDIndex("{}", manager.create(at));
+                NDArray probs = block.softmax(-1);
+                NDArray flat = probs.reshape(-1);
+                NDArray picked = flat.get(picks);
+                float[] p = picked.toFloatArray();
+                boolean underflow = false;
+                for (float v : p) {
+                    underflow |= !(v >= Float.MIN_NORMAL);
+                }
+                if (underflow) {
+                    // a probability too small for fp32: take the exact log-softmax of this block
+                    for (float v : block.logSoftmax(-1).reshape(-1).get(picks).toFloatArray()) {
+                        sum -= v;
+                    }
+                } else {
+                    for (float v : p) {
+                        sum -= Math.log(v);
+                    }
+                }
+                if (!Float.isNaN(scale)) {
+                    flat.set(picks, picked.sub(1));
+                    probs.muli(scale);
+                    block.set(new NDIndex(":"), probs);
+                }
+            }
+        }
+        return sum;
     }
 }

@@ -205,8 +205,8 @@ final class TrainingLoop {
         int tokens = 0;
         NDManager parent = model.weights().manager();
         try (NDScope scope = new NDScope(); NDManager stepManager = parent.newSubManager()) {
-            // a 0-d array kept alive until after backward (see DecoderModel)
-            NDArray normaliser = stepManager.create(1f / Math.max(1, trained));
+            float normaliser = 1f / Math.max(1, trained);
+            // the collector marks the recording; CausalLmLoss runs the backward pass itself
             try (GradMode recording = GradMode.on(); GradientCollector collector = Torch.engine().newGradientCollector()) {
                 for (int i = 0; i < micro.size(); i++) {
                     Torch.engine().setRandomSeed(dropoutSeed(config.seed(), microDone + i));
@@ -215,9 +215,7 @@ final class TrainingLoop {
                     if (batch.trainedTokens() == 0) {
                         continue;
                     }
-                    NDArray sum = CausalLmLoss.sum(model, lora, batch, true);
-                    collector.backward(sum.mul(normaliser));
-                    lossSum += sum.getFloat();
+                    lossSum += CausalLmLoss.backward(model, lora, batch, normaliser);
                 }
             }
             double norm = clipAndUpdate(params, optimizer, lr);
@@ -228,27 +226,32 @@ final class TrainingLoop {
     private double clipAndUpdate(List<NDArray> params, AdamW optimizer, double lr) {
         try (GradMode noGrad = GradMode.off(); NDScope scope = new NDScope()) {
             List<NDArray> grads = new ArrayList<>(params.size());
-            double squares = 0;
             for (NDArray p : params) {
-                NDArray g = p.getGradient();
-                grads.add(g);
-                squares += g.square().sum().getFloat();
+                grads.add(p.getGradient());
             }
-            double norm = Math.sqrt(squares);
+            double norm = globalNorm(grads);
+            double scale = 1;
             if (config.maxGradNorm() > 0) {
                 double coef = config.maxGradNorm() / (norm + 1e-6);
                 if (coef < 1) {
-                    for (NDArray g : grads) {
-                        g.muli(coef);
-                    }
+                    scale = coef;
                 }
             }
-            optimizer.update(grads, lr);
+            optimizer.update(grads, lr, scale);
             for (NDArray p : params) {
                 JniUtils.zeroGrad((PtNDArray) p);
             }
             return norm;
         }
+    }
+
+    /** @return the L2 norm of all the gradients together, summed chunk by chunk (see {@link FlatChunks}) */
+    static double globalNorm(List<NDArray> grads) {
+        double[] squares = {0};
+        for (NDArray g : grads) {
+            FlatChunks.forEach(FlatChunks.DEFAULT_SIZE, c -> squares[0] += c[0].square().sum().getFloat(), g);
+        }
+        return Math.sqrt(squares[0]);
     }
 
     /** @return the mean token loss of a data set, without gradients */
@@ -263,7 +266,7 @@ final class TrainingLoop {
                 try (NDScope scope = new NDScope(); NDManager m = model.weights().manager().newSubManager()) {
                     CausalLmLoss.Batch batch = CausalLmLoss.batch(m, part);
                     if (batch.trainedTokens() > 0) {
-                        sum += CausalLmLoss.sum(model, lora, batch, false).getFloat();
+                        sum += CausalLmLoss.sum(model, lora, batch);
                         tokens += batch.trainedTokens();
                     }
                 }

@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 class TrainingLoopTest {
@@ -164,6 +166,49 @@ class TrainingLoopTest {
         train(config().epochs(1).checkpointDir(dir).build(), data(8, 5), null, false);
         assertThatThrownBy(() -> train(config().epochs(1).checkpointDir(dir).build(), data(8, 6), null, false, "another"))
                 .hasMessageContaining("another run");
+    }
+
+    /** Full fine-tuning of a golden model; with {@code interrupt}, stops at the first checkpoint. */
+    static Map<String, float[]> trainFull(String arch, TrainingConfig config, List<TokenSequence> train, boolean interrupt) {
+        try (NDManager manager = Torch.newManager();
+             Checkpoint checkpoint = Checkpoint.open(Golden.dir(arch));
+             DecoderWeights weights = DecoderWeights.load(checkpoint, manager);
+             DecoderModel model = new DecoderModel(weights, 64)) {
+            try {
+                new TrainingLoop(model, null, config, "run").run(train, null, event -> {
+                    if (interrupt && event instanceof TrainingEvent.Checkpoint) {
+                        throw new IllegalStateException("stop");
+                    }
+                });
+            } catch (IllegalStateException e) {
+                assertThat(e).hasMessage("stop");
+            }
+            Map<String, float[]> out = new LinkedHashMap<>();
+            for (String name : weights.names()) {
+                out.put(name, weights.floats(name));
+            }
+            return out;
+        }
+    }
+
+    /** Untied (llama) and tied (qwen2) embeddings take different gradient paths in full fine-tuning. */
+    @ParameterizedTest
+    @ValueSource(strings = {"llama", "qwen2"})
+    void fullFineTuningChangesEveryWeightAndResumesToTheSameBytes(String arch) {
+        List<TokenSequence> train = data(12, 3);
+        TrainingConfig plain = TrainingConfig.builder().fullFineTune().epochs(2).batchSize(4).gradientAccumulation(2)
+                .learningRate(1e-3).seed(7).build();
+        Map<String, float[]> a = trainFull(arch, plain, train, false);
+        try (Checkpoint original = Checkpoint.open(Golden.dir(arch))) {
+            for (Map.Entry<String, float[]> e : a.entrySet()) {
+                assertThat(Arrays.equals(e.getValue(), original.readFloats(e.getKey()))).as(e.getKey() + " changed").isFalse();
+            }
+        }
+        Path dir = temp.resolve("full-" + arch);
+        TrainingConfig withCheckpoints = TrainingConfig.builder().fullFineTune().epochs(2).batchSize(4).gradientAccumulation(2)
+                .learningRate(1e-3).seed(7).checkpointDir(dir).checkpointEverySteps(1).build();
+        trainFull(arch, withCheckpoints, train, true);
+        assertEqual(a, trainFull(arch, withCheckpoints, train, false));
     }
 
     static void assertEqual(Map<String, float[]> a, Map<String, float[]> b) {
