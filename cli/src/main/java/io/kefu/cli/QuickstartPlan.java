@@ -12,7 +12,7 @@ import java.util.List;
  * Every setting of {@code kefu quickstart} in one place: the LoRA run on the demo base model, how the
  * evaluation decodes, which held-out questions are asked over HTTP, and which metrics the terminal
  * table shows. The defaults suit the demo base model ({@code examples/models/demo-base}, a Qwen 3 of
- * about 3.9M parameters): training ends in about five minutes on two CPU cores.
+ * about 3.1M parameters): training ends in about five minutes on two CPU cores.
  *
  * @param loraRank LoRA rank r
  * @param loraAlpha LoRA alpha (scale alpha / r)
@@ -34,8 +34,8 @@ record QuickstartPlan(int loraRank, double loraAlpha, List<String> loraTargets, 
     static final int LORA_RANK = 16;
     static final double LORA_ALPHA = 32;
     static final List<String> LORA_TARGETS = List.of(LoraConfig.ALL_LINEAR);
-    static final double LEARNING_RATE = 2e-3;
-    static final int EPOCHS = 3;
+    static final double LEARNING_RATE = 3e-3;
+    static final int EPOCHS = 2;
     static final int BATCH_SIZE = 8;
     static final int GRADIENT_ACCUMULATION = 1;
     static final int MAX_LENGTH = 512;
