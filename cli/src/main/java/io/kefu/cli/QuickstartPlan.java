@@ -38,7 +38,7 @@ record QuickstartPlan(int loraRank, double loraAlpha, List<String> loraTargets, 
     static final int EPOCHS = 2;
     static final int BATCH_SIZE = 8;
     static final int GRADIENT_ACCUMULATION = 1;
-    static final int MAX_LENGTH = 512;
+    static final int MAX_LENGTH = 640;
     static final long SEED = 42;
     static final Schedule SCHEDULE = Schedule.COSINE;
     static final double WARMUP_RATIO = 0.05;
