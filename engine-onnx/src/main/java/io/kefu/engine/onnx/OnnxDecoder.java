@@ -60,27 +60,10 @@ public final class OnnxDecoder implements JoinableDecoder {
     }
 
     @Override
-    public float[][] prefill(int[][] promptIds) {
-        if (rows() > 0) {
-            throw new KefuException(ErrorCode.INTERNAL, "prefill was called on a running batch; join adds rows to it");
-        }
-        return join(promptIds);
-    }
-
-    @Override
     public float[][] join(int[][] promptIds) {
         check();
+        int width = JoinableDecoder.longestPrompt(promptIds);
         int n = promptIds.length;
-        if (n == 0) {
-            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "join needs at least one prompt");
-        }
-        int width = 0;
-        for (int r = 0; r < n; r++) {
-            if (promptIds[r].length == 0) {
-                throw new KefuException(ErrorCode.INVALID_ARGUMENT, "prompt " + r + " is empty");
-            }
-            width = Math.max(width, promptIds[r].length);
-        }
         long[] ids = new long[n * width];
         long[] positions = new long[n * width];
         long[][] newMask = new long[n][];

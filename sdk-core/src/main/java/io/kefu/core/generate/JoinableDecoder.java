@@ -1,5 +1,8 @@
 package io.kefu.core.generate;
 
+import io.kefu.ErrorCode;
+import io.kefu.KefuException;
+
 /**
  * A {@link Decoder} whose batch may change between steps, for {@link ContinuousBatcher}: new rows
  * join a running batch, finished ones leave it, and every row still decodes as it would alone.
@@ -32,4 +35,34 @@ public interface JoinableDecoder extends Decoder {
      * @throws io.kefu.KefuException with {@link io.kefu.ErrorCode#ENGINE_FAILURE} when the engine fails
      */
     void retain(int[] keep);
+
+    /** A {@link #join} into an empty batch. */
+    @Override
+    default float[][] prefill(int[][] promptIds) {
+        if (rows() > 0) {
+            throw new KefuException(ErrorCode.INTERNAL, "prefill was called on a running batch; join adds rows to it");
+        }
+        return join(promptIds);
+    }
+
+    /**
+     * Checks the prompts a {@link #join} gets.
+     *
+     * @return the length of the longest prompt
+     * @throws KefuException {@link ErrorCode#INVALID_ARGUMENT} when there is no prompt,
+     *     {@link ErrorCode#INVALID_REQUEST} naming a prompt that is empty
+     */
+    static int longestPrompt(int[][] promptIds) {
+        if (promptIds.length == 0) {
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "join needs at least one prompt");
+        }
+        int longest = 0;
+        for (int r = 0; r < promptIds.length; r++) {
+            if (promptIds[r].length == 0) {
+                throw new KefuException(ErrorCode.INVALID_REQUEST, "prompt " + r + " is empty and cannot be decoded");
+            }
+            longest = Math.max(longest, promptIds[r].length);
+        }
+        return longest;
+    }
 }

@@ -60,27 +60,10 @@ public final class DjlDecoder implements JoinableDecoder {
     }
 
     @Override
-    public float[][] prefill(int[][] promptIds) {
-        if (rows() > 0) {
-            throw new KefuException(ErrorCode.INTERNAL, "prefill called on a running batch; join adds rows to it");
-        }
-        return join(promptIds);
-    }
-
-    @Override
     public float[][] join(int[][] promptIds) {
         check();
+        int t = JoinableDecoder.longestPrompt(promptIds);
         int b = promptIds.length;
-        if (b == 0) {
-            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "join needs at least one prompt");
-        }
-        int t = 0;
-        for (int[] row : promptIds) {
-            if (row.length == 0) {
-                throw new KefuException(ErrorCode.INVALID_REQUEST, "an empty prompt cannot be decoded");
-            }
-            t = Math.max(t, row.length);
-        }
         if (t > model.maxPositions()) {
             throw new KefuException(ErrorCode.INVALID_REQUEST, "prompt of " + t + " tokens exceeds the model's "
                     + model.maxPositions() + " positions");
