@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Golden files for the chat-template tests of sdk-core.
+"""Golden files for the chat-template tests of the runtime module.
 
 Renders conversations with Python's jinja2 configured exactly as Hugging Face transformers'
 ``apply_chat_template`` does (ImmutableSandboxedEnvironment, trim_blocks, lstrip_blocks, the
@@ -8,7 +8,7 @@ and ``strftime_now`` globals; special tokens passed as variables, ``tools``/``do
 
 Inputs:  the real tokenizer_config.json files (scripts/fetch-tokenizers.sh puts them in
          .cache/tokenizers/{llama3,llama3_1,qwen3}/) and the conversations defined below.
-Outputs: sdk-core/src/test/resources/golden/templates/
+Outputs: runtime/src/test/resources/golden/templates/
          conversations.json            the conversations (input of both Python and Java)
          <model>/<case>.gen.txt        rendered with add_generation_prompt=True
          <model>/<case>.nogen.txt      rendered with add_generation_prompt=False
@@ -31,7 +31,7 @@ from jinja2.ext import loopcontrols
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-OUT = os.path.join(REPO, "sdk-core", "src", "test", "resources", "golden", "templates")
+OUT = os.path.join(REPO, "runtime", "src", "test", "resources", "golden", "templates")
 MODELS = ["llama3", "llama3_1", "qwen3"]
 # strftime_now is frozen so that the golden files do not depend on when they were made;
 # the Java tests render with the same fixed clock.

@@ -6,7 +6,7 @@ Run with Debian's Python, which has the oracles as packages:
     apt-get install -y python3-nltk python3-jieba
     /usr/bin/python3 scripts/golden/metrics.py
 
-It writes sdk-core/src/test/resources/golden/metrics/{text_metrics,ab_stats,rating_alpha}.json.
+It writes eval/src/test/resources/golden/metrics/{text_metrics,ab_stats,rating_alpha}.json.
 The Java tests read those files; they do not need Python.
 
 What each number comes from:
@@ -38,7 +38,7 @@ import nltk
 from nltk.translate.bleu_score import SmoothingFunction, corpus_bleu, sentence_bleu
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-OUT = os.path.join(HERE, "..", "..", "sdk-core", "src", "test", "resources", "golden", "metrics")
+OUT = os.path.join(HERE, "..", "..", "eval", "src", "test", "resources", "golden", "metrics")
 
 # (prediction, reference): Chinese, English and mixed; empty and very short predictions.
 PAIRS = [

@@ -22,7 +22,7 @@ import struct
 
 import numpy as np
 
-OUT = pathlib.Path("sdk-core/src/test/resources/golden/peft")
+OUT = pathlib.Path("runtime/src/test/resources/golden/peft")
 HIDDEN, HEADS, KV_HEADS, HEAD_DIM, INTERMEDIATE, LAYERS = 64, 4, 2, 16, 96, 2
 FEATURES = {  # module: (block, in_features, out_features)
     "q_proj": ("self_attn", HIDDEN, HEADS * HEAD_DIM),

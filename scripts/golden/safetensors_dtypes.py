@@ -15,7 +15,7 @@ import struct
 
 import numpy as np
 
-OUT = pathlib.Path("sdk-core/src/test/resources/golden/safetensors")
+OUT = pathlib.Path("runtime/src/test/resources/golden/safetensors")
 
 
 def to_bf16_bits(values: np.ndarray) -> np.ndarray:

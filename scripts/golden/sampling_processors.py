@@ -16,7 +16,7 @@ import pathlib
 
 import torch
 
-OUT = pathlib.Path("sdk-core/src/test/resources/golden/sampling/processors.json")
+OUT = pathlib.Path("runtime/src/test/resources/golden/sampling/processors.json")
 VOCAB = 64
 
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Golden token ids for the tokenizer tests of sdk-core, from an independent byte-level BPE.
+"""Golden token ids for the tokenizer tests of the runtime module, from an independent byte-level BPE.
 
 A small reimplementation of what the Hugging Face `tokenizers` library does for the byte-level
 BPE tokenizers of Llama 3, Llama 3.1 and Qwen 3 (added tokens split out first, NFC normalizer
@@ -7,7 +7,7 @@ where configured, the Split pre-tokenizer regex, GPT-2 byte-to-unicode mapping, 
 rank, `ignore_merges`), reading only tokenizer.json. No Hugging Face library is used, so the
 Java tests (DJL over the Rust library) are checked against a second implementation.
 
-Output: sdk-core/src/test/resources/golden/tokenize/encodings.json
+Output: runtime/src/test/resources/golden/tokenize/encodings.json
 Usage:  python3 scripts/golden/tokenizer_encodings.py [TOKENIZERS_DIR]   (needs the `regex` module)
 """
 import json
@@ -18,7 +18,7 @@ import unicodedata
 import regex
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-OUT = os.path.join(REPO, "sdk-core", "src", "test", "resources", "golden", "tokenize", "encodings.json")
+OUT = os.path.join(REPO, "runtime", "src", "test", "resources", "golden", "tokenize", "encodings.json")
 MODELS = ["llama3", "llama3_1", "qwen3"]
 TEXTS = [
     "Hello world!",

@@ -2,9 +2,9 @@ package io.kefu.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.kefu.core.eval.ab.AbReport;
-import io.kefu.core.eval.ab.ArmAssigner;
-import io.kefu.core.eval.ab.SampleSize;
+import io.kefu.eval.ab.AbReport;
+import io.kefu.eval.ab.ArmAssigner;
+import io.kefu.eval.ab.SampleSize;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;

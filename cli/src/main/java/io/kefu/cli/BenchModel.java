@@ -2,12 +2,12 @@ package io.kefu.cli;
 
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
-import io.kefu.core.format.CheckpointWriter;
-import io.kefu.core.format.DecoderLayout;
-import io.kefu.core.format.Dtype;
-import io.kefu.core.format.HfModelConfig;
-import io.kefu.core.format.TensorSpec;
-import io.kefu.core.tokenize.HfTokenizer;
+import io.kefu.runtime.format.CheckpointWriter;
+import io.kefu.runtime.format.DecoderLayout;
+import io.kefu.runtime.format.Dtype;
+import io.kefu.runtime.format.HfModelConfig;
+import io.kefu.runtime.format.TensorSpec;
+import io.kefu.runtime.tokenize.HfTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

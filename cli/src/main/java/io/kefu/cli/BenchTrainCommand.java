@@ -312,7 +312,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
 
     private static double tokensPerSequence(BaseModel base, List<Example> examples) {
         int total = 0;
-        try (io.kefu.core.tokenize.HfTokenizer tokenizer = io.kefu.core.tokenize.HfTokenizer.load(base.directory())) {
+        try (io.kefu.runtime.tokenize.HfTokenizer tokenizer = io.kefu.runtime.tokenize.HfTokenizer.load(base.directory())) {
             for (Example ex : examples) {
                 total += tokenizer.encode(base.template().render(ex.messages(), false)).length;
             }
@@ -361,7 +361,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
     }
 
     private static int vocab(Path tokenizerDir) {
-        try (io.kefu.core.tokenize.HfTokenizer t = io.kefu.core.tokenize.HfTokenizer.load(tokenizerDir)) {
+        try (io.kefu.runtime.tokenize.HfTokenizer t = io.kefu.runtime.tokenize.HfTokenizer.load(tokenizerDir)) {
             return t.vocabSize();
         }
     }

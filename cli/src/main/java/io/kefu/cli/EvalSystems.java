@@ -1,7 +1,7 @@
 package io.kefu.cli;
 
 import io.kefu.chat.ChatModel;
-import io.kefu.core.eval.baseline.RulesChatModel;
+import io.kefu.shop.rules.RulesChatModel;
 import io.kefu.model.BaseModel;
 import io.kefu.model.Engine;
 import io.kefu.model.Engines;

@@ -13,7 +13,7 @@ import io.kefu.chat.ChatResponse;
 import io.kefu.chat.GenerationParameters;
 import io.kefu.chat.Role;
 import io.kefu.chat.TokenLogprob;
-import io.kefu.core.format.AtomicFiles;
+import io.kefu.runtime.format.AtomicFiles;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;

@@ -1,9 +1,9 @@
 package io.kefu.cli;
 
 import io.kefu.chat.ChatModel;
-import io.kefu.core.hub.DownloadListener;
-import io.kefu.core.hub.Hub;
-import io.kefu.core.hub.HubClient;
+import io.kefu.runtime.hub.DownloadListener;
+import io.kefu.runtime.hub.Hub;
+import io.kefu.runtime.hub.HubClient;
 import io.kefu.model.BaseModel;
 import io.kefu.model.Engine;
 import io.kefu.model.Engines;

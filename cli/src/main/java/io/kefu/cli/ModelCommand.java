@@ -2,8 +2,8 @@ package io.kefu.cli;
 
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
-import io.kefu.core.format.CheckpointCast;
-import io.kefu.core.format.Dtype;
+import io.kefu.runtime.format.CheckpointCast;
+import io.kefu.runtime.format.Dtype;
 import io.kefu.model.Engines;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

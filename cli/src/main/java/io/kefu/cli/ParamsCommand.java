@@ -2,8 +2,8 @@ package io.kefu.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kefu.core.format.HfModelConfig;
-import io.kefu.core.format.ParameterCount;
+import io.kefu.runtime.format.HfModelConfig;
+import io.kefu.runtime.format.ParameterCount;
 import io.kefu.train.LoraConfig;
 import java.nio.file.Path;
 import java.util.List;

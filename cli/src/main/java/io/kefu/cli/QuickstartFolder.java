@@ -2,7 +2,7 @@ package io.kefu.cli;
 
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
-import io.kefu.core.format.StagedFolder;
+import io.kefu.runtime.format.StagedFolder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;

@@ -1,7 +1,7 @@
 package io.kefu.cli;
 
 import io.kefu.chat.GenerationParameters;
-import io.kefu.core.eval.EvaluationConfig;
+import io.kefu.eval.standard.EvaluationConfig;
 import io.kefu.train.LoraConfig;
 import io.kefu.train.Schedule;
 import io.kefu.train.TrainingConfig;

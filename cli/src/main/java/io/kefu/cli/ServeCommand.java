@@ -4,7 +4,7 @@ import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.chat.BatchingOptions;
 import io.kefu.chat.ChatModel;
-import io.kefu.core.eval.baseline.RulesChatModel;
+import io.kefu.shop.rules.RulesChatModel;
 import io.kefu.model.BaseModel;
 import io.kefu.model.Engine;
 import io.kefu.model.Engines;

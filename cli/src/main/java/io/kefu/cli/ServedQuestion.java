@@ -1,7 +1,7 @@
 package io.kefu.cli;
 
-import io.kefu.core.shop.FactsRenderer;
-import io.kefu.core.shop.ShopCatalog;
+import io.kefu.shop.FactsRenderer;
+import io.kefu.shop.ShopCatalog;
 import io.kefu.data.Dataset;
 import io.kefu.data.Example;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package io.kefu.cli;
 
-import io.kefu.core.template.HfChatTemplate;
-import io.kefu.core.tokenize.HfTokenizer;
+import io.kefu.runtime.template.HfChatTemplate;
+import io.kefu.runtime.tokenize.HfTokenizer;
 import io.kefu.data.Example;
 import java.nio.file.Path;
 import java.util.function.ToIntFunction;
@@ -9,7 +9,7 @@ import java.util.function.ToIntFunction;
 /**
  * Counts the tokens of an example as training sees it: the whole conversation rendered with the
  * model's chat template (no generation prompt), then tokenized without added special tokens, as
- * {@code io.kefu.core.tokenize.ChatFeaturizer} does before it applies the maximum length.
+ * {@code io.kefu.runtime.tokenize.ChatFeaturizer} does before it applies the maximum length.
  */
 final class TemplateTokenCounter implements ToIntFunction<Example>, AutoCloseable {
     private final HfTokenizer tokenizer;

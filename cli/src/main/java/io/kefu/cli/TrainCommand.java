@@ -2,7 +2,7 @@ package io.kefu.cli;
 
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
-import io.kefu.core.config.TrainingConfigFile;
+import io.kefu.runtime.config.TrainingConfigFile;
 import io.kefu.data.Dataset;
 import io.kefu.data.Split;
 import io.kefu.model.BaseModel;

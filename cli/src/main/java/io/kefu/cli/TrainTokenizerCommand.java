@@ -1,8 +1,8 @@
 package io.kefu.cli;
 
 import io.kefu.chat.ChatMessage;
-import io.kefu.core.tokenize.BpeTokenizerFiles;
-import io.kefu.core.tokenize.BpeTrainer;
+import io.kefu.runtime.tokenize.BpeTokenizerFiles;
+import io.kefu.runtime.tokenize.BpeTrainer;
 import io.kefu.data.Dataset;
 import io.kefu.data.Example;
 import java.io.PrintWriter;

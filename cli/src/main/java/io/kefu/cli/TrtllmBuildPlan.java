@@ -2,7 +2,7 @@ package io.kefu.cli;
 
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
-import io.kefu.core.format.Architecture;
+import io.kefu.runtime.format.Architecture;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

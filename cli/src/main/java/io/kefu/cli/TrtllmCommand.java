@@ -2,8 +2,8 @@ package io.kefu.cli;
 
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
-import io.kefu.core.format.Dtype;
-import io.kefu.core.format.HfModelConfig;
+import io.kefu.runtime.format.Dtype;
+import io.kefu.runtime.format.HfModelConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

@@ -20,9 +20,9 @@ class DataValidateCommandTest {
     @TempDir
     Path dir;
 
-    /** The broken-file corpus of sdk-core, each file with its expected message beside it. */
+    /** The broken-file corpus of the runtime module, each file with its expected message beside it. */
     static Stream<Path> brokenFiles() throws IOException {
-        Path corpus = Path.of(System.getProperty("kefu.repo.dir"), "sdk-core", "src", "test", "resources", "data", "broken");
+        Path corpus = Path.of(System.getProperty("kefu.repo.dir"), "runtime", "src", "test", "resources", "data", "broken");
         try (Stream<Path> files = Files.list(corpus)) {
             return files.filter(f -> !f.toString().endsWith(".expected")).sorted().toList().stream();
         }

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.kefu.core.eval.csv.CsvTable;
-import io.kefu.core.eval.rating.RatingSheet;
+import io.kefu.eval.csv.CsvTable;
+import io.kefu.eval.rating.RatingSheet;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

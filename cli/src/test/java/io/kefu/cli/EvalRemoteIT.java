@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.kefu.core.eval.MetricTable;
-import io.kefu.core.eval.baseline.RulesChatModel;
+import io.kefu.eval.standard.MetricTable;
+import io.kefu.shop.rules.RulesChatModel;
 import io.kefu.model.Engines;
 import io.kefu.server.KefuServer;
 import io.kefu.server.ServerConfig;

@@ -2,7 +2,7 @@ package io.kefu.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kefu.core.hub.FakeHub;
+import io.kefu.runtime.hub.FakeHub;
 import io.kefu.model.Engines;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code kefu params} against PEFT's figures for the published Llama-3-8B config (see sdk-core's ParameterCountTest). */
+/** {@code kefu params} against PEFT's figures for the published Llama-3-8B config (see the runtime's ParameterCountTest). */
 class ParamsCommandTest {
     static final String LLAMA3_8B = "{\"architectures\":[\"LlamaForCausalLM\"],\"hidden_size\":4096,"
             + "\"intermediate_size\":14336,\"num_hidden_layers\":32,\"num_attention_heads\":32,\"num_key_value_heads\":8,"

@@ -2,9 +2,9 @@ package io.kefu.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kefu.core.format.Dtype;
-import io.kefu.core.format.SafetensorsFile;
-import io.kefu.core.tokenize.HfTokenizer;
+import io.kefu.runtime.format.Dtype;
+import io.kefu.runtime.format.SafetensorsFile;
+import io.kefu.runtime.tokenize.HfTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

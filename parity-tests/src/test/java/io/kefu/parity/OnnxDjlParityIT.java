@@ -6,7 +6,7 @@ import io.kefu.chat.ChatModel;
 import io.kefu.chat.ChatRequest;
 import io.kefu.chat.ChatResponse;
 import io.kefu.chat.GenerationParameters;
-import io.kefu.core.format.PeftAdapter;
+import io.kefu.runtime.format.PeftAdapter;
 import io.kefu.model.BaseModel;
 import io.kefu.model.Engine;
 import io.kefu.model.Engines;

@@ -1,13 +1,13 @@
 package io.kefu.parity;
 
-import io.kefu.core.format.CheckpointWriter;
-import io.kefu.core.format.DecoderLayout;
-import io.kefu.core.format.Dtype;
-import io.kefu.core.format.FloatTensor;
-import io.kefu.core.format.HfModelConfig;
-import io.kefu.core.format.PeftAdapter;
-import io.kefu.core.format.TensorSpec;
-import io.kefu.core.tokenize.HfTokenizer;
+import io.kefu.runtime.format.CheckpointWriter;
+import io.kefu.runtime.format.DecoderLayout;
+import io.kefu.runtime.format.Dtype;
+import io.kefu.runtime.format.FloatTensor;
+import io.kefu.runtime.format.HfModelConfig;
+import io.kefu.runtime.format.PeftAdapter;
+import io.kefu.runtime.format.TensorSpec;
+import io.kefu.runtime.tokenize.HfTokenizer;
 import io.kefu.train.LoraConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;

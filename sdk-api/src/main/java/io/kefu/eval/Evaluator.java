@@ -2,7 +2,7 @@ package io.kefu.eval;
 
 import io.kefu.chat.ChatModel;
 import io.kefu.data.Dataset;
-import io.kefu.spi.CoreServices;
+import io.kefu.spi.EvaluatorProvider;
 
 /**
  * Runs a {@link ChatModel} over a held-out set and scores its answers against the references.
@@ -19,6 +19,6 @@ public interface Evaluator {
 
     /** @return BLEU-4, ROUGE-1/2/L and the shop's business checks, greedy decoding, batch 8 */
     static Evaluator standard() {
-        return CoreServices.get().standardEvaluator();
+        return EvaluatorProvider.get().standardEvaluator();
     }
 }

@@ -4,7 +4,6 @@ import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.data.Dataset;
 import io.kefu.data.Example;
-import io.kefu.eval.Evaluator;
 import io.kefu.train.Adapter;
 import java.nio.file.Path;
 import java.util.List;
@@ -12,8 +11,8 @@ import java.util.ServiceLoader;
 
 /**
  * The engine-free implementations behind the static factories of the API ({@link Dataset#load},
- * {@link Adapter#load}, {@link Evaluator#standard}). sdk-core provides the one implementation;
- * there is no need to implement it elsewhere.
+ * {@link Dataset#of}, {@link Adapter#load}). The {@code io.kefu:runtime} module provides the one
+ * implementation; there is no need to implement it elsewhere.
  */
 public interface CoreServices {
     /** Loads and validates a dataset file. */
@@ -25,12 +24,9 @@ public interface CoreServices {
     /** Loads a PEFT adapter folder. */
     Adapter loadAdapter(Path directory);
 
-    /** The default evaluator: BLEU-4, ROUGE and the shop's business checks. */
-    Evaluator standardEvaluator();
-
     /**
      * @return the implementation on the class path
-     * @throws KefuException with {@link ErrorCode#ENGINE_UNAVAILABLE} when sdk-core is missing
+     * @throws KefuException with {@link ErrorCode#ENGINE_UNAVAILABLE} when io.kefu:runtime is missing
      */
     static CoreServices get() {
         return Holder.INSTANCE;
@@ -48,7 +44,7 @@ public interface CoreServices {
                 return services;
             }
             throw new KefuException(ErrorCode.ENGINE_UNAVAILABLE,
-                    "io.kefu:sdk-core is not on the class path; add it as a dependency");
+                    "io.kefu:runtime is not on the class path; add it as a dependency");
         }
     }
 }

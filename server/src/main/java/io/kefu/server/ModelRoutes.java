@@ -1,7 +1,7 @@
 package io.kefu.server;
 
 import io.kefu.chat.ChatModel;
-import io.kefu.core.policy.CompliancePolicy;
+import io.kefu.shop.policy.CompliancePolicy;
 
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -7,7 +7,7 @@ import io.kefu.chat.ChatModel;
 import io.kefu.chat.ChatRequest;
 import io.kefu.chat.ChatResponse;
 import io.kefu.chat.ChatStream;
-import io.kefu.core.eval.baseline.RulesChatModel;
+import io.kefu.shop.rules.RulesChatModel;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -1,10 +1,10 @@
 package io.kefu.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kefu.core.eval.baseline.RulesChatModel;
-import io.kefu.core.shop.FactsRenderer;
-import io.kefu.core.shop.Product;
-import io.kefu.core.shop.ShopCatalog;
+import io.kefu.shop.rules.RulesChatModel;
+import io.kefu.shop.FactsRenderer;
+import io.kefu.shop.Product;
+import io.kefu.shop.ShopCatalog;
 import io.kefu.server.store.Database;
 import io.kefu.server.store.ShopStore;
 import org.junit.jupiter.api.AfterAll;

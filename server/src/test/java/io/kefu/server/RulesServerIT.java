@@ -2,10 +2,10 @@ package io.kefu.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kefu.KefuException;
-import io.kefu.core.eval.baseline.RulesChatModel;
-import io.kefu.core.shop.FactsRenderer;
-import io.kefu.core.shop.ShopCatalog;
-import io.kefu.core.shop.ShopPrompt;
+import io.kefu.shop.rules.RulesChatModel;
+import io.kefu.shop.FactsRenderer;
+import io.kefu.shop.ShopCatalog;
+import io.kefu.shop.ShopPrompt;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -262,7 +262,7 @@ class RulesServerIT {
             Map<String, Double> split = new java.util.LinkedHashMap<>();
             split.put("rules", 1.0);
             split.put("tuned", 1.0);
-            io.kefu.core.eval.ab.ArmAssigner assigner = new io.kefu.core.eval.ab.ArmAssigner("shop-2026-11", split);
+            io.kefu.eval.ab.ArmAssigner assigner = new io.kefu.eval.ab.ArmAssigner("shop-2026-11", split);
             java.util.Set<String> seen = new java.util.HashSet<>();
             for (int i = 0; i < 12; i++) {
                 String session = "ab-" + i;
@@ -277,11 +277,11 @@ class RulesServerIT {
             assertThat(seen).containsExactlyInAnyOrder("rules", "tuned");
             Path csv = temp.resolve("events.csv");
             Files.write(csv, ab.conversations().eventsCsv("shop-2026-11"));
-            io.kefu.core.eval.ab.AbReport report = io.kefu.core.eval.ab.AbReport.fromCsv(csv, null, 0.95);
-            assertThat(report.arms()).extracting(io.kefu.core.eval.ab.AbReport.ArmCount::sessions).containsOnly(
+            io.kefu.eval.ab.AbReport report = io.kefu.eval.ab.AbReport.fromCsv(csv, null, 0.95);
+            assertThat(report.arms()).extracting(io.kefu.eval.ab.AbReport.ArmCount::sessions).containsOnly(
                     report.arms().get(0).sessions(), report.arms().get(1).sessions());
-            assertThat(report.arms().stream().mapToLong(io.kefu.core.eval.ab.AbReport.ArmCount::sessions).sum()).isEqualTo(12);
-            assertThat(report.arms().stream().mapToLong(io.kefu.core.eval.ab.AbReport.ArmCount::conversions).sum()).isEqualTo(4);
+            assertThat(report.arms().stream().mapToLong(io.kefu.eval.ab.AbReport.ArmCount::sessions).sum()).isEqualTo(12);
+            assertThat(report.arms().stream().mapToLong(io.kefu.eval.ab.AbReport.ArmCount::conversions).sum()).isEqualTo(4);
             assertThat(assigner.arms()).hasSize(2);
         }
     }

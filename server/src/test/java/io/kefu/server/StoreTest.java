@@ -1,11 +1,11 @@
 package io.kefu.server.store;
 
 import io.kefu.KefuException;
-import io.kefu.core.policy.Handoff;
-import io.kefu.core.policy.HandoffReason;
-import io.kefu.core.shop.FactsRenderer;
-import io.kefu.core.shop.Product;
-import io.kefu.core.shop.ShopCatalog;
+import io.kefu.shop.policy.Handoff;
+import io.kefu.shop.policy.HandoffReason;
+import io.kefu.shop.FactsRenderer;
+import io.kefu.shop.Product;
+import io.kefu.shop.ShopCatalog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

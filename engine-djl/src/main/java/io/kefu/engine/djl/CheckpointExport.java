@@ -1,13 +1,13 @@
 package io.kefu.engine.djl;
 
-import io.kefu.core.format.StagedFolder;
+import io.kefu.runtime.format.StagedFolder;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
-import io.kefu.core.format.AtomicFiles;
-import io.kefu.core.format.CheckpointWriter;
-import io.kefu.core.format.DecoderLayout;
-import io.kefu.core.format.Dtype;
-import io.kefu.core.format.HfModelConfig;
+import io.kefu.runtime.format.AtomicFiles;
+import io.kefu.runtime.format.CheckpointWriter;
+import io.kefu.runtime.format.DecoderLayout;
+import io.kefu.runtime.format.Dtype;
+import io.kefu.runtime.format.HfModelConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.kefu.engine.djl;
 
-import io.kefu.core.format.StagedFolder;
+import io.kefu.runtime.format.StagedFolder;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -8,12 +8,12 @@ import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.chat.BatchingOptions;
 import io.kefu.chat.ChatModel;
-import io.kefu.core.format.Checkpoint;
-import io.kefu.core.format.CheckpointWriter;
-import io.kefu.core.format.PeftAdapter;
-import io.kefu.core.hub.Hub;
-import io.kefu.core.template.HfChatTemplate;
-import io.kefu.core.tokenize.HfTokenizer;
+import io.kefu.runtime.format.Checkpoint;
+import io.kefu.runtime.format.CheckpointWriter;
+import io.kefu.runtime.format.PeftAdapter;
+import io.kefu.runtime.hub.Hub;
+import io.kefu.runtime.template.HfChatTemplate;
+import io.kefu.runtime.tokenize.HfTokenizer;
 import io.kefu.engine.djl.merge.AdapterMerger;
 import io.kefu.model.BaseModel;
 import io.kefu.model.Engine;

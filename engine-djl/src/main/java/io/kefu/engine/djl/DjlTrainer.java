@@ -2,11 +2,11 @@ package io.kefu.engine.djl;
 
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
-import io.kefu.core.data.OverlongPolicy;
-import io.kefu.core.format.HfModelConfig;
-import io.kefu.core.tokenize.ChatFeaturizer;
-import io.kefu.core.tokenize.HfTokenizer;
-import io.kefu.core.tokenize.TrainingFeatures;
+import io.kefu.runtime.data.OverlongPolicy;
+import io.kefu.runtime.format.HfModelConfig;
+import io.kefu.runtime.tokenize.ChatFeaturizer;
+import io.kefu.runtime.tokenize.HfTokenizer;
+import io.kefu.runtime.tokenize.TrainingFeatures;
 import io.kefu.data.Dataset;
 import io.kefu.data.Example;
 import io.kefu.engine.djl.lora.LoraWeights;
@@ -24,7 +24,7 @@ import java.util.Optional;
 
 /**
  * Fine-tunes a {@link DjlBaseModel}: examples are rendered with the model's chat template and
- * tokenized by sdk-core's {@link ChatFeaturizer} (prompt tokens masked unless
+ * tokenized by the runtime's {@link ChatFeaturizer} (prompt tokens masked unless
  * {@link TrainingConfig#trainOnPrompt()}), examples longer than {@link TrainingConfig#maxLength()}
  * are cut to it, then {@link Training} runs AdamW.
  */

@@ -1,16 +1,16 @@
 package io.kefu.engine.djl;
 
-import io.kefu.core.format.StagedFolder;
+import io.kefu.runtime.format.StagedFolder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.chat.ChatTemplate;
-import io.kefu.core.format.Architecture;
-import io.kefu.core.format.Dtype;
-import io.kefu.core.format.HfModelConfig;
-import io.kefu.core.template.HfChatTemplate;
-import io.kefu.core.tokenize.HfTokenizer;
+import io.kefu.runtime.format.Architecture;
+import io.kefu.runtime.format.Dtype;
+import io.kefu.runtime.format.HfModelConfig;
+import io.kefu.runtime.template.HfChatTemplate;
+import io.kefu.runtime.tokenize.HfTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +63,7 @@ final class RandomInit {
     }
 
     private static float[] values(HfModelConfig config, String name, double std, SplittableRandom random) {
-        long[] shape = io.kefu.core.format.DecoderLayout.of(config).shape(name);
+        long[] shape = io.kefu.runtime.format.DecoderLayout.of(config).shape(name);
         long n = 1;
         for (long d : shape) {
             n *= d;

@@ -14,10 +14,10 @@ import io.kefu.chat.ChatResponse;
 import io.kefu.chat.ChatStream;
 import io.kefu.chat.FinishReason;
 import io.kefu.chat.GenerationParameters;
-import io.kefu.core.format.Checkpoint;
-import io.kefu.core.format.FloatTensor;
-import io.kefu.core.format.PeftAdapter;
-import io.kefu.core.tokenize.HfTokenizer;
+import io.kefu.runtime.format.Checkpoint;
+import io.kefu.runtime.format.FloatTensor;
+import io.kefu.runtime.format.PeftAdapter;
+import io.kefu.runtime.tokenize.HfTokenizer;
 import io.kefu.model.BaseModel;
 import io.kefu.model.Engine;
 import io.kefu.model.EngineStatus;
@@ -163,7 +163,7 @@ class DjlEngineTest {
         String prompt = "Customer: 有优惠吗?\nAgent:";
         GenerationParameters params = GenerationParameters.builder().maxNewTokens(3).logprobs(true).build();
         ChatResponse plain = chat.complete(prompt, params);
-        try (io.kefu.core.tokenize.HfTokenizer tokenizer = io.kefu.core.tokenize.HfTokenizer.load(model)) {
+        try (io.kefu.runtime.tokenize.HfTokenizer tokenizer = io.kefu.runtime.tokenize.HfTokenizer.load(model)) {
             assertThat(plain.promptTokenIds()).as("no template, no special tokens")
                     .containsExactlyElementsOf(java.util.Arrays.stream(tokenizer.encode(prompt)).boxed().toList());
         }

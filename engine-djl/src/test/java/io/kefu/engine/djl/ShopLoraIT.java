@@ -9,7 +9,7 @@ import io.kefu.chat.ChatRequest;
 import io.kefu.chat.ChatResponse;
 import io.kefu.chat.FinishReason;
 import io.kefu.chat.GenerationParameters;
-import io.kefu.core.format.Checkpoint;
+import io.kefu.runtime.format.Checkpoint;
 import io.kefu.data.Dataset;
 import io.kefu.data.Example;
 import io.kefu.model.BaseModel;

@@ -9,19 +9,19 @@ import io.kefu.chat.ChatStream;
 import io.kefu.chat.ChatTemplate;
 import io.kefu.chat.GenerationParameters;
 import io.kefu.chat.ModelInfo;
-import io.kefu.core.generate.BatchedChatModel;
-import io.kefu.core.generate.BatchingStats;
-import io.kefu.core.generate.ContinuousBatcher;
-import io.kefu.core.generate.GenerationLoop;
-import io.kefu.core.generate.StopCondition;
-import io.kefu.core.tokenize.HfTokenizer;
+import io.kefu.runtime.generate.BatchedChatModel;
+import io.kefu.runtime.generate.BatchingStats;
+import io.kefu.runtime.generate.ContinuousBatcher;
+import io.kefu.runtime.generate.GenerationLoop;
+import io.kefu.runtime.generate.StopCondition;
+import io.kefu.runtime.tokenize.HfTokenizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A {@link io.kefu.chat.ChatModel} over an ONNX decoder: the model's chat template renders the
- * prompt, its tokenizer encodes it, and sdk-core's {@link ContinuousBatcher} drives
+ * prompt, its tokenizer encodes it, and the runtime's {@link ContinuousBatcher} drives
  * {@link OnnxDecoder}s with the sampling and stopping every engine shares. Concurrent calls are
  * decoded together, continuously: a call joins the running batch at the next token, up to
  * {@link BatchingOptions#maxBatchSize()} at a time. Thread-safe; {@link #close()} lets the calls in

@@ -7,7 +7,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
-import io.kefu.core.generate.JoinableDecoder;
+import io.kefu.runtime.generate.JoinableDecoder;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;

@@ -119,7 +119,7 @@ class OnnxChatModelIT {
 
     @Test
     void adapterGivenToTheEngineIsMergedIntoAFreshExport() {
-        java.util.Map<String, io.kefu.core.format.FloatTensor> tensors = new java.util.HashMap<>();
+        java.util.Map<String, io.kefu.runtime.format.FloatTensor> tensors = new java.util.HashMap<>();
         java.util.SplittableRandom random = new java.util.SplittableRandom(3);
         int[][] shapes = {{64, 64}, {32, 64}}; // q_proj [out, in], v_proj [out, in] of the tiny model
         String[] modules = {"q_proj", "v_proj"};
@@ -132,10 +132,10 @@ class OnnxChatModelIT {
             for (int i = 0; i < b.length; i++) {
                 b[i] = (float) random.nextDouble(-1, 1);
             }
-            tensors.put(io.kefu.core.format.PeftAdapter.loraAName(0, modules[m]), io.kefu.core.format.FloatTensor.matrix(4, shapes[m][1], a));
-            tensors.put(io.kefu.core.format.PeftAdapter.loraBName(0, modules[m]), io.kefu.core.format.FloatTensor.matrix(shapes[m][0], 4, b));
+            tensors.put(io.kefu.runtime.format.PeftAdapter.loraAName(0, modules[m]), io.kefu.runtime.format.FloatTensor.matrix(4, shapes[m][1], a));
+            tensors.put(io.kefu.runtime.format.PeftAdapter.loraBName(0, modules[m]), io.kefu.runtime.format.FloatTensor.matrix(shapes[m][0], 4, b));
         }
-        io.kefu.train.Adapter adapter = io.kefu.core.format.PeftAdapter.of(
+        io.kefu.train.Adapter adapter = io.kefu.runtime.format.PeftAdapter.of(
                 io.kefu.train.LoraConfig.builder().rank(4).alpha(8).targets("q_proj", "v_proj").build(), checkpoint.toString(), tensors);
         Engine engine = Engines.get("onnx");
         try (BaseModel base = engine.load(ModelRef.of(checkpoint)); ChatModel adapted = engine.chatModel(base, adapter)) {

@@ -1,10 +1,10 @@
 package io.kefu.engine.onnx;
 
-import io.kefu.core.format.CheckpointWriter;
-import io.kefu.core.format.DecoderLayout;
-import io.kefu.core.format.Dtype;
-import io.kefu.core.format.HfModelConfig;
-import io.kefu.core.format.TensorSpec;
+import io.kefu.runtime.format.CheckpointWriter;
+import io.kefu.runtime.format.DecoderLayout;
+import io.kefu.runtime.format.Dtype;
+import io.kefu.runtime.format.HfModelConfig;
+import io.kefu.runtime.format.TensorSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -66,7 +66,7 @@ final class TinyCheckpoint {
     }
 
     private static int vocabSize(Path tokenizerDir) {
-        try (io.kefu.core.tokenize.HfTokenizer t = io.kefu.core.tokenize.HfTokenizer.load(tokenizerDir)) {
+        try (io.kefu.runtime.tokenize.HfTokenizer t = io.kefu.runtime.tokenize.HfTokenizer.load(tokenizerDir)) {
             return t.vocabSize();
         }
     }

@@ -3,7 +3,7 @@ package io.kefu.engine.trtllm;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.chat.ChatTemplate;
-import io.kefu.core.template.HfChatTemplate;
+import io.kefu.runtime.template.HfChatTemplate;
 import io.kefu.engine.trtllm.internal.EngineConfig;
 import io.kefu.model.BaseModel;
 import io.kefu.model.ModelRef;

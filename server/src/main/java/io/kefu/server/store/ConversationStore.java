@@ -1,7 +1,7 @@
 package io.kefu.server.store;
 
-import io.kefu.core.policy.Handoff;
-import io.kefu.core.policy.HandoffSink;
+import io.kefu.shop.policy.Handoff;
+import io.kefu.shop.policy.HandoffSink;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

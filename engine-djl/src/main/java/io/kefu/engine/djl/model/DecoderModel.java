@@ -4,8 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Linear;
-import io.kefu.core.format.DecoderLayout;
-import io.kefu.core.format.HfModelConfig;
+import io.kefu.runtime.format.DecoderLayout;
+import io.kefu.runtime.format.HfModelConfig;
 import io.kefu.engine.djl.lora.LoraWeights;
 
 /**

@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import io.kefu.core.format.HfModelConfig;
+import io.kefu.runtime.format.HfModelConfig;
 
 /**
  * Precomputed RoPE cosines and sines, {@code [positions, head_dim]}, in transformers' layout

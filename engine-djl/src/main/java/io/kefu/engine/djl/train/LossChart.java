@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
-import io.kefu.core.format.AtomicFiles;
+import io.kefu.runtime.format.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

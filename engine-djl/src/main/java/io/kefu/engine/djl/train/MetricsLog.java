@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
-import io.kefu.core.format.AtomicFiles;
+import io.kefu.runtime.format.AtomicFiles;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

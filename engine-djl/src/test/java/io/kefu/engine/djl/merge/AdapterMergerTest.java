@@ -3,10 +3,10 @@ package io.kefu.engine.djl.merge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDManager;
-import io.kefu.core.format.Checkpoint;
-import io.kefu.core.format.Dtype;
-import io.kefu.core.format.PeftAdapter;
-import io.kefu.core.format.SafetensorsFile;
+import io.kefu.runtime.format.Checkpoint;
+import io.kefu.runtime.format.Dtype;
+import io.kefu.runtime.format.PeftAdapter;
+import io.kefu.runtime.format.SafetensorsFile;
 import io.kefu.engine.djl.Torch;
 import io.kefu.engine.djl.model.DecoderModel;
 import io.kefu.engine.djl.model.DecoderWeights;

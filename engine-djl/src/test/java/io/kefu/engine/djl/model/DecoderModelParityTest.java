@@ -3,8 +3,8 @@ package io.kefu.engine.djl.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDManager;
-import io.kefu.core.format.Checkpoint;
-import io.kefu.core.format.SafetensorsFile;
+import io.kefu.runtime.format.Checkpoint;
+import io.kefu.runtime.format.SafetensorsFile;
 import io.kefu.engine.djl.Torch;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

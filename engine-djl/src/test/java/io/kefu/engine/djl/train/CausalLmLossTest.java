@@ -10,7 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
-import io.kefu.core.format.Checkpoint;
+import io.kefu.runtime.format.Checkpoint;
 import io.kefu.engine.djl.GradMode;
 import io.kefu.engine.djl.Torch;
 import io.kefu.engine.djl.model.DecoderModel;

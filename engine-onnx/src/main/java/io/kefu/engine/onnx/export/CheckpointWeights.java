@@ -1,7 +1,7 @@
 package io.kefu.engine.onnx.export;
 
-import io.kefu.core.format.Checkpoint;
-import io.kefu.core.format.HfModelConfig;
+import io.kefu.runtime.format.Checkpoint;
+import io.kefu.runtime.format.HfModelConfig;
 
 /** Weights read straight from a checkpoint. */
 final class CheckpointWeights implements WeightSource {

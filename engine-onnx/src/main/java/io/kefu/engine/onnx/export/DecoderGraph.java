@@ -1,6 +1,6 @@
 package io.kefu.engine.onnx.export;
 
-import io.kefu.core.format.HfModelConfig;
+import io.kefu.runtime.format.HfModelConfig;
 import io.kefu.engine.onnx.export.ExportOptions.Operators;
 import io.kefu.engine.onnx.export.ExportOptions.Precision;
 import io.kefu.engine.onnx.export.GraphBuilder.Attr;

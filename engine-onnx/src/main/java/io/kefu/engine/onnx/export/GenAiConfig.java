@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
-import io.kefu.core.format.GenerationConfig;
-import io.kefu.core.format.HfModelConfig;
+import io.kefu.runtime.format.GenerationConfig;
+import io.kefu.runtime.format.HfModelConfig;
 import java.util.List;
 import java.util.Optional;
 

@@ -1,8 +1,8 @@
 package io.kefu.engine.onnx.export;
 
-import io.kefu.core.format.FloatTensor;
-import io.kefu.core.format.HfModelConfig;
-import io.kefu.core.format.PeftAdapter;
+import io.kefu.runtime.format.FloatTensor;
+import io.kefu.runtime.format.HfModelConfig;
+import io.kefu.runtime.format.PeftAdapter;
 import java.nio.file.Path;
 
 /**

@@ -2,9 +2,9 @@ package io.kefu.engine.onnx.export;
 
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
-import io.kefu.core.format.Checkpoint;
-import io.kefu.core.format.DecoderLayout;
-import io.kefu.core.format.HfModelConfig;
+import io.kefu.runtime.format.Checkpoint;
+import io.kefu.runtime.format.DecoderLayout;
+import io.kefu.runtime.format.HfModelConfig;
 import io.kefu.engine.onnx.proto.Onnx;
 import java.io.IOException;
 import java.io.OutputStream;

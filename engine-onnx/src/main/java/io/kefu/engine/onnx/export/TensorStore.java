@@ -3,7 +3,7 @@ package io.kefu.engine.onnx.export;
 import com.google.protobuf.ByteString;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
-import io.kefu.core.format.HalfFloats;
+import io.kefu.runtime.format.HalfFloats;
 import io.kefu.engine.onnx.proto.Onnx;
 import io.kefu.engine.onnx.proto.Onnx.TensorProto;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.kefu.engine.onnx.export;
 
-import io.kefu.core.format.HfModelConfig;
+import io.kefu.runtime.format.HfModelConfig;
 
 /** The weights a graph is built from: a checkpoint, possibly with an adapter merged in. */
 interface WeightSource {

@@ -2,8 +2,8 @@ package io.kefu.engine.trtllm.internal;
 
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
-import io.kefu.core.format.FloatTensor;
-import io.kefu.core.format.PeftAdapter;
+import io.kefu.runtime.format.FloatTensor;
+import io.kefu.runtime.format.PeftAdapter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

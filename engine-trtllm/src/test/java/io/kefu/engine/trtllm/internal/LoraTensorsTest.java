@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
-import io.kefu.core.format.FloatTensor;
-import io.kefu.core.format.PeftAdapter;
+import io.kefu.runtime.format.FloatTensor;
+import io.kefu.runtime.format.PeftAdapter;
 import io.kefu.train.LoraConfig;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

@@ -1,0 +1,323 @@
+package io.kefu.runtime.config;
+
+import io.kefu.ErrorCode;
+import io.kefu.KefuException;
+import io.kefu.train.LoraConfig;
+import io.kefu.train.Schedule;
+import io.kefu.train.TrainingConfig;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+import org.snakeyaml.engine.v2.nodes.Tag;
+
+/**
+ * A training config file in YAML or JSON (JSON is read as the YAML it also is) with the key names
+ * of LLaMA-Factory, an alternative to command-line flags:
+ *
+ * <pre>
+ * model_name_or_path: Qwen/Qwen2.5-0.5B-Instruct
+ * dataset: examples/shop/train.jsonl
+ * stage: sft
+ * do_train: true
+ * finetuning_type: lora          # lora | full
+ * lora_rank: 8
+ * lora_alpha: 16
+ * lora_dropout: 0.1
+ * lora_target: q_proj,v_proj     # a comma list, a YAML list, or all
+ * use_rslora: false
+ * num_train_epochs: 3.0
+ * learning_rate: 2.0e-4
+ * per_device_train_batch_size: 4
+ * gradient_accumulation_steps: 4
+ * lr_scheduler_type: cosine      # cosine | linear | constant
+ * warmup_ratio: 0.1
+ * weight_decay: 0.0
+ * max_grad_norm: 1.0
+ * cutoff_len: 1024
+ * seed: 42
+ * train_on_prompt: false
+ * output_dir: out/shop-lora
+ * save_steps: 100
+ * logging_steps: 10
+ * early_stopping_patience: 0
+ * </pre>
+ *
+ * Keys map to {@link TrainingConfig} and {@link LoraConfig}; missing keys keep their defaults.
+ * {@code output_dir} is the run folder: checkpoints go there ({@link TrainingConfig#checkpointDir()})
+ * and so does the result, as {@code kefu train --out} does; {@code save_steps}
+ * is {@link TrainingConfig#checkpointEverySteps()}; {@code logging_steps} is
+ * {@link TrainingConfig#logEverySteps()}. {@code model_name_or_path}, {@code dataset} and
+ * {@code output_dir} are kept for the command that runs the training (paths as written, relative to
+ * the working folder). An unknown or repeated key, a value of the wrong type or out of range, or
+ * LoRA keys with {@code finetuning_type: full} are refused with a {@link KefuException}
+ * ({@link ErrorCode#INVALID_CONFIG}) naming the key and {@code file:line}.
+ */
+public final class TrainingConfigFile {
+    private static final Map<String, String> SCHEDULES = Map.of("cosine", "COSINE", "linear", "LINEAR", "constant", "CONSTANT");
+    private static final Set<String> LORA_KEYS = Set.of("lora_rank", "lora_alpha", "lora_dropout", "lora_target", "use_rslora");
+
+    private final Path file;
+    private final TrainingConfig config;
+    private final Map<String, Integer> keyLines;
+    private final String model;
+    private final Path dataset;
+    private final Path outputDir;
+
+    private TrainingConfigFile(Path file, TrainingConfig config, Map<String, Integer> keyLines, String model,
+                               Path dataset, Path outputDir) {
+        this.file = file;
+        this.config = config;
+        this.keyLines = Collections.unmodifiableMap(keyLines);
+        this.model = model;
+        this.dataset = dataset;
+        this.outputDir = outputDir;
+    }
+
+    /**
+     * Reads and validates a config file.
+     *
+     * @throws KefuException {@link ErrorCode#NOT_FOUND} when the file does not exist, {@link ErrorCode#IO}
+     *     when it cannot be read, {@link ErrorCode#INVALID_CONFIG} naming file:line and key otherwise
+     */
+    public static TrainingConfigFile load(Path file) {
+        Node root;
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            LoadSettings settings = LoadSettings.builder().setLabel(file.toString()).setAllowDuplicateKeys(false).build();
+            root = new Compose(settings).composeReader(reader).orElseThrow(
+                    () -> new KefuException(ErrorCode.INVALID_CONFIG, file + ": the training config is empty"));
+        } catch (NoSuchFileException e) {
+            throw new KefuException(ErrorCode.NOT_FOUND, file + ": training config file does not exist", e);
+        } catch (IOException e) {
+            throw new KefuException(ErrorCode.IO, file + ": cannot read the training config: " + e.getMessage(), e);
+        } catch (MarkedYamlEngineException e) {
+            int line = e.getProblemMark().or(e::getContextMark).map(m -> m.getLine() + 1).orElse(0);
+            throw new KefuException(ErrorCode.INVALID_CONFIG, file + ":" + line + ": not valid YAML or JSON: "
+                    + e.getProblem(), e);
+        } catch (YamlEngineException e) {
+            throw new KefuException(ErrorCode.INVALID_CONFIG, file + ": not valid YAML or JSON: " + e.getMessage(), e);
+        }
+        if (!(root instanceof MappingNode mapping)) {
+            throw new KefuException(ErrorCode.INVALID_CONFIG, file + ":" + line(root)
+                    + ": a training config is a mapping of keys to values (key: value)");
+        }
+        return new Parser(file).parse(mapping);
+    }
+
+    /** @return the file read */
+    public Path file() { return file; }
+
+    /** @return the training settings, defaults where the file is silent */
+    public TrainingConfig trainingConfig() { return config; }
+
+    /** @return {@code model_name_or_path}: a checkpoint folder or hub id, if given */
+    public Optional<String> model() { return Optional.ofNullable(model); }
+
+    /** @return {@code dataset}: the training data file, if given */
+    public Optional<Path> dataset() { return Optional.ofNullable(dataset); }
+
+    /** @return {@code output_dir}: the run folder for checkpoints and the result, if given */
+    public Optional<Path> outputDir() { return Optional.ofNullable(outputDir); }
+
+    /** @return the keys the file sets, with their 1-based line numbers, in file order */
+    public Map<String, Integer> keyLines() { return keyLines; }
+
+    /** @return true when the file sets this key (so a command-line flag may tell whether to override it) */
+    public boolean has(String key) { return keyLines.containsKey(key); }
+
+    private static int line(Node node) {
+        return node.getStartMark().map(Mark::getLine).orElse(-1) + 1;
+    }
+
+    /** Reads one mapping, key by key, into the builders; each value is checked where it is read. */
+    private static final class Parser {
+        private final Path file;
+        private final TrainingConfig.Builder training = TrainingConfig.builder();
+        private final LoraConfig.Builder lora = LoraConfig.builder();
+        private final Map<String, BiConsumer<String, Node>> keys = new LinkedHashMap<>();
+        private boolean full;
+        private String model;
+        private Path dataset;
+        private Path outputDir;
+
+        Parser(Path file) {
+            this.file = file;
+            keys.put("model_name_or_path", (k, v) -> model = text(k, v));
+            keys.put("dataset", (k, v) -> dataset = Path.of(text(k, v)));
+            keys.put("stage", (k, v) -> require(k, v, text(k, v).equals("sft"), "Kefu trains supervised fine-tuning only: sft"));
+            keys.put("do_train", (k, v) -> require(k, v, bool(k, v), "must be true (or left out)"));
+            keys.put("finetuning_type", (k, v) -> full = choice(k, v, Map.of("lora", "lora", "full", "full")).equals("full"));
+            keys.put("lora_rank", (k, v) -> lora.rank(integer(k, v)));
+            keys.put("lora_alpha", (k, v) -> lora.alpha(number(k, v)));
+            keys.put("lora_dropout", (k, v) -> lora.dropout(number(k, v)));
+            keys.put("lora_target", (k, v) -> lora.targets(targets(k, v)));
+            keys.put("use_rslora", (k, v) -> lora.rsLora(bool(k, v)));
+            keys.put("num_train_epochs", (k, v) -> training.epochs(wholeNumber(k, v)));
+            keys.put("learning_rate", (k, v) -> training.learningRate(number(k, v)));
+            keys.put("per_device_train_batch_size", (k, v) -> training.batchSize(integer(k, v)));
+            keys.put("gradient_accumulation_steps", (k, v) -> training.gradientAccumulation(integer(k, v)));
+            keys.put("lr_scheduler_type", (k, v) -> training.schedule(Schedule.valueOf(choice(k, v, SCHEDULES))));
+            keys.put("warmup_ratio", (k, v) -> training.warmupRatio(number(k, v)));
+            keys.put("weight_decay", (k, v) -> training.weightDecay(number(k, v)));
+            keys.put("max_grad_norm", (k, v) -> training.maxGradNorm(number(k, v)));
+            keys.put("cutoff_len", (k, v) -> training.maxLength(integer(k, v)));
+            keys.put("seed", (k, v) -> training.seed(integer(k, v)));
+            keys.put("train_on_prompt", (k, v) -> training.trainOnPrompt(bool(k, v)));
+            keys.put("output_dir", (k, v) -> {
+                outputDir = Path.of(text(k, v));
+                training.checkpointDir(outputDir);
+            });
+            keys.put("save_steps", (k, v) -> training.checkpointEverySteps(integer(k, v)));
+            keys.put("logging_steps", (k, v) -> training.logEverySteps(integer(k, v)));
+            keys.put("early_stopping_patience", (k, v) -> training.earlyStoppingPatience(integer(k, v)));
+        }
+
+        TrainingConfigFile parse(MappingNode mapping) {
+            Map<String, Integer> seen = new LinkedHashMap<>();
+            Map<String, Node> keyNodes = new HashMap<>();
+            for (NodeTuple tuple : mapping.getValue()) {
+                if (!(tuple.getKeyNode() instanceof ScalarNode keyNode)) {
+                    throw error(tuple.getKeyNode(), "keys are plain names such as lora_rank");
+                }
+                String key = keyNode.getValue();
+                Integer earlier = seen.putIfAbsent(key, line(keyNode));
+                if (earlier != null) {
+                    throw error(keyNode, "key '" + key + "' appears twice (first at line " + earlier + ")");
+                }
+                keyNodes.put(key, keyNode);
+                BiConsumer<String, Node> setter = keys.get(key);
+                if (setter == null) {
+                    throw error(keyNode, "unknown key '" + key + "'; supported keys: " + String.join(", ", keys.keySet()));
+                }
+                if (tuple.getValueNode() instanceof ScalarNode s && s.getTag().equals(Tag.NULL)) {
+                    throw error(tuple.getValueNode(), "key '" + key + "' has no value");
+                }
+                setter.accept(key, tuple.getValueNode());
+                checkSoFar(key, tuple.getValueNode());
+            }
+            if (full) {
+                for (String key : seen.keySet()) {
+                    if (LORA_KEYS.contains(key)) {
+                        throw error(keyNodes.get(key), "key '" + key + "' is a LoRA setting but finetuning_type is full");
+                    }
+                }
+                training.fullFineTune();
+            } else {
+                training.lora(lora.build());
+            }
+            return new TrainingConfigFile(file, training.build(), seen, model, dataset, outputDir);
+        }
+
+        /** Builds with every key so far, so a value out of range is reported at its own line. */
+        private void checkSoFar(String key, Node value) {
+            try {
+                training.lora(lora.build()).build();
+            } catch (KefuException e) {
+                throw error(value, "key '" + key + "': " + e.getMessage());
+            }
+        }
+
+        private String text(String key, Node value) {
+            if (!(value instanceof ScalarNode s) || s.getValue().isBlank()) {
+                throw error(value, "key '" + key + "' needs a text value");
+            }
+            return s.getValue().strip();
+        }
+
+        private int integer(String key, Node value) {
+            String t = text(key, value);
+            try {
+                return Integer.parseInt(t.replace("_", ""));
+            } catch (NumberFormatException e) {
+                throw error(value, "key '" + key + "': expected a whole number, got '" + t + "'");
+            }
+        }
+
+        private double number(String key, Node value) {
+            String t = text(key, value);
+            try {
+                double d = Double.parseDouble(t);
+                if (Double.isFinite(d) && !t.endsWith("d") && !t.endsWith("f") && !t.endsWith("D") && !t.endsWith("F")) {
+                    return d;
+                }
+            } catch (NumberFormatException ignored) {
+                // reported below
+            }
+            throw error(value, "key '" + key + "': expected a number such as 2.0e-4, got '" + t + "'");
+        }
+
+        private int wholeNumber(String key, Node value) {
+            double d = number(key, value);
+            if (d != Math.rint(d) || Math.abs(d) > Integer.MAX_VALUE) {
+                throw error(value, "key '" + key + "': Kefu trains whole epochs; got " + text(key, value));
+            }
+            return (int) d;
+        }
+
+        private boolean bool(String key, Node value) {
+            String t = text(key, value).toLowerCase(Locale.ROOT);
+            if (t.equals("true") || t.equals("false")) {
+                return t.equals("true");
+            }
+            throw error(value, "key '" + key + "': expected true or false, got '" + text(key, value) + "'");
+        }
+
+        private String choice(String key, Node value, Map<String, String> choices) {
+            String t = text(key, value).toLowerCase(Locale.ROOT);
+            String picked = choices.get(t);
+            if (picked == null) {
+                throw error(value, "key '" + key + "': '" + text(key, value) + "' is not one of "
+                        + String.join(", ", choices.keySet().stream().sorted().toList()));
+            }
+            return picked;
+        }
+
+        private List<String> targets(String key, Node value) {
+            List<String> names = new ArrayList<>();
+            if (value instanceof SequenceNode seq) {
+                for (Node item : seq.getValue()) {
+                    names.add(text(key, item));
+                }
+            } else {
+                Arrays.stream(text(key, value).split(",")).map(String::strip).filter(s -> !s.isEmpty()).forEach(names::add);
+            }
+            if (names.isEmpty()) {
+                throw error(value, "key '" + key + "' names no module");
+            }
+            return names.stream().map(n -> n.equals("all") ? LoraConfig.ALL_LINEAR : n).toList();
+        }
+
+        private void require(String key, Node value, boolean ok, String rule) {
+            if (!ok) {
+                throw error(value, "key '" + key + "': " + rule);
+            }
+        }
+
+        private KefuException error(Node node, String message) {
+            return new KefuException(ErrorCode.INVALID_CONFIG, file + ":" + line(node) + ": " + message);
+        }
+    }
+}

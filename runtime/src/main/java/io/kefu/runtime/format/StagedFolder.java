@@ -1,0 +1,77 @@
+package io.kefu.runtime.format;
+
+import io.kefu.ErrorCode;
+import io.kefu.KefuException;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * Builds an output folder under a hidden temporary name next to it and renames it into place when
+ * complete, so that a failure leaves no half-written folder behind.
+ */
+public final class StagedFolder {
+    private StagedFolder() {
+    }
+
+    /**
+     * @param target the folder to create; it must not exist or must be empty
+     * @param fill writes the folder's contents into the directory it is given
+     */
+    public static void publish(Path target, Consumer<Path> fill) {
+        Path abs = target.toAbsolutePath().normalize();
+        if (Files.exists(abs)) {
+            try (Stream<Path> s = Files.list(abs)) {
+                if (s.findAny().isPresent()) {
+                    throw new KefuException(ErrorCode.INVALID_ARGUMENT, abs + " already exists and is not empty; "
+                            + "choose a new output folder");
+                }
+            } catch (IOException e) {
+                throw new KefuException(ErrorCode.IO, abs + ": cannot read: " + e.getMessage(), e);
+            }
+        }
+        Path temp = abs.resolveSibling("." + abs.getFileName() + ".partial");
+        try {
+            delete(temp);
+            Files.createDirectories(temp);
+            fill.accept(temp);
+            if (Files.exists(abs)) {
+                Files.delete(abs);
+            }
+            try {
+                Files.move(temp, abs, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, abs);
+            }
+        } catch (IOException e) {
+            deleteQuietly(temp);
+            throw new KefuException(ErrorCode.IO, abs + ": cannot write: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            deleteQuietly(temp);
+            throw e;
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try {
+            delete(dir);
+        } catch (IOException ignored) {
+            // reporting the original failure
+        }
+    }
+
+    public static void delete(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

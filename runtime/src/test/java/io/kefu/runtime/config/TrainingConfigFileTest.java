@@ -1,0 +1,152 @@
+package io.kefu.runtime.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.kefu.ErrorCode;
+import io.kefu.KefuException;
+import io.kefu.train.LoraConfig;
+import io.kefu.train.Schedule;
+import io.kefu.train.TrainingConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainingConfigFileTest {
+    @TempDir
+    Path dir;
+
+    private Path write(String name, String text) throws IOException {
+        Path file = dir.resolve(name);
+        Files.writeString(file, text);
+        return file;
+    }
+
+    @Test
+    void readsLlamaFactoryKeysFromYaml() throws IOException {
+        Path file = write("sft.yaml", """
+                ### model
+                model_name_or_path: Qwen/Qwen2.5-0.5B-Instruct
+                stage: sft
+                do_train: true
+                finetuning_type: lora
+                lora_rank: 16
+                lora_alpha: 32
+                lora_dropout: 0.1
+                lora_target: q_proj, v_proj ,o_proj
+                use_rslora: true
+                dataset: examples/shop/train.jsonl
+                num_train_epochs: 2.0
+                learning_rate: 1.0e-4
+                per_device_train_batch_size: 2
+                gradient_accumulation_steps: 8
+                lr_scheduler_type: linear
+                warmup_ratio: 0.1
+                weight_decay: 0.01
+                max_grad_norm: 0.5
+                cutoff_len: 512
+                seed: 7
+                train_on_prompt: false
+                output_dir: out/shop-lora
+                save_steps: 50
+                logging_steps: 5
+                """);
+
+        TrainingConfigFile config = TrainingConfigFile.load(file);
+        TrainingConfig t = config.trainingConfig();
+        LoraConfig lora = t.lora().orElseThrow();
+
+        assertThat(lora.rank()).isEqualTo(16);
+        assertThat(lora.alpha()).isEqualTo(32.0);
+        assertThat(lora.dropout()).isEqualTo(0.1);
+        assertThat(lora.targets()).containsExactly("q_proj", "v_proj", "o_proj");
+        assertThat(lora.rsLora()).isTrue();
+        assertThat(t.epochs()).isEqualTo(2);
+        assertThat(t.learningRate()).isEqualTo(1e-4);
+        assertThat(t.batchSize()).isEqualTo(2);
+        assertThat(t.gradientAccumulation()).isEqualTo(8);
+        assertThat(t.schedule()).isEqualTo(Schedule.LINEAR);
+        assertThat(t.warmupRatio()).isEqualTo(0.1);
+        assertThat(t.weightDecay()).isEqualTo(0.01);
+        assertThat(t.maxGradNorm()).isEqualTo(0.5);
+        assertThat(t.maxLength()).isEqualTo(512);
+        assertThat(t.seed()).isEqualTo(7);
+        assertThat(t.trainOnPrompt()).isFalse();
+        assertThat(t.checkpointDir()).contains(Path.of("out/shop-lora"));
+        assertThat(t.checkpointEverySteps()).isEqualTo(50);
+        assertThat(t.logEverySteps()).isEqualTo(5);
+        assertThat(config.model()).contains("Qwen/Qwen2.5-0.5B-Instruct");
+        assertThat(config.dataset()).contains(Path.of("examples/shop/train.jsonl"));
+        assertThat(config.outputDir()).contains(Path.of("out/shop-lora"));
+        assertThat(config.has("lora_rank")).isTrue();
+        assertThat(config.has("seed")).isTrue();
+        assertThat(config.keyLines()).containsEntry("model_name_or_path", 2).containsEntry("logging_steps", 25);
+    }
+
+    @Test
+    void readsJsonAndKeepsDefaultsForMissingKeys() throws IOException {
+        Path file = write("full.json", """
+                {"finetuning_type": "full", "num_train_epochs": 1, "lr_scheduler_type": "constant"}
+                """);
+
+        TrainingConfig t = TrainingConfigFile.load(file).trainingConfig();
+
+        assertThat(t.isFullFineTune()).isTrue();
+        assertThat(t.epochs()).isEqualTo(1);
+        assertThat(t.schedule()).isEqualTo(Schedule.CONSTANT);
+        assertThat(t.learningRate()).isEqualTo(TrainingConfig.builder().build().learningRate());
+        assertThat(t.maxLength()).isEqualTo(1024);
+    }
+
+    @Test
+    void loraTargetAllAndYamlListsWork() throws IOException {
+        assertThat(TrainingConfigFile.load(write("a.yaml", "lora_target: all\n")).trainingConfig().lora().orElseThrow().targets())
+                .isEqualTo(LoraConfig.LINEAR_MODULES);
+        assertThat(TrainingConfigFile.load(write("b.yaml", "lora_target:\n  - k_proj\n  - up_proj\n"))
+                .trainingConfig().lora().orElseThrow().targets()).containsExactly("k_proj", "up_proj");
+    }
+
+    @Test
+    void unknownKeysAreRefusedWithFileAndLine() throws IOException {
+        Path file = write("bad.yaml", "lora_rank: 8\n\nlora_rnak: 16\n");
+        assertThatThrownBy(() -> TrainingConfigFile.load(file))
+                .isInstanceOf(KefuException.class)
+                .satisfies(e -> assertThat(((KefuException) e).code()).isEqualTo(ErrorCode.INVALID_CONFIG))
+                .hasMessageStartingWith(file + ":3: unknown key 'lora_rnak'")
+                .hasMessageContaining("lora_rank");
+    }
+
+    @Test
+    void badValuesAreRefusedAtTheirLine() throws IOException {
+        assertLocated(write("t.yaml", "seed: 1\nlora_rank: eight\n"), ":2: key 'lora_rank': expected a whole number, got 'eight'");
+        assertLocated(write("r.yaml", "lora_rank: 0\n"), ":1: key 'lora_rank': lora rank=0 must be at least 1");
+        assertLocated(write("e.yaml", "\nnum_train_epochs: 2.5\n"), ":2: key 'num_train_epochs': Kefu trains whole epochs");
+        assertLocated(write("s.yaml", "lr_scheduler_type: polynomial\n"), ":1: key 'lr_scheduler_type': 'polynomial' is not one of constant, cosine, linear");
+        assertLocated(write("b.yaml", "train_on_prompt: maybe\n"), ":1: key 'train_on_prompt': expected true or false");
+        assertLocated(write("w.yaml", "warmup_ratio: 1.5\n"), ":1: key 'warmup_ratio': training config warmupRatio=1.5 must be in [0, 1)");
+        assertLocated(write("d.yaml", "seed: 1\nseed: 2\n"), ":2: key 'seed' appears twice (first at line 1)");
+        assertLocated(write("n.yaml", "learning_rate:\n"), ":1: key 'learning_rate' has no value");
+        assertLocated(write("f.yaml", "finetuning_type: full\nlora_rank: 8\n"), ":2: key 'lora_rank' is a LoRA setting but finetuning_type is full");
+        assertLocated(write("g.yaml", "stage: dpo\n"), ":1: key 'stage': Kefu trains supervised fine-tuning only");
+        assertLocated(write("l.yaml", "- lora_rank\n"), ":1: a training config is a mapping");
+        assertLocated(write("y.yaml", "lora_rank: [1, 2\n"), ":2: not valid YAML or JSON: expected ',' or ']'");
+        assertLocated(write("j.json", "{\"lora_rank\": 8,\n \"cutoff_len\": 4}\n"), ":2: key 'cutoff_len': training config maxLength=4 must be at least 8");
+    }
+
+    @Test
+    void aMissingFileIsNotFound() {
+        assertThatThrownBy(() -> TrainingConfigFile.load(dir.resolve("none.yaml")))
+                .isInstanceOf(KefuException.class)
+                .satisfies(e -> assertThat(((KefuException) e).code()).isEqualTo(ErrorCode.NOT_FOUND))
+                .hasMessageContaining("none.yaml");
+    }
+
+    private static void assertLocated(Path file, String expected) {
+        assertThatThrownBy(() -> TrainingConfigFile.load(file))
+                .isInstanceOf(KefuException.class)
+                .satisfies(e -> assertThat(((KefuException) e).code()).isEqualTo(ErrorCode.INVALID_CONFIG))
+                .hasMessageContaining(file + expected);
+    }
+}

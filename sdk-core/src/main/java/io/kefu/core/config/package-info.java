@@ -1,5 +1,0 @@
-/**
- * Configuration files: {@link io.kefu.core.config.TrainingConfigFile} reads a YAML or JSON training
- * config with LLaMA-Factory's key names into a {@link io.kefu.train.TrainingConfig}.
- */
-package io.kefu.core.config;
