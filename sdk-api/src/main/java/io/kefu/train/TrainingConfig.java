@@ -15,7 +15,7 @@ import java.util.Optional;
  * {@code weightDecay=0.0}, {@code maxGradNorm=1.0}, {@code maxLength=1024}, {@code seed=42},
  * {@code trainOnPrompt=false}, no checkpoint directory, {@code checkpointEverySteps=0} (only at
  * epoch ends when a directory is set), {@code earlyStoppingPatience=0} (off),
- * {@code logEverySteps=1}.
+ * {@code logEverySteps=1}, {@code maxNonFiniteSteps=3}.
  */
 public final class TrainingConfig {
     private final LoraConfig lora;
@@ -34,6 +34,7 @@ public final class TrainingConfig {
     private final int checkpointEverySteps;
     private final int earlyStoppingPatience;
     private final int logEverySteps;
+    private final int maxNonFiniteSteps;
 
     private TrainingConfig(Builder b) {
         this.lora = b.lora;
@@ -52,6 +53,7 @@ public final class TrainingConfig {
         this.checkpointEverySteps = b.checkpointEverySteps;
         this.earlyStoppingPatience = b.earlyStoppingPatience;
         this.logEverySteps = b.logEverySteps;
+        this.maxNonFiniteSteps = b.maxNonFiniteSteps;
     }
 
     /** @return a builder holding the defaults listed in the class javadoc */
@@ -67,7 +69,8 @@ public final class TrainingConfig {
                 .gradientAccumulation(gradientAccumulation).schedule(schedule).warmupRatio(warmupRatio)
                 .weightDecay(weightDecay).maxGradNorm(maxGradNorm).maxLength(maxLength).seed(seed)
                 .trainOnPrompt(trainOnPrompt).checkpointDir(checkpointDir).checkpointEverySteps(checkpointEverySteps)
-                .earlyStoppingPatience(earlyStoppingPatience).logEverySteps(logEverySteps);
+                .earlyStoppingPatience(earlyStoppingPatience).logEverySteps(logEverySteps)
+                .maxNonFiniteSteps(maxNonFiniteSteps);
     }
 
     /** @return the LoRA settings, or empty for full fine-tuning */
@@ -121,6 +124,12 @@ public final class TrainingConfig {
     /** @return optimiser steps between step events (default 1) */
     public int logEverySteps() { return logEverySteps; }
 
+    /**
+     * @return optimiser steps in a row whose loss or gradient norm is NaN or infinite before the run
+     *     stops with an error (default 3); such a step never touches a weight and is counted as skipped
+     */
+    public int maxNonFiniteSteps() { return maxNonFiniteSteps; }
+
     @Override
     public String toString() {
         return "TrainingConfig[" + (lora == null ? "full" : lora) + ", epochs=" + epochs + ", lr=" + learningRate
@@ -149,6 +158,7 @@ public final class TrainingConfig {
         private int checkpointEverySteps = 0;
         private int earlyStoppingPatience = 0;
         private int logEverySteps = 1;
+        private int maxNonFiniteSteps = 3;
 
         private Builder() {
         }
@@ -204,6 +214,9 @@ public final class TrainingConfig {
         /** @param value steps between step events, at least 1 (default 1) */
         public Builder logEverySteps(int value) { this.logEverySteps = value; return this; }
 
+        /** @param value non-finite steps in a row that stop the run, at least 1 (default 3) */
+        public Builder maxNonFiniteSteps(int value) { this.maxNonFiniteSteps = value; return this; }
+
         /**
          * @return the config
          * @throws KefuException with {@link ErrorCode#INVALID_CONFIG} naming the bad field
@@ -220,6 +233,7 @@ public final class TrainingConfig {
             check(checkpointEverySteps >= 0, "checkpointEverySteps", checkpointEverySteps, "must not be negative");
             check(earlyStoppingPatience >= 0, "earlyStoppingPatience", earlyStoppingPatience, "must not be negative");
             check(logEverySteps >= 1, "logEverySteps", logEverySteps, "must be at least 1");
+            check(maxNonFiniteSteps >= 1, "maxNonFiniteSteps", maxNonFiniteSteps, "must be at least 1");
             return new TrainingConfig(this);
         }
 

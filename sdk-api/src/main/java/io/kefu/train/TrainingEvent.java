@@ -35,6 +35,20 @@ public sealed interface TrainingEvent {
     }
 
     /**
+     * An optimiser step was skipped because its loss or gradient norm was NaN or infinite; no weight
+     * and no optimiser state changed. Too many in a row stop the run
+     * ({@link TrainingConfig#maxNonFiniteSteps()}).
+     *
+     * @param step 1-based optimiser step
+     * @param loss the step's loss (may be NaN or infinite)
+     * @param gradNorm the step's global gradient norm (may be NaN or infinite)
+     * @param inARow skipped steps in a row, this one included
+     * @param skippedInRun skipped steps since this run started
+     */
+    record StepSkipped(long step, double loss, double gradNorm, int inARow, long skippedInRun) implements TrainingEvent {
+    }
+
+    /**
      * An epoch finished.
      *
      * @param epoch 1-based epoch

@@ -64,6 +64,7 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  * save_steps: 100
  * logging_steps: 10
  * early_stopping_patience: 0
+ * max_non_finite_steps: 3        # NaN/inf steps in a row (each skipped) before the run stops
  * </pre>
  *
  * Keys map to {@link TrainingConfig} and {@link LoraConfig}; missing keys keep their defaults.
@@ -193,6 +194,7 @@ public final class TrainingConfigFile {
             keys.put("save_steps", (k, v) -> training.checkpointEverySteps(integer(k, v)));
             keys.put("logging_steps", (k, v) -> training.logEverySteps(integer(k, v)));
             keys.put("early_stopping_patience", (k, v) -> training.earlyStoppingPatience(integer(k, v)));
+            keys.put("max_non_finite_steps", (k, v) -> training.maxNonFiniteSteps(integer(k, v)));
         }
 
         TrainingConfigFile parse(MappingNode mapping) {

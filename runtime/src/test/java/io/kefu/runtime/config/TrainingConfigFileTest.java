@@ -52,6 +52,7 @@ class TrainingConfigFileTest {
                 output_dir: out/shop-lora
                 save_steps: 50
                 logging_steps: 5
+                max_non_finite_steps: 6
                 """);
 
         TrainingConfigFile config = TrainingConfigFile.load(file);
@@ -77,6 +78,7 @@ class TrainingConfigFileTest {
         assertThat(t.checkpointDir()).contains(Path.of("out/shop-lora"));
         assertThat(t.checkpointEverySteps()).isEqualTo(50);
         assertThat(t.logEverySteps()).isEqualTo(5);
+        assertThat(t.maxNonFiniteSteps()).isEqualTo(6);
         assertThat(config.model()).contains("Qwen/Qwen2.5-0.5B-Instruct");
         assertThat(config.dataset()).contains(Path.of("examples/shop/train.jsonl"));
         assertThat(config.outputDir()).contains(Path.of("out/shop-lora"));

@@ -21,13 +21,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Training checkpoints in {@code <dir>/checkpoint-<step>/}: {@code trainable.safetensors} (the
  * trained tensors, fp32), {@code optimizer.safetensors} (AdamW moments), {@code trainer_state.json}
  * (step, schedule position, data position, RNG position, loss sums). Each is built in a hidden temp
  * folder and renamed into place, so a crash leaves either the whole checkpoint or none. The two
- * newest are kept.
+ * newest are kept; folders are ordered by the step number in their name, and a newest checkpoint
+ * that does not read back falls back to the one before it.
  */
 final class CheckpointStore {
     static final String PREFIX = "checkpoint-";
@@ -35,6 +38,7 @@ final class CheckpointStore {
     static final String OPTIMIZER = "optimizer.safetensors";
     static final String STATE = "trainer_state.json";
     private static final int KEEP = 2;
+    private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Path root;
@@ -79,22 +83,52 @@ final class CheckpointStore {
         SafetensorsWriter.write(file, Map.of("format", "pt"), specs, values);
     }
 
-    /** @return the newest complete checkpoint, if any */
+    /**
+     * @return the newest checkpoint that reads back whole, if any; a newer one that does not (a
+     *     truncated or damaged file) is skipped with a warning and left in place for inspection
+     * @throws KefuException with {@link ErrorCode#INVALID_CHECKPOINT} when checkpoints exist but none reads back
+     */
     Optional<Loaded> latest() {
         if (!Files.isDirectory(root)) {
             return Optional.empty();
         }
         List<Path> all = list();
-        if (all.isEmpty()) {
-            return Optional.empty();
+        KefuException newestProblem = null;
+        for (int i = all.size() - 1; i >= 0; i--) {
+            Path dir = all.get(i);
+            try {
+                return Optional.of(load(dir));
+            } catch (KefuException e) {
+                LOG.warn("{}: cannot read this checkpoint ({}); trying the one before", dir, e.getMessage());
+                if (newestProblem == null) {
+                    newestProblem = e;
+                }
+            }
         }
-        Path dir = all.get(all.size() - 1);
+        if (newestProblem != null) {
+            throw new KefuException(ErrorCode.INVALID_CHECKPOINT, root + ": no checkpoint reads back; the newest failed with: "
+                    + newestProblem.getMessage(), newestProblem);
+        }
+        return Optional.empty();
+    }
+
+    private static Loaded load(Path dir) {
+        TrainerState state;
         try {
-            TrainerState state = JSON.readValue(Files.readString(dir.resolve(STATE)), TrainerState.class);
-            return Optional.of(new Loaded(state, readTensors(dir.resolve(TRAINABLE)), readTensors(dir.resolve(OPTIMIZER)), dir));
+            state = JSON.readValue(Files.readString(dir.resolve(STATE)), TrainerState.class);
         } catch (IOException e) {
             throw new KefuException(ErrorCode.INVALID_CHECKPOINT, dir.resolve(STATE) + ": cannot read: " + e.getMessage(), e);
         }
+        return new Loaded(state, readTensors(dir.resolve(TRAINABLE)), readTensors(dir.resolve(OPTIMIZER)), dir);
+    }
+
+    /** @return the step a checkpoint folder name holds, or -1 when the name is not a checkpoint's */
+    static long stepOf(Path dir) {
+        String name = dir.getFileName().toString();
+        if (!name.matches(PREFIX + "\\d{1,18}")) {
+            return -1;
+        }
+        return Long.parseLong(name.substring(PREFIX.length()));
     }
 
     private static Map<String, float[]> readTensors(Path file) {
@@ -109,8 +143,8 @@ final class CheckpointStore {
 
     private List<Path> list() {
         try (Stream<Path> s = Files.list(root)) {
-            return s.filter(p -> p.getFileName().toString().matches(PREFIX + "\\d+") && Files.isRegularFile(p.resolve(STATE)))
-                    .sorted(Comparator.comparing(p -> p.getFileName().toString()))
+            return s.filter(p -> stepOf(p) >= 0 && Files.isRegularFile(p.resolve(STATE)))
+                    .sorted(Comparator.comparingLong(CheckpointStore::stepOf))
                     .toList();
         } catch (IOException e) {
             throw new KefuException(ErrorCode.IO, root + ": cannot list checkpoints: " + e.getMessage(), e);

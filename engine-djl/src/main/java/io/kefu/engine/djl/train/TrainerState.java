@@ -14,11 +14,13 @@ package io.kefu.engine.djl.train;
  * @param epochsWithoutImprovement epochs since the best validation loss
  * @param lastLoss loss of the last step
  * @param seed the run's seed (shuffling, dropout)
+ * @param skippedSteps optimiser steps skipped for a non-finite loss or gradient norm (AdamW's own
+ *     step count is {@code step - skippedSteps})
  */
 record TrainerState(String fingerprint, long step, int epoch, int batchInEpoch, long microBatchesDone,
                     double epochLossSum, long epochTokens, double bestValidation, int epochsWithoutImprovement,
-                    double lastLoss, long seed) {
+                    double lastLoss, long seed, long skippedSteps) {
     static TrainerState fresh(String fingerprint, long seed) {
-        return new TrainerState(fingerprint, 0, 1, 0, 0, 0, 0, Double.NaN, 0, Double.NaN, seed);
+        return new TrainerState(fingerprint, 0, 1, 0, 0, 0, 0, Double.NaN, 0, Double.NaN, seed, 0);
     }
 }

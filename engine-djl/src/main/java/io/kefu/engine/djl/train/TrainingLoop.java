@@ -114,12 +114,15 @@ final class TrainingLoop {
                     model.weights().parameterCount() + (lora == null ? 0 : lora.parameterCount()), resumedFrom));
             boolean stoppedEarly = false;
             long stepsThisRun = 0;
+            int nonFiniteInARow = 0;
+            long skippedThisRun = 0;
             for (int epoch = state.epoch(); epoch <= config.epochs() && !stoppedEarly; epoch++) {
                 List<int[]> plan = planner.plan(epoch);
                 int batch = epoch == state.epoch() ? state.batchInEpoch() : 0;
                 if (epoch != state.epoch()) {
                     state = new TrainerState(fingerprint, state.step(), epoch, 0, state.microBatchesDone(), 0, 0,
-                            state.bestValidation(), state.epochsWithoutImprovement(), state.lastLoss(), config.seed());
+                            state.bestValidation(), state.epochsWithoutImprovement(), state.lastLoss(), config.seed(),
+                            state.skippedSteps());
                 }
                 while (batch < perEpoch) {
                     long stepStart = System.nanoTime();
@@ -136,9 +139,28 @@ final class TrainingLoop {
                     long step = state.step() + 1;
                     stepsThisRun++;
                     double loss = out.trainedTokens == 0 ? 0 : out.lossSum / out.trainedTokens;
+                    if (out.skipped) {
+                        nonFiniteInARow++;
+                        skippedThisRun++;
+                        state = new TrainerState(fingerprint, step, epoch, batch, state.microBatchesDone() + micro.size(),
+                                state.epochLossSum(), state.epochTokens(), state.bestValidation(),
+                                state.epochsWithoutImprovement(), state.lastLoss(), config.seed(), state.skippedSteps() + 1);
+                        LOG.warn("step {}: loss {} / gradient norm {} is not finite; the step is skipped ({} in a row)",
+                                step, loss, out.gradNorm, nonFiniteInARow);
+                        listener.onEvent(new TrainingEvent.StepSkipped(step, loss, out.gradNorm, nonFiniteInARow, skippedThisRun));
+                        if (nonFiniteInARow >= config.maxNonFiniteSteps()) {
+                            throw new KefuException(ErrorCode.ENGINE_FAILURE, "training stopped at step " + step + ": "
+                                    + nonFiniteInARow + " steps in a row had a non-finite loss or gradient norm (last: loss "
+                                    + loss + ", gradient norm " + out.gradNorm + "); no weight was changed by them"
+                                    + config.checkpointDir().map(d -> " and the last good checkpoint in " + d + " is kept").orElse("")
+                                    + "; try a lower learning rate, gradient clipping, or check the data");
+                        }
+                        continue;
+                    }
+                    nonFiniteInARow = 0;
                     state = new TrainerState(fingerprint, step, epoch, batch, state.microBatchesDone() + micro.size(),
                             state.epochLossSum() + out.lossSum, state.epochTokens() + out.trainedTokens,
-                            state.bestValidation(), state.epochsWithoutImprovement(), loss, config.seed());
+                            state.bestValidation(), state.epochsWithoutImprovement(), loss, config.seed(), state.skippedSteps());
                     double seconds = (System.nanoTime() - stepStart) / 1e9;
                     double tokensPerSecond = out.tokens / Math.max(seconds, 1e-9);
                     double lr = schedule.at(step);
@@ -175,7 +197,7 @@ final class TrainingLoop {
                 int e = epoch;
                 metrics.ifPresent(m -> m.epoch(s, e, trainLoss, validationLoss));
                 state = new TrainerState(fingerprint, state.step(), stoppedEarly ? config.epochs() + 1 : epoch + 1, 0,
-                        state.microBatchesDone(), 0, 0, best, without, state.lastLoss(), config.seed());
+                        state.microBatchesDone(), 0, 0, best, without, state.lastLoss(), config.seed(), state.skippedSteps());
                 if (store.isPresent()) {
                     checkpoint(store.get(), state, optimizer, listener);
                 }
@@ -191,7 +213,8 @@ final class TrainingLoop {
         }
     }
 
-    private record StepOutcome(double lossSum, int trainedTokens, int tokens, double gradNorm) {
+    /** One optimiser step; {@code skipped} when the loss or the gradient norm was not finite and no weight changed. */
+    private record StepOutcome(double lossSum, int trainedTokens, int tokens, double gradNorm, boolean skipped) {
     }
 
     private StepOutcome step(List<List<TokenSequence>> micro, long microDone, List<NDArray> params, AdamW optimizer, double lr) {
@@ -218,18 +241,19 @@ final class TrainingLoop {
                     lossSum += CausalLmLoss.backward(model, lora, batch, normaliser);
                 }
             }
-            double norm = clipAndUpdate(params, optimizer, lr);
-            return new StepOutcome(lossSum, trained, tokens, norm);
+            double norm = globalNorm(gradients(params));
+            boolean finite = Double.isFinite(lossSum) && Double.isFinite(norm);
+            if (finite) {
+                clipAndUpdate(params, norm, optimizer, lr);
+            } else {
+                zeroGradients(params);
+            }
+            return new StepOutcome(lossSum, trained, tokens, norm, !finite);
         }
     }
 
-    private double clipAndUpdate(List<NDArray> params, AdamW optimizer, double lr) {
+    private void clipAndUpdate(List<NDArray> params, double norm, AdamW optimizer, double lr) {
         try (GradMode noGrad = GradMode.off(); NDScope scope = new NDScope()) {
-            List<NDArray> grads = new ArrayList<>(params.size());
-            for (NDArray p : params) {
-                grads.add(p.getGradient());
-            }
-            double norm = globalNorm(grads);
             double scale = 1;
             if (config.maxGradNorm() > 0) {
                 double coef = config.maxGradNorm() / (norm + 1e-6);
@@ -237,11 +261,22 @@ final class TrainingLoop {
                     scale = coef;
                 }
             }
-            optimizer.update(grads, lr, scale);
-            for (NDArray p : params) {
-                JniUtils.zeroGrad((PtNDArray) p);
-            }
-            return norm;
+            optimizer.update(gradients(params), lr, scale);
+        }
+        zeroGradients(params);
+    }
+
+    private static List<NDArray> gradients(List<NDArray> params) {
+        List<NDArray> grads = new ArrayList<>(params.size());
+        for (NDArray p : params) {
+            grads.add(p.getGradient());
+        }
+        return grads;
+    }
+
+    private static void zeroGradients(List<NDArray> params) {
+        for (NDArray p : params) {
+            JniUtils.zeroGrad((PtNDArray) p);
         }
     }
 
@@ -285,7 +320,15 @@ final class TrainingLoop {
         Map<String, float[]> values = new LinkedHashMap<>();
         Map<String, long[]> shapes = new LinkedHashMap<>();
         trainable.forEach((name, array) -> {
-            values.put(name, array.toFloatArray());
+            float[] v = array.toFloatArray();
+            for (float x : v) {
+                if (!Float.isFinite(x)) {
+                    throw new KefuException(ErrorCode.ENGINE_FAILURE, "training stopped at step " + state.step()
+                            + ": tensor '" + name + "' holds a non-finite value, so no checkpoint is written and the last good "
+                            + "one in " + config.checkpointDir().orElseThrow() + " is kept; try a lower learning rate or gradient clipping");
+                }
+            }
+            values.put(name, v);
             shapes.put(name, array.getShape().getShape());
         });
         Path dir = store.save(state, values, shapes, optimizer.state());
@@ -306,7 +349,7 @@ final class TrainingLoop {
             }
             e.getValue().set(v);
         }
-        optimizer.restore(loaded.optimizer(), state.step());
+        optimizer.restore(loaded.optimizer(), state.step() - state.skippedSteps());
         return state;
     }
 }
