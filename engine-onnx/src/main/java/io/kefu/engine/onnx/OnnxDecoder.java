@@ -30,6 +30,10 @@ import java.util.Map;
  * zeros, rows stacked; the bytes are copied as they are, so fp16 caches stay fp16). Rows that leave
  * are cut out the same way, and positions that became padding in every remaining row are trimmed.
  * Not thread-safe.
+ *
+ * <p>Why one long class: the cache layout (padding, positions, tensor names and dtypes) is known
+ * here only, and step, join, leave and trim each edit it; keeping them together keeps that layout
+ * in one place.
  */
 public final class OnnxDecoder implements JoinableDecoder {
     private static final long PAD_ID = 0;

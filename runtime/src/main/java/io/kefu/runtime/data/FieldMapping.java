@@ -32,6 +32,9 @@ import java.util.Set;
  *   <li>label columns {@code intent}, {@code strategy}, {@code rejected}.</li>
  * </ul>
  * Every field not mapped is kept as metadata.
+ *
+ * <p>Why one long class: it mirrors LLaMA-Factory's {@code dataset_info.json} entry one option at a
+ * time, and each option needs its reading, validation and located error message.
  */
 public final class FieldMapping {
     private static final FieldMapping DEFAULTS = builder().build();

@@ -20,6 +20,9 @@ import java.util.Map;
  * joined by a newline, as LLaMA-Factory does; {@code history} pairs become earlier turns and
  * {@code system} the system message. Fields that are not mapped are kept as metadata (JSON
  * {@code null} values are left out).
+ *
+ * <p>Why one long class: each record shape (Alpaca, OpenAI messages, ShareGPT) needs its own
+ * field-by-field checks with located messages, and they share the role-order rules.
  */
 final class RecordNormalizer {
     /** The outcome for one record: an example and its shape, or the problems found. */

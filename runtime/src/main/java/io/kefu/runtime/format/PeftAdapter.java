@@ -39,6 +39,9 @@ import java.util.regex.Pattern;
  * per-module rank or alpha patterns, no {@code modules_to_save}; anything else is refused with
  * {@link ErrorCode#UNSUPPORTED} naming the key. Shapes are checked against the config ({@code r})
  * and, with {@link #validateAgainst(HfModelConfig)}, against the base model.
+ *
+ * <p>Why one long class: reading and writing PEFT's layout are the two halves of one format, and
+ * the checks of each config key PEFT may write sit next to the code that reads it.
  */
 public final class PeftAdapter implements Adapter {
     /** The config file name. */

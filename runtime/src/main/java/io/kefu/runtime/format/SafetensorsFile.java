@@ -36,6 +36,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * window of a larger tensor).
  *
  * <p>Thread-safe. {@link #close()} is idempotent; reads after it fail with {@link ErrorCode#CLOSED}.
+ *
+ * <p>Why one long class: most of it is the header validation, one check per way a file can lie
+ * about its contents, each with its own message; the readers per dtype share the mapping code.
  */
 public final class SafetensorsFile implements AutoCloseable {
     /** The largest header accepted, as in the reference implementation (100 MB). */

@@ -44,6 +44,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #close()} refuses new requests ({@link ErrorCode#CLOSED}), lets every request already
  * accepted finish, then stops the worker. Thread-safe.
+ *
+ * <p>Why one long class: admission, the per-lane turn, cancellation and the failure rules share the
+ * worker's state (waiting queue, lanes, running rows) and must change together; split apart they
+ * would need that state passed around or made visible.
  */
 public final class ContinuousBatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ContinuousBatcher.class);

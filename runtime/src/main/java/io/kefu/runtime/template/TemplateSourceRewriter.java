@@ -20,6 +20,9 @@ import java.util.Set;
  *       renders text as it stands (line breaks are kept in empty comments so that error line
  *       numbers stay those of the source).
  * </ul>
+ *
+ * <p>Why one long class: the rewrites share one scanner over the template source (tags, string
+ * literals, bracket depth), and each rewrite is a short pass over its tokens.
  */
 final class TemplateSourceRewriter {
     static final String SLICE_FUNCTION = "kefu__slice";
