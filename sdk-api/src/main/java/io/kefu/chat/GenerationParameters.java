@@ -11,9 +11,16 @@ import java.util.Objects;
  * <p>Defaults: {@code maxNewTokens=256}, {@code temperature=0} (greedy), {@code topK=0} (off),
  * {@code topP=1.0} (off), {@code repetitionPenalty=1.0} (off), {@code seed=0}, no extra stop
  * sequences, {@code logprobs=false}. A temperature of 0 means greedy decoding, whatever top-k and
- * top-p say.
+ * top-p say. At most {@value #MAX_STOP_SEQUENCES} stop sequences of at most
+ * {@value #MAX_STOP_LENGTH} characters each (as OpenAI's API allows): every one is matched after
+ * every token of every row of a running batch, so one request must not be able to slow the others.
  */
 public final class GenerationParameters {
+    /** The most stop sequences one request may give. */
+    public static final int MAX_STOP_SEQUENCES = 4;
+    /** The longest stop sequence, in characters. */
+    public static final int MAX_STOP_LENGTH = 64;
+
     private static final GenerationParameters GREEDY = builder().build();
 
     private final int maxNewTokens;
@@ -135,7 +142,10 @@ public final class GenerationParameters {
         /** @param value the sampling seed (default 0) */
         public Builder seed(long value) { this.seed = value; return this; }
 
-        /** @param value extra stop strings, none empty (default none) */
+        /**
+         * @param value extra stop strings, at most {@value #MAX_STOP_SEQUENCES}, none empty or longer
+         *     than {@value #MAX_STOP_LENGTH} characters (default none)
+         */
         public Builder stopSequences(List<String> value) {
             this.stopSequences = List.copyOf(Objects.requireNonNull(value, "stopSequences"));
             return this;
@@ -154,8 +164,12 @@ public final class GenerationParameters {
             require(topK >= 0, "topK", topK, "must be 0 (off) or positive");
             require(topP > 0 && topP <= 1, "topP", topP, "must be in (0, 1]");
             require(repetitionPenalty > 0 && Double.isFinite(repetitionPenalty), "repetitionPenalty", repetitionPenalty, "must be positive (1.0 is off)");
+            require(stopSequences.size() <= MAX_STOP_SEQUENCES, "stopSequences", stopSequences.size() + " strings",
+                    "must hold at most " + MAX_STOP_SEQUENCES + " strings");
             for (String stop : stopSequences) {
                 require(!stop.isEmpty(), "stopSequences", "\"\"", "must not contain an empty string");
+                require(stop.length() <= MAX_STOP_LENGTH, "stopSequences", "a string of " + stop.length() + " characters",
+                        "must not contain a string longer than " + MAX_STOP_LENGTH + " characters");
             }
             return new GenerationParameters(this);
         }

@@ -35,7 +35,9 @@ class GenerationParametersTest {
                 Arguments.of("topK", (UnaryOperator<GenerationParameters.Builder>) b -> b.topK(-1)),
                 Arguments.of("topP", (UnaryOperator<GenerationParameters.Builder>) b -> b.topP(0)),
                 Arguments.of("repetitionPenalty", (UnaryOperator<GenerationParameters.Builder>) b -> b.repetitionPenalty(0)),
-                Arguments.of("stopSequences", (UnaryOperator<GenerationParameters.Builder>) b -> b.stopSequences(List.of(""))));
+                Arguments.of("stopSequences", (UnaryOperator<GenerationParameters.Builder>) b -> b.stopSequences(List.of(""))),
+                Arguments.of("stopSequences", (UnaryOperator<GenerationParameters.Builder>) b -> b.stopSequences(List.of("a", "b", "c", "d", "e"))),
+                Arguments.of("stopSequences", (UnaryOperator<GenerationParameters.Builder>) b -> b.stopSequences(List.of("x".repeat(65)))));
     }
 
     @ParameterizedTest
@@ -44,6 +46,12 @@ class GenerationParametersTest {
         assertThatThrownBy(() -> change.apply(GenerationParameters.builder()).build())
                 .isInstanceOfSatisfying(KefuException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT))
                 .hasMessageContaining(field);
+    }
+
+    @Test
+    void fourStopSequencesOfSixtyFourCharactersAreTheLimit() {
+        List<String> stops = List.of("a".repeat(64), "b", "c", "d");
+        assertThat(GenerationParameters.builder().stopSequences(stops).build().stopSequences()).isEqualTo(stops);
     }
 
     @Test
