@@ -154,6 +154,12 @@ int32_t finishReason(tle::FinishReason reason) {
     }
 }
 
+// The executor's PeftTaskNotCachedException: "LoRA task <id> not found in cache. Please send LoRA weights with request"
+bool isLoraNotCached(std::string const& message) {
+    return message.find("PeftTaskNotCachedException") != std::string::npos
+        || (message.find("LoRA task") != std::string::npos && message.find("not found") != std::string::npos);
+}
+
 } // namespace
 
 struct kefu_trtllm_executor {
@@ -379,8 +385,7 @@ kefu_trtllm_status kefu_trtllm_enqueue(kefu_trtllm_executor* e, kefu_trtllm_requ
         *outId = id;
         return ok();
     } catch (std::exception const& ex) {
-        std::string what = ex.what();
-        if (what.find("LoRA task") != std::string::npos && what.find("not found") != std::string::npos) {
+        if (isLoraNotCached(ex.what())) {
             return fail(KEFU_TRTLLM_NOT_FOUND, "enqueue: %s", ex.what());
         }
         return fail(KEFU_TRTLLM_ENGINE_FAILURE, "enqueue: %s", ex.what());
@@ -415,7 +420,8 @@ kefu_trtllm_status kefu_trtllm_await(kefu_trtllm_executor* e, int32_t timeoutMs,
                 slot.messages[i] = response.getErrorMsg();
                 r.is_final = 1;
                 r.finish_reason = KEFU_TRTLLM_FINISH_ERROR;
-                r.error_status = KEFU_TRTLLM_ENGINE_FAILURE;
+                // the executor reports a LoRA task evicted from its cache here, not at enqueue
+                r.error_status = isLoraNotCached(slot.messages[i]) ? KEFU_TRTLLM_NOT_FOUND : KEFU_TRTLLM_ENGINE_FAILURE;
                 r.error_message = slot.messages[i].c_str();
             } else {
                 tle::Result const& result = response.getResult();

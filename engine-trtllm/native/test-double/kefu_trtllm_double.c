@@ -12,6 +12,11 @@
  *   kefu-double-fail      exists: creation fails with KEFU_TRTLLM_INVALID_ENGINE
  *   kefu-double-step-us   holds the microseconds one token takes (default 200)
  * and KEFU_DOUBLE_FAIL_TOKEN in a prompt makes that request fail after two tokens.
+ *
+ * LoRA adapters live in a cache of lora_cache_max_adapters slots (least recently used evicted). As in
+ * TensorRT-LLM's executor, a request naming a task that is not cached, without its weights, is
+ * accepted by enqueue and then fails through await with error_status KEFU_TRTLLM_NOT_FOUND and the
+ * executor's PeftTaskNotCachedException message.
  */
 #define _GNU_SOURCE
 #include "kefu_trtllm.h"
@@ -49,6 +54,7 @@ typedef struct request {
     int log_probs;
     int32_t offset;
     int fail;
+    int64_t lora_not_cached;     /* >= 0: this LoRA task was not in the cache; the request fails at once */
     int32_t *out;
     int32_t generated;
     int32_t delivered;
@@ -263,6 +269,14 @@ static void step(kefu_trtllm_executor *e, request *r) {
         retire(e, r);
         return;
     }
+    if (r->lora_not_cached >= 0) {
+        char message[200];
+        snprintf(message, sizeof message, "PeftTaskNotCachedException: LoRA task %lld not found in cache. "
+                 "Please send LoRA weights with request", (long long) r->lora_not_cached);
+        push_response(e, r, 1, KEFU_TRTLLM_FINISH_ERROR, KEFU_TRTLLM_NOT_FOUND, message);
+        retire(e, r);
+        return;
+    }
     if (r->fail && r->generated == 2) {
         char message[160];
         snprintf(message, sizeof message,
@@ -397,8 +411,9 @@ static kefu_trtllm_status lora_offset(kefu_trtllm_executor *e, const kefu_trtllm
     }
     if (!has_weights) {
         if (found == NULL) {
-            return fail(KEFU_TRTLLM_NOT_FOUND, "enqueue: LoRA task %lld is not in the cache; "
-                        "send its weights and config with its first request", (long long) q->lora_task_id);
+            /* as TensorRT-LLM's executor: accepted here, reported through the responses */
+            *offset = -1;
+            return KEFU_TRTLLM_OK;
         }
         found->last_used = ++e->tick;
         *offset = found->offset;
@@ -521,7 +536,8 @@ kefu_trtllm_status kefu_trtllm_enqueue(kefu_trtllm_executor *e, const kefu_trtll
     r->num_stops = q->num_stop_sequences;
     r->streaming = q->streaming != 0;
     r->log_probs = q->return_log_probs != 0;
-    r->offset = offset % q->prompt_length;
+    r->lora_not_cached = offset < 0 ? q->lora_task_id : -1;
+    r->offset = offset < 0 ? 0 : offset % q->prompt_length;
     r->out = malloc((size_t) q->max_new_tokens * sizeof(int32_t));
     r->state = WAITING;
     for (int32_t i = 0; i < q->prompt_length; i++) {

@@ -156,17 +156,26 @@ final class TrtllmChatModel implements ChatModel {
         return stream;
     }
 
-    /** Sends the adapter's weights with its first request, and again if the executor's cache evicted them. */
+    /**
+     * Sends the adapter's weights with its first request. Later requests name the task only; if the
+     * executor evicted it meanwhile, {@link EvictedLoraRetry} sends the request again with the weights.
+     */
     private long submitWithLora(RequestSpec spec, TrtllmChatStream stream, LoraTask lora) {
         if (lora.sent().get()) {
+            EvictedLoraRetry retry = new EvictedLoraRetry(stream, () -> submitWeights(spec, stream, lora), poller::cancel);
             try {
-                return poller.submit(spec.withLora(lora.taskId(), null), stream, settings.requestTimeout());
+                return poller.submit(spec.withLora(lora.taskId(), null), retry, settings.requestTimeout());
             } catch (KefuException e) {
+                // a library that still checks its cache at enqueue says so at once
                 if (e.code() != ErrorCode.NOT_FOUND) {
                     throw e;
                 }
             }
         }
+        return submitWeights(spec, stream, lora);
+    }
+
+    private long submitWeights(RequestSpec spec, TrtllmChatStream stream, LoraTask lora) {
         long id = poller.submit(spec.withLora(lora.taskId(), lora.tensors()), stream, settings.requestTimeout());
         lora.sent().set(true);
         return id;

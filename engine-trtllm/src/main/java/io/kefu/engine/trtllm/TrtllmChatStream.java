@@ -273,6 +273,11 @@ final class TrtllmChatStream implements ChatStream, ResponseSink {
         }
     }
 
+    /** @return whether the caller cancelled this stream */
+    boolean isCancelled() {
+        return cancelled;
+    }
+
     @Override
     public boolean isDone() {
         return response != null || nativeDone || cancelled;

@@ -287,6 +287,42 @@ class TrtllmChatModelTest {
     }
 
     @Test
+    void anAdapterEvictedFromTheExecutorsCacheIsSentAgainWithItsWeights() {
+        Path dir = engineFolder("e", 100);
+        PeftAdapter first = adapter("q_proj", 4);
+        PeftAdapter second = adapter("v_proj", 2);
+        String question = "这条裙子可以机洗吗?";
+        TrtllmSettings oneCachedAdapter = TrtllmSettings.builder().maxBatchSize(8).maxQueueSize(64).loraCacheMaxAdapters(1).build();
+        try (BaseModel base = engine(oneCachedAdapter).load(ModelRef.of(dir));
+             ChatModel tuned = engine(oneCachedAdapter).chatModel(base, List.of(first, second))) {
+            ChatRequest firstAdapter = ChatRequest.builder().addUser(question).adapter("adapter-1").build();
+            ChatRequest secondAdapter = ChatRequest.builder().addUser(question).adapter("adapter-2").build();
+            String answerOfFirst = tuned.chat(firstAdapter).text();
+            String answerOfSecond = tuned.chat(secondAdapter).text();   // takes the only cache slot
+            assertThat(answerOfSecond).isNotEqualTo(answerOfFirst);
+
+            // adapter-1 is sent by task id only; the executor fails it through its responses and the model resends it
+            assertThat(tuned.chat(firstAdapter).text()).isEqualTo(answerOfFirst);
+            try (ChatStream stream = tuned.stream(secondAdapter)) {
+                StringBuilder text = new StringBuilder();
+                stream.forEach(chunk -> text.append(chunk.text()));
+                assertThat(text.toString()).isEqualTo(answerOfSecond);
+                assertThat(stream.response().finishReason()).isEqualTo(FinishReason.STOP);
+            }
+        }
+    }
+
+    /** A rank-2 adapter of one projection of the tiny engine's first layer (hidden size 4). */
+    private static PeftAdapter adapter(String target, int outputs) {
+        Map<String, FloatTensor> tensors = new LinkedHashMap<>();
+        float[] a = new float[2 * 4];
+        Arrays.fill(a, 0.5f);
+        tensors.put(PeftAdapter.loraAName(0, target), FloatTensor.matrix(2, 4, a));
+        tensors.put(PeftAdapter.loraBName(0, target), FloatTensor.matrix(outputs, 2, new float[outputs * 2]));
+        return PeftAdapter.of(LoraConfig.builder().rank(2).alpha(4).targets(target).build(), "tiny", tensors);
+    }
+
+    @Test
     void badEngineFoldersFailWithLocatedErrors() throws Exception {
         Path noConfig = Files.createDirectories(tmp.resolve("empty"));
         assertThatThrownBy(() -> engine(settings()).load(ModelRef.of(noConfig)))

@@ -151,14 +151,25 @@ class ExecutorHandleTest {
             assertThatThrownBy(() -> executor.enqueue(RequestSpec.greedy(new int[] {4, -3}, 5)))
                     .isInstanceOfSatisfying(KefuException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT))
                     .hasMessageContaining("prompt_tokens[1]=-3");
-            assertThatThrownBy(() -> executor.enqueue(RequestSpec.greedy(new int[] {4}, 5).withLora(7, null)))
-                    .isInstanceOfSatisfying(KefuException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND))
-                    .hasMessageContaining("LoRA task 7");
             executor.enqueue(RequestSpec.greedy(new int[] {1}, 1000));
             executor.enqueue(RequestSpec.greedy(new int[] {2}, 1000));
             assertThatThrownBy(() -> executor.enqueue(RequestSpec.greedy(new int[] {3}, 1000)))
                     .isInstanceOfSatisfying(KefuException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_EXHAUSTED))
                     .hasMessageContaining("max_queue_size=1");
+        }
+    }
+
+    @Test
+    void aLoraTaskThatIsNotCachedFailsThroughItsResponseNotAtEnqueue() {
+        try (ExecutorHandle executor = ExecutorHandle.create(LIB, TestDouble.engineDir(tmp, "e", 50), TestDouble.settings(2, 2))) {
+            long id = executor.enqueue(RequestSpec.greedy(new int[] {4, 5}, 5).withLora(7, null));
+            List<NativeResponse> rs = collect(executor, 1).get(id);
+            NativeResponse last = rs.get(rs.size() - 1);
+            assertThat(last.isFinal()).isTrue();
+            assertThat(last.error()).isEqualTo(Status.NOT_FOUND);
+            assertThat(last.finish()).isEqualTo(FinishKind.ERROR);
+            assertThat(last.errorMessage()).contains("PeftTaskNotCachedException").contains("LoRA task 7 not found in cache");
+            assertThat(tokens(rs)).isEmpty();
         }
     }
 
