@@ -50,7 +50,7 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--adapter", paramLabel = "NAME=DIR", description = "A LoRA adapter clients select with \"model\": NAME; repeatable, the first is the default of /chat.")
     List<String> adapters = new ArrayList<>();
 
-    @Option(names = "--store", paramLabel = "JDBC_URL", description = "jdbc:h2:... or jdbc:postgresql://... (default: an H2 file in ./kefu-store).")
+    @Option(names = "--store", paramLabel = "JDBC_URL", description = "jdbc:h2:... or jdbc:postgresql://... (default: an H2 file in ~/.kefu/store).")
     String store;
 
     @Option(names = "--shop", paramLabel = "DIR", defaultValue = "examples/shop", description = "Shop folder loaded into an empty store (default: ${DEFAULT-VALUE}).")
@@ -95,7 +95,7 @@ public final class ServeCommand implements Callable<Integer> {
         BatchingOptions batching = new BatchingOptions(maxBatch);
         ServerConfig.Builder config = ServerConfig.builder().port(port).bind(bind).queueCapacity(queue).maxBatch(maxBatch)
                 .requestTimeout(Duration.ofSeconds(timeoutSeconds)).minMeanLogprob(minLogprob)
-                .storeUrl(store != null ? store : Database.h2Url(Path.of("kefu-store")));
+                .storeUrl(store != null ? store : Database.h2Url(Database.defaultDirectory()));
         if (Files.isDirectory(shop)) {
             config.shopFolder(shop);
         }

@@ -24,6 +24,14 @@ public final class Database {
         this.url = url;
     }
 
+    /**
+     * @return where the store lives when none is named: {@code ~/.kefu/store}, outside the working folder, so that
+     *     serving leaves no files where it was started
+     */
+    public static Path defaultDirectory() {
+        return Path.of(System.getProperty("user.home"), ".kefu", "store");
+    }
+
     /** @return the default store: an H2 file {@code shop.mv.db} in {@code directory} */
     public static String h2Url(Path directory) {
         return "jdbc:h2:file:" + directory.toAbsolutePath().resolve("shop");

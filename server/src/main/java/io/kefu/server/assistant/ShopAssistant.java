@@ -1,0 +1,282 @@
+package io.kefu.server.assistant;
+
+import io.kefu.ErrorCode;
+import io.kefu.KefuException;
+import io.kefu.chat.ChatMessage;
+import io.kefu.chat.ChatModel;
+import io.kefu.chat.ChatRequest;
+import io.kefu.eval.ab.ArmAssigner;
+import io.kefu.server.store.ConversationStore;
+import io.kefu.server.store.ShopStore;
+import io.kefu.shop.FactsRenderer;
+import io.kefu.shop.ProductFacts;
+import io.kefu.shop.ShopPrompt;
+import io.kefu.shop.checks.BusinessChecks;
+import io.kefu.shop.policy.GuardedAnswer;
+import io.kefu.shop.policy.Handoff;
+import io.kefu.shop.policy.HandoffSink;
+import io.kefu.shop.policy.Policies;
+import io.kefu.shop.policy.PolicyChatModel;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * The shop's customer service, one turn at a time: checks the customer's question, picks the session's A/B arm,
+ * builds the prompt from the persona, the session's earlier turns and today's live facts from the {@link ShopStore},
+ * answers under the standard policies (grounding, compliance, hand-off; see {@link Policies#standard}), and records
+ * the turn, the hand-offs and the A/B log in the {@link ConversationStore}. Also logs what customers do afterwards
+ * ({@link #recordEvent(String, String, Double)}) for the A/B report. Knows nothing of HTTP; thread-safe as long as
+ * its models are.
+ */
+public final class ShopAssistant {
+    /** The longest question taken, in characters. */
+    public static final int MAX_QUESTION_CHARS = 2000;
+    /** The experiment name events are logged under when no experiment runs. */
+    public static final String NO_EXPERIMENT = "none";
+    /** The arm every session is in when no experiment runs. */
+    public static final String SINGLE_ARM = "model";
+    /** The events {@link #recordEvent(String, String, Double)} takes. */
+    public static final Set<String> EVENTS = Set.of("conversion", "order", "purchase", "view", "exposure");
+
+    private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+    private static final double MAX_AMOUNT = 1e9;
+
+    private final ShopStore shop;
+    private final ConversationStore conversations;
+    private final String experiment;
+    private final ArmAssigner assigner;
+    private final Map<String, PolicyChatModel> arms = new LinkedHashMap<>();
+    private final int historyTurns;
+    private final Clock clock;
+
+    private ShopAssistant(Builder b) {
+        this.shop = b.shop;
+        this.conversations = b.conversations;
+        this.experiment = b.experiment;
+        this.historyTurns = b.historyTurns;
+        this.clock = b.clock;
+        HandoffSink onHandoff = b.onHandoff;
+        HandoffSink sink = handoff -> {
+            onHandoff.handOff(handoff);
+            conversations.handOff(handoff);
+        };
+        BusinessChecks checks = BusinessChecks.defaults();
+        b.models.forEach((arm, model) -> arms.put(arm, Policies.standard(model, checks, sink, b.minMeanLogprob)));
+        Map<String, Double> equalSplit = new LinkedHashMap<>();
+        b.models.keySet().forEach(arm -> equalSplit.put(arm, 1.0));
+        this.assigner = experiment == null ? null : new ArmAssigner(experiment, equalSplit);
+    }
+
+    /**
+     * @param shop where today's facts come from
+     * @param conversations where sessions, turns, hand-offs and the A/B log go
+     * @return a builder with the defaults its setters list; give it a model or an experiment
+     */
+    public static Builder builder(ShopStore shop, ConversationStore conversations) {
+        return new Builder(shop, conversations);
+    }
+
+    /**
+     * Answers one question and records the turn.
+     *
+     * @throws InvalidFieldException naming {@code question}, {@code sessionId} or (not found) {@code productId}
+     * @throws KefuException from the model (timeout, full queue ...) or the store
+     */
+    public ShopAnswer answer(CustomerQuestion turn) {
+        Objects.requireNonNull(turn, "turn");
+        String question = checkQuestion(turn.question());
+        String sessionId = turn.sessionId() == null ? UUID.randomUUID().toString() : checkSessionId(turn.sessionId());
+        long start = System.nanoTime();
+        ProductFacts facts = facts(turn.productId());
+        String arm = armOf(sessionId);
+        List<ConversationStore.Turn> history = conversations.history(sessionId, historyTurns);
+        String factsText = FactsRenderer.render(facts);
+        ChatRequest request = ChatRequest.builder().messages(prompt(facts.shopName(), history, question, factsText))
+                .metadata(PolicyChatModel.SESSION_ID, sessionId)
+                .metadata(PolicyChatModel.RECENT_FAILURES, String.valueOf(recentFailures(history))).build();
+        GuardedAnswer answer = arms.get(arm).answer(request);
+        long latencyMs = (System.nanoTime() - start) / 1_000_000;
+        String reason = answer.handoff() ? answer.reason().wireName() : null;
+        String experimentArm = assigner == null ? null : arm;
+        conversations.addTurn(sessionId, turn.productId(), new ConversationStore.Turn(question, answer.response().text(), answer.handoff(),
+                answer.fallback()), reason, latencyMs, experimentArm);
+        conversations.logEvent(sessionId, experimentName(), arm, "chat", null);
+        return new ShopAnswer(answer.response().text(), answer.handoff(), Optional.ofNullable(reason), factLines(factsText), sessionId,
+                Optional.ofNullable(experimentArm), latencyMs, answer.response());
+    }
+
+    /**
+     * Logs what a customer did ({@code order}, {@code conversion} ...) under the session's arm, for the A/B report.
+     *
+     * @param sessionId the conversation
+     * @param event one of {@link #EVENTS}
+     * @param amount the order's value, or null
+     * @throws InvalidFieldException naming {@code sessionId}, {@code event} or {@code amount}
+     */
+    public RecordedEvent recordEvent(String sessionId, String event, Double amount) {
+        checkSessionId(sessionId);
+        if (event == null || !EVENTS.contains(event)) {
+            throw InvalidFieldException.invalid("event", "must be one of " + new TreeSet<>(EVENTS) + ", got '" + event + "'");
+        }
+        if (amount != null && !(amount >= 0 && amount <= MAX_AMOUNT)) {
+            throw InvalidFieldException.invalid("amount", "must be a number in 0.0.." + MAX_AMOUNT);
+        }
+        String arm = assigner == null ? SINGLE_ARM : conversations.assignArm(sessionId, experiment, assigner.assign(sessionId));
+        conversations.logEvent(sessionId, experimentName(), arm, event, amount == null ? null : BigDecimal.valueOf(amount));
+        return new RecordedEvent(sessionId, experimentName(), arm, event);
+    }
+
+    private static String checkQuestion(String question) {
+        if (question == null) {
+            throw InvalidFieldException.invalid("question", "is required");
+        }
+        if (question.isBlank()) {
+            throw InvalidFieldException.invalid("question", "must not be blank");
+        }
+        if (question.length() > MAX_QUESTION_CHARS) {
+            throw InvalidFieldException.invalid("question", "is longer than " + MAX_QUESTION_CHARS + " characters");
+        }
+        return question;
+    }
+
+    private static String checkSessionId(String sessionId) {
+        if (sessionId == null || !SESSION_ID.matcher(sessionId).matches()) {
+            throw InvalidFieldException.invalid("sessionId", "must be 1-64 characters of letters, digits, '_', '-', '.', ':'");
+        }
+        return sessionId;
+    }
+
+    private ProductFacts facts(String productId) {
+        try {
+            return shop.facts(Optional.ofNullable(productId), LocalDate.now(clock));
+        } catch (KefuException e) {
+            if (e.code() == ErrorCode.NOT_FOUND && productId != null) {
+                throw new InvalidFieldException(ErrorCode.NOT_FOUND, "productId", e.getMessage());
+            }
+            throw e;
+        }
+    }
+
+    /** The session's arm: the one it was given before, else a new stable assignment, written down. */
+    private String armOf(String sessionId) {
+        if (assigner == null) {
+            conversations.ensureSession(sessionId, null);
+            return SINGLE_ARM;
+        }
+        String arm = assigner.assign(sessionId);
+        conversations.ensureSession(sessionId, arm);
+        return conversations.assignArm(sessionId, experiment, arm);
+    }
+
+    private String experimentName() {
+        return experiment == null ? NO_EXPERIMENT : experiment;
+    }
+
+    private static List<ChatMessage> prompt(String shopName, List<ConversationStore.Turn> history, String question, String factsText) {
+        List<ChatMessage> messages = new ArrayList<>();
+        messages.add(ChatMessage.system(ShopPrompt.persona(shopName)));
+        for (ConversationStore.Turn turn : history) {
+            messages.add(ChatMessage.user(turn.question()));
+            messages.add(ChatMessage.assistant(turn.answer()));
+        }
+        messages.add(ChatMessage.user(ShopPrompt.userMessage(question, factsText)));
+        return messages;
+    }
+
+    /** The fallback answers at the end of the history, in a row: the hand-off policy gives up after a few. */
+    private static int recentFailures(List<ConversationStore.Turn> history) {
+        int failures = 0;
+        for (int i = history.size() - 1; i >= 0 && history.get(i).fallback(); i--) {
+            failures++;
+        }
+        return failures;
+    }
+
+    private static List<String> factLines(String factsText) {
+        List<String> lines = new ArrayList<>();
+        for (String line : factsText.split("\n")) {
+            if (!line.equals(FactsRenderer.HEADER)) {
+                lines.add(line);
+            }
+        }
+        return lines;
+    }
+
+    /** Builds a {@link ShopAssistant}; {@link #build()} checks that it has a model or an experiment. */
+    public static final class Builder {
+        private final ShopStore shop;
+        private final ConversationStore conversations;
+        private final Map<String, ChatModel> models = new LinkedHashMap<>();
+        private String experiment;
+        private double minMeanLogprob = -2.5;
+        private int historyTurns = 10;
+        private HandoffSink onHandoff = handoff -> { };
+        private Clock clock = Clock.systemDefaultZone();
+
+        private Builder(ShopStore shop, ConversationStore conversations) {
+            this.shop = Objects.requireNonNull(shop, "shop");
+            this.conversations = Objects.requireNonNull(conversations, "conversations");
+        }
+
+        /** @param value the model that answers every session (arm {@value ShopAssistant#SINGLE_ARM}); replaces an experiment */
+        public Builder model(ChatModel value) {
+            models.clear();
+            models.put(SINGLE_ARM, Objects.requireNonNull(value, "model"));
+            experiment = null;
+            return this;
+        }
+
+        /**
+         * An A/B experiment: sessions are assigned to arms by a stable hash of the session id (weights equal), keep
+         * their arm, and each arm answers with its model. Replaces {@link #model(ChatModel)}.
+         *
+         * @param name the experiment name (the hash salt)
+         * @param armModels arm name to model, control first; at least two
+         */
+        public Builder experiment(String name, Map<String, ChatModel> armModels) {
+            models.clear();
+            models.putAll(armModels);
+            experiment = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /** @param value hand off when the mean token log-probability is below this (default -2.5) */
+        public Builder minMeanLogprob(double value) { this.minMeanLogprob = value; return this; }
+
+        /** @param value earlier turns of a session put into the prompt (default 10) */
+        public Builder historyTurns(int value) { this.historyTurns = value; return this; }
+
+        /** @param value told of every hand-off, just before it is queued in the store (default: nobody) */
+        public Builder onHandoff(HandoffSink value) { this.onHandoff = Objects.requireNonNull(value, "onHandoff"); return this; }
+
+        /** @param value the clock that says which day's facts (prices, promotions) apply (default: the system's, local zone) */
+        public Builder clock(Clock value) { this.clock = Objects.requireNonNull(value, "clock"); return this; }
+
+        /** @throws KefuException {@link ErrorCode#INVALID_CONFIG} naming the setting that is missing or out of range */
+        public ShopAssistant build() {
+            require(!models.isEmpty(), "model", "is required (a model, or an experiment's arms)");
+            require(experiment == null || models.size() >= 2, "experiment", "needs at least two arms");
+            require(Double.isFinite(minMeanLogprob), "minMeanLogprob", "must be finite");
+            require(historyTurns >= 0, "historyTurns", "must not be negative");
+            return new ShopAssistant(this);
+        }
+
+        private static void require(boolean ok, String field, String rule) {
+            if (!ok) {
+                throw new KefuException(ErrorCode.INVALID_CONFIG, "shop assistant setting " + field + ": " + rule);
+            }
+        }
+    }
+}
