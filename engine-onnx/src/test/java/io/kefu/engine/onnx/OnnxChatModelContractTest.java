@@ -1,0 +1,42 @@
+package io.kefu.engine.onnx;
+
+import io.kefu.chat.ChatModel;
+import io.kefu.engine.onnx.export.ExportOptions;
+import io.kefu.engine.onnx.export.OnnxExporter;
+import io.kefu.model.BaseModel;
+import io.kefu.model.Engine;
+import io.kefu.model.Engines;
+import io.kefu.model.ModelRef;
+import io.kefu.testkit.ChatModelContract;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The ONNX engine's chat model, found through the service loader, over a tiny exported Llama with the real tokenizer. */
+class OnnxChatModelContractTest extends ChatModelContract {
+    @TempDir
+    static Path temp;
+    static Engine onnx;
+    static BaseModel base;
+
+    @BeforeAll
+    static void export() {
+        Path checkpoint = TinyCheckpoint.write(temp.resolve("llama-tiny"), "llama", "llama3", 5);
+        Path exported = temp.resolve("llama-onnx");
+        OnnxExporter.export(checkpoint, Optional.empty(), exported, ExportOptions.defaults());
+        onnx = Engines.get("onnx");
+        base = onnx.load(ModelRef.of(exported));
+    }
+
+    @AfterAll
+    static void close() {
+        base.close();
+    }
+
+    @Override
+    protected ChatModel createModel() {
+        return onnx.chatModel(base);
+    }
+}
