@@ -9,6 +9,7 @@ import io.kefu.runtime.format.GenerationConfig;
 import io.kefu.runtime.format.HfModelConfig;
 import io.kefu.engine.djl.model.DecoderModel;
 import io.kefu.engine.djl.model.DecoderWeights;
+import io.kefu.engine.djl.torch.Torch;
 import io.kefu.model.BaseModel;
 import io.kefu.model.ModelRef;
 import java.nio.file.Path;

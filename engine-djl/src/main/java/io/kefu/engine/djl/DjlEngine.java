@@ -15,6 +15,7 @@ import io.kefu.runtime.hub.Hub;
 import io.kefu.runtime.template.HfChatTemplate;
 import io.kefu.runtime.tokenize.HfTokenizer;
 import io.kefu.engine.djl.merge.AdapterMerger;
+import io.kefu.engine.djl.torch.Torch;
 import io.kefu.model.BaseModel;
 import io.kefu.model.Engine;
 import io.kefu.model.MatmulRate;

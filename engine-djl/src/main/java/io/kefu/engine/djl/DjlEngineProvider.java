@@ -1,5 +1,6 @@
 package io.kefu.engine.djl;
 
+import io.kefu.engine.djl.torch.Torch;
 import io.kefu.model.Engine;
 import io.kefu.model.EngineStatus;
 import io.kefu.spi.EngineProvider;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kefu.engine.djl.torch.Torch;
 import io.kefu.runtime.format.Checkpoint;
 import io.kefu.engine.djl.generate.DjlDecoder;
 import io.kefu.engine.djl.model.DecoderModel;

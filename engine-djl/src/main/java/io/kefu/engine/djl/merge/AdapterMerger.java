@@ -11,7 +11,7 @@ import io.kefu.runtime.format.FloatTensor;
 import io.kefu.runtime.format.HfModelConfig;
 import io.kefu.runtime.format.PeftAdapter;
 import io.kefu.runtime.format.TensorSpec;
-import io.kefu.engine.djl.GradMode;
+import io.kefu.engine.djl.torch.GradMode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

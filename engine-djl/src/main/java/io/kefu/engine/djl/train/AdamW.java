@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
-import io.kefu.engine.djl.GradMode;
+import io.kefu.engine.djl.torch.GradMode;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

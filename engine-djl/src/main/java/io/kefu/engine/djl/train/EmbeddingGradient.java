@@ -7,7 +7,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
-import io.kefu.engine.djl.GradMode;
+import io.kefu.engine.djl.torch.GradMode;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;

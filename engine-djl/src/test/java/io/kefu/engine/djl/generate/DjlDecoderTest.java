@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kefu.runtime.format.Checkpoint;
-import io.kefu.engine.djl.Torch;
+import io.kefu.engine.djl.torch.Torch;
 import io.kefu.engine.djl.model.DecoderModel;
 import io.kefu.engine.djl.model.DecoderWeights;
 import io.kefu.engine.djl.model.Golden;

@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDManager;
 import io.kefu.runtime.format.Checkpoint;
 import io.kefu.runtime.format.PeftAdapter;
 import io.kefu.runtime.format.SafetensorsFile;
-import io.kefu.engine.djl.Torch;
+import io.kefu.engine.djl.torch.Torch;
 import io.kefu.engine.djl.model.DecoderModel;
 import io.kefu.engine.djl.model.DecoderWeights;
 import io.kefu.engine.djl.model.FullSequenceLogits;

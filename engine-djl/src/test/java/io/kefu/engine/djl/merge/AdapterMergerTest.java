@@ -7,7 +7,7 @@ import io.kefu.runtime.format.Checkpoint;
 import io.kefu.runtime.format.Dtype;
 import io.kefu.runtime.format.PeftAdapter;
 import io.kefu.runtime.format.SafetensorsFile;
-import io.kefu.engine.djl.Torch;
+import io.kefu.engine.djl.torch.Torch;
 import io.kefu.engine.djl.model.DecoderModel;
 import io.kefu.engine.djl.model.DecoderWeights;
 import io.kefu.engine.djl.model.FullSequenceLogits;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.ndarray.NDManager;
 import io.kefu.runtime.format.Checkpoint;
 import io.kefu.runtime.format.SafetensorsFile;
-import io.kefu.engine.djl.Torch;
+import io.kefu.engine.djl.torch.Torch;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.kefu.engine.djl.Torch;
+import io.kefu.engine.djl.torch.Torch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.kefu.engine.djl;
+package io.kefu.engine.djl.torch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.kefu.engine.djl;
+package io.kefu.engine.djl.torch;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
@@ -25,7 +25,7 @@ public final class Torch {
     }
 
     /** Sets the properties that keep DJL offline and silent; called before DJL loads. */
-    static void offline() {
+    public static void offline() {
         System.setProperty("OPT_OUT_TRACKING", "true");
         System.setProperty("ai.djl.offline", "true");
     }

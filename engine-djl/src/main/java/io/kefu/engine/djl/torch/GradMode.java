@@ -1,4 +1,4 @@
-package io.kefu.engine.djl;
+package io.kefu.engine.djl.torch;
 
 import ai.djl.pytorch.jni.JniUtils;
 
