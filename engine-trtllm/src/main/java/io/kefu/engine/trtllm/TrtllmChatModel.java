@@ -12,6 +12,7 @@ import io.kefu.chat.ModelInfo;
 import io.kefu.runtime.format.GenerationConfig;
 import io.kefu.runtime.format.PeftAdapter;
 import io.kefu.runtime.template.HfChatTemplate;
+import io.kefu.runtime.tokenize.ChatEncoder;
 import io.kefu.runtime.tokenize.HfTokenizer;
 import io.kefu.engine.trtllm.internal.ExecutorHandle;
 import io.kefu.engine.trtllm.internal.LoraTensors;
@@ -29,7 +30,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A chat model over one TensorRT-LLM executor. Prompts are rendered with the folder's chat template
- * and tokenized with its tokenizer; generation stops at the template's end-of-turn token, the
+ * and tokenized with its tokenizer by a {@link ChatEncoder} (special tokens only where the template
+ * put them); generation stops at the template's end-of-turn token, the
  * tokenizer's EOS and generation_config.json's EOS ids. Requests from any number of threads are
  * batched in flight by the executor; when its queue is full, {@link #chat} and {@link #stream}
  * fail with {@link ErrorCode#RESOURCE_EXHAUSTED} (a server answers 429). {@link #close()} lets
@@ -41,7 +43,7 @@ final class TrtllmChatModel implements ChatModel {
 
     private final TrtllmBaseModel base;
     private final HfTokenizer tokenizer;
-    private final HfChatTemplate template;
+    private final ChatEncoder encoder;
     private final int[] endIds;
     private final Map<String, LoraTask> adapters;
     private final TrtllmSettings settings;
@@ -54,7 +56,7 @@ final class TrtllmChatModel implements ChatModel {
                             Map<String, LoraTask> adapters, TrtllmSettings settings, ResponsePoller poller) {
         this.base = base;
         this.tokenizer = tokenizer;
-        this.template = template;
+        this.encoder = new ChatEncoder(tokenizer, template);
         this.endIds = endIds;
         this.adapters = adapters;
         this.settings = settings;
@@ -130,7 +132,7 @@ final class TrtllmChatModel implements ChatModel {
         } else if (!adapters.isEmpty()) {
             lora = adapters.values().iterator().next();
         }
-        int[] prompt = tokenizer.encode(template.render(request.messages(), true));
+        int[] prompt = encoder.promptIds(request.messages());
         List<int[]> stops = new ArrayList<>();
         for (String stop : p.stopSequences()) {
             int[] ids = tokenizer.encode(stop);

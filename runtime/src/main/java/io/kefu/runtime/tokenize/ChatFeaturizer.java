@@ -35,6 +35,9 @@ import org.slf4j.LoggerFactory;
  * {@code return_assistant_tokens_mask}). With {@code enable_thinking=false} among the
  * variables, the block is part of the generation prompt and therefore masked.
  *
+ * <p>Special tokens come only from the template: text in a message that spells one is tokenized as
+ * ordinary text ({@link ChatEncoder}), exactly as the engines tokenize prompts when serving.
+ *
  * <p>Immutable and thread-safe when the tokenizer and template are.
  */
 public final class ChatFeaturizer {
@@ -42,6 +45,7 @@ public final class ChatFeaturizer {
 
     private final HfTokenizer tokenizer;
     private final ChatTemplate template;
+    private final ChatEncoder encoder;
     private final int maxLength;
     private final boolean trainOnPrompt;
     private final OverlongPolicy overlongPolicy;
@@ -50,6 +54,7 @@ public final class ChatFeaturizer {
     private ChatFeaturizer(Builder builder) {
         this.tokenizer = builder.tokenizer;
         this.template = builder.template;
+        this.encoder = new ChatEncoder(builder.tokenizer, builder.template);
         this.maxLength = builder.maxLength;
         this.trainOnPrompt = builder.trainOnPrompt;
         this.overlongPolicy = builder.overlongPolicy;
@@ -93,8 +98,9 @@ public final class ChatFeaturizer {
         if (!hasAnswer && !trainOnPrompt) {
             throw new KefuException(ErrorCode.INVALID_DATA, where + ": no assistant message to train on");
         }
-        String text = template.render(messages, false, variables);
-        HfTokenizer.Tokens tokens = tokenizer.encodeWithOffsets(text);
+        ChatEncoder.Encoded encoded = encoder.encode(messages, false, variables);
+        String text = encoded.text();
+        HfTokenizer.Tokens tokens = encoded.tokens();
         int[] ids = tokens.ids();
         int[] labels = new int[ids.length];
         if (trainOnPrompt) {
@@ -135,7 +141,7 @@ public final class ChatFeaturizer {
 
     /** @return the tokens of a prompt rendered with {@code add_generation_prompt=true}: what generation starts from */
     public int[] promptIds(List<ChatMessage> prompt) {
-        return tokenizer.encode(template.render(prompt, true, variables));
+        return encoder.encode(prompt, true, variables).ids();
     }
 
     /** @return the character spans [start, end) of each assistant answer plus its end-of-turn marker in {@code text} */
@@ -147,7 +153,7 @@ public final class ChatFeaturizer {
             if (message.role() != Role.ASSISTANT) {
                 continue;
             }
-            String prompt = template.render(messages.subList(0, i), true, variables);
+            String prompt = encoder.render(messages.subList(0, i), true, variables);
             int start = text.startsWith(prompt) ? prompt.length() : commonPrefixLength(text, prompt);
             int from = start;
             String answer = message.content().strip();

@@ -154,6 +154,18 @@ public final class HfTokenizer implements AutoCloseable {
         return vocabulary().specialIds().contains(id);
     }
 
+    /** @return the text of every added token marked special (e.g. {@code <|im_start|>}, {@code <|eot_id|>}) */
+    public Set<String> specialTokens() {
+        Vocabulary v = vocabulary();
+        Set<String> out = new HashSet<>();
+        v.added().forEach((content, id) -> {
+            if (v.specialIds().contains(id)) {
+                out.add(content);
+            }
+        });
+        return Set.copyOf(out);
+    }
+
     /** @return the number of ids: the model vocabulary plus added tokens (transformers' {@code len(tokenizer)}) */
     public int vocabSize() {
         return vocabulary().size();
