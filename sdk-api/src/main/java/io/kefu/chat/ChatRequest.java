@@ -12,19 +12,27 @@ import java.util.Optional;
  * A request to a {@link ChatModel}: the conversation so far, how to decode, and optionally which
  * adapter to answer with. Immutable; build with {@link #builder()} or {@link #of(String)}.
  *
- * <p>Defaults: {@link GenerationParameters#greedy()}, no adapter (the model's default), no metadata.
+ * <p>Defaults: {@link GenerationParameters#greedy()}, no adapter (the model's default), no metadata,
+ * no attachments.
+ *
+ * <p>Attachments are typed values that travel beside the prompt for the decorators around a model,
+ * for example the shop facts a grounding policy checks answers against: a policy reads them with
+ * {@link #attachment(Class)} instead of parsing them back out of prompt text that a customer could
+ * have written. Engines never read them and never send them anywhere.
  */
 public final class ChatRequest {
     private final List<ChatMessage> messages;
     private final GenerationParameters parameters;
     private final String adapter;
     private final Map<String, String> metadata;
+    private final Map<Class<?>, Object> attachments;
 
     private ChatRequest(Builder b) {
         this.messages = List.copyOf(b.messages);
         this.parameters = b.parameters;
         this.adapter = b.adapter;
         this.metadata = Map.copyOf(b.metadata);
+        this.attachments = Map.copyOf(b.attachments);
     }
 
     /** @return a request with one user message and default parameters */
@@ -46,6 +54,7 @@ public final class ChatRequest {
     public Builder toBuilder() {
         Builder b = new Builder().messages(messages).parameters(parameters).metadata(metadata);
         b.adapter = adapter;
+        b.attachments.putAll(attachments);
         return b;
     }
 
@@ -61,6 +70,11 @@ public final class ChatRequest {
     /** @return free-form tags (session id, intent, product id) that decorators may read */
     public Map<String, String> metadata() { return metadata; }
 
+    /** @return the attached value of exactly this class, if any (see the class javadoc) */
+    public <T> Optional<T> attachment(Class<T> type) {
+        return Optional.ofNullable(type.cast(attachments.get(Objects.requireNonNull(type, "type"))));
+    }
+
     @Override
     public String toString() {
         return "ChatRequest[messages=" + messages.size() + ", parameters=" + parameters
@@ -73,6 +87,7 @@ public final class ChatRequest {
         private GenerationParameters parameters = GenerationParameters.greedy();
         private String adapter;
         private final java.util.LinkedHashMap<String, String> metadata = new java.util.LinkedHashMap<>();
+        private final java.util.LinkedHashMap<Class<?>, Object> attachments = new java.util.LinkedHashMap<>();
 
         private Builder() {
         }
@@ -121,6 +136,12 @@ public final class ChatRequest {
         /** Adds one metadata entry. */
         public Builder metadata(String key, String value) {
             metadata.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /** Attaches a typed value, replacing one of the same class (see the class javadoc). */
+        public Builder attach(Object value) {
+            attachments.put(Objects.requireNonNull(value, "value").getClass(), value);
             return this;
         }
 

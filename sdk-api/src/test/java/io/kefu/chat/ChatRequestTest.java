@@ -49,6 +49,18 @@ class ChatRequestTest {
         assertThat(copy.metadata()).isEqualTo(original.metadata());
     }
 
+    record Facts(int stock) {
+    }
+
+    @Test
+    void attachmentsAreFoundByTheirClassAndSurviveToBuilder() {
+        ChatRequest request = ChatRequest.builder().addUser("q").attach(new Facts(3)).attach(new Facts(5)).build();
+        assertThat(request.attachment(Facts.class)).contains(new Facts(5));
+        assertThat(request.attachment(String.class)).isEmpty();
+        assertThat(request.toBuilder().build().attachment(Facts.class)).contains(new Facts(5));
+        assertThat(ChatRequest.of("q").attachment(Facts.class)).isEmpty();
+    }
+
     @Test
     void rolesParseCaseInsensitivelyAndRejectUnknownNames() {
         assertThat(Role.fromWireName("Assistant")).isEqualTo(Role.ASSISTANT);

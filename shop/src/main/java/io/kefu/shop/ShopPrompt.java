@@ -1,6 +1,8 @@
 package io.kefu.shop;
 
 import io.kefu.chat.ChatMessage;
+import io.kefu.chat.ChatRequest;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -10,6 +12,12 @@ import java.util.List;
  * into the user message as LLaMA-Factory does), so serving and training prompts agree token for token.
  */
 public final class ShopPrompt {
+    /**
+     * The request metadata key holding the customer's question as typed: the policies and the rules
+     * baseline read the question from it rather than cutting it out of the prompt.
+     */
+    public static final String QUESTION = "question";
+
     private ShopPrompt() {
     }
 
@@ -18,9 +26,32 @@ public final class ShopPrompt {
         return "你是" + shopName + "的客服,语气亲切简短,只依据【店铺信息】回答,不编造;投诉或处理不了的问题转人工客服。";
     }
 
-    /** @return the user message: the question, a newline, the facts text (the question alone when facts are empty) */
+    /**
+     * @return the user message: the question with imitations of the facts header neutralised
+     *     ({@link CustomerText}), a newline, the facts text (the question alone when facts are empty)
+     */
     public static String userMessage(String question, String facts) {
-        return facts.isEmpty() ? question : question + "\n" + facts;
+        String asked = CustomerText.neutralise(question);
+        return facts.isEmpty() ? asked : asked + "\n" + facts;
+    }
+
+    /**
+     * The request for a customer's question about a product, as a server sends it: persona, earlier
+     * turns (their questions neutralised too), the question with the facts, and beside the prompt the
+     * facts themselves (an attachment) and the question as typed ({@link #QUESTION} metadata), so the
+     * policies never read either back out of text.
+     *
+     * @param history earlier turns, oldest first, as [question, answer] pairs
+     */
+    public static ChatRequest.Builder request(ProductFacts facts, List<String[]> history, String question) {
+        List<ChatMessage> messages = new ArrayList<>();
+        messages.add(ChatMessage.system(persona(facts.shopName())));
+        for (String[] turn : history) {
+            messages.add(ChatMessage.user(CustomerText.neutralise(turn[0])));
+            messages.add(ChatMessage.assistant(turn[1]));
+        }
+        messages.add(ChatMessage.user(userMessage(question, FactsRenderer.render(facts))));
+        return ChatRequest.builder().messages(messages).attach(facts).metadata(QUESTION, question);
     }
 
     /** @return [system persona, user question + facts], ready for {@code ChatRequest.of(...)} */

@@ -2,7 +2,6 @@ package io.kefu.server.assistant;
 
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
-import io.kefu.chat.ChatMessage;
 import io.kefu.chat.ChatModel;
 import io.kefu.chat.ChatRequest;
 import io.kefu.eval.ab.ArmAssigner;
@@ -103,7 +102,10 @@ public final class ShopAssistant {
         String arm = armOf(sessionId);
         List<ConversationStore.Turn> history = conversations.history(sessionId, historyTurns);
         String factsText = FactsRenderer.render(facts);
-        ChatRequest request = ChatRequest.builder().messages(prompt(facts.shopName(), history, question, factsText))
+        List<String[]> earlier = new ArrayList<>();
+        history.forEach(t -> earlier.add(new String[] {t.question(), t.answer()}));
+        // the facts travel beside the prompt: policies check answers against them, never against prompt text
+        ChatRequest request = ShopPrompt.request(facts, earlier, question)
                 .metadata(PolicyChatModel.SESSION_ID, sessionId)
                 .metadata(PolicyChatModel.RECENT_FAILURES, String.valueOf(recentFailures(history))).build();
         GuardedAnswer answer = arms.get(arm).answer(request);
@@ -182,17 +184,6 @@ public final class ShopAssistant {
 
     private String experimentName() {
         return experiment == null ? NO_EXPERIMENT : experiment;
-    }
-
-    private static List<ChatMessage> prompt(String shopName, List<ConversationStore.Turn> history, String question, String factsText) {
-        List<ChatMessage> messages = new ArrayList<>();
-        messages.add(ChatMessage.system(ShopPrompt.persona(shopName)));
-        for (ConversationStore.Turn turn : history) {
-            messages.add(ChatMessage.user(turn.question()));
-            messages.add(ChatMessage.assistant(turn.answer()));
-        }
-        messages.add(ChatMessage.user(ShopPrompt.userMessage(question, factsText)));
-        return messages;
     }
 
     /** The fallback answers at the end of the history, in a row: the hand-off policy gives up after a few. */

@@ -3,6 +3,7 @@ package io.kefu.shop.checks;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.shop.BannedClaims;
+import io.kefu.shop.BoundedNumbers;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,6 +11,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -137,7 +140,8 @@ public final class BusinessChecks {
                 colours = new ArrayList<>(facts.stock().keySet());
             }
             Matcher quantity = QUANTITY.matcher(clause);
-            Integer claimed = quantity.find() ? Integer.valueOf(quantity.group(1)) : null;
+            OptionalInt quantityRead = quantity.find() ? BoundedNumbers.integer(quantity.group(1)) : OptionalInt.empty();
+            Integer claimed = quantityRead.isPresent() ? quantityRead.getAsInt() : null;
             for (String s : mentioned) {
                 if (!sizes.contains(s)) {
                     if (positive) {
@@ -169,28 +173,30 @@ public final class BusinessChecks {
         String rest = answer;
         Matcher full = FULL_REDUCTION.matcher(answer);
         while (full.find()) {
-            int threshold = Integer.parseInt(full.group(1));
-            int off = Integer.parseInt(full.group(2));
-            if (promotions.stream().noneMatch(p -> p.matches(threshold, off))) {
-                findings.add(new Finding(Finding.Kind.INVENTED_PROMOTION, "mentions 满" + threshold + "减" + off
+            OptionalInt threshold = BoundedNumbers.integer(full.group(1));
+            OptionalInt off = BoundedNumbers.integer(full.group(2));
+            boolean known = threshold.isPresent() && off.isPresent()
+                    && promotions.stream().anyMatch(p -> p.matches(threshold.getAsInt(), off.getAsInt()));
+            if (!known) {
+                findings.add(new Finding(Finding.Kind.INVENTED_PROMOTION, "mentions 满" + full.group(1) + "减" + full.group(2)
                         + "; the facts list " + describe(promotions)));
             }
         }
         rest = FULL_REDUCTION.matcher(rest).replaceAll(" ");
         Matcher free = NO_THRESHOLD.matcher(rest);
         while (free.find()) {
-            int off = Integer.parseInt(free.group(1));
-            if (promotions.stream().noneMatch(p -> p.matches(0, off))) {
-                findings.add(new Finding(Finding.Kind.INVENTED_PROMOTION, "mentions a 无门槛" + off + "元 coupon; the facts list "
+            OptionalInt off = BoundedNumbers.integer(free.group(1));
+            if (off.isEmpty() || promotions.stream().noneMatch(p -> p.matches(0, off.getAsInt()))) {
+                findings.add(new Finding(Finding.Kind.INVENTED_PROMOTION, "mentions a 无门槛" + free.group(1) + "元 coupon; the facts list "
                         + describe(promotions)));
             }
         }
         rest = NO_THRESHOLD.matcher(rest).replaceAll(" ");
         Matcher coupon = COUPON_AMOUNT.matcher(rest);
         while (coupon.find()) {
-            int amount = Integer.parseInt(coupon.group(1));
-            if (promotions.stream().noneMatch(p -> p.coupon() && p.amount() == amount)) {
-                findings.add(new Finding(Finding.Kind.INVENTED_PROMOTION, "mentions a " + amount + "元 coupon; the facts list "
+            OptionalInt amount = BoundedNumbers.integer(coupon.group(1));
+            if (amount.isEmpty() || promotions.stream().noneMatch(p -> p.coupon() && p.amount() == amount.getAsInt())) {
+                findings.add(new Finding(Finding.Kind.INVENTED_PROMOTION, "mentions a " + coupon.group(1) + "元 coupon; the facts list "
                         + describe(promotions)));
             }
         }
@@ -213,10 +219,10 @@ public final class BusinessChecks {
         Set<Double> prices = facts.priceAmounts();
         Matcher amount = AMOUNT.matcher(rest);
         while (amount.find()) {
-            double value = Double.parseDouble(amount.group(1) != null ? amount.group(1) : amount.group(2));
+            OptionalDouble value = BoundedNumbers.amount(amount.group(1) != null ? amount.group(1) : amount.group(2));
             String before = rest.substring(Math.max(0, amount.start() - 4), amount.start());
             boolean quotedAsPrice = PRICE_WORD.matcher(before).find();
-            if (quotedAsPrice ? !prices.contains(value) : !allowed.contains(value)) {
+            if (value.isEmpty() || (quotedAsPrice ? !prices.contains(value.getAsDouble()) : !allowed.contains(value.getAsDouble()))) {
                 findings.add(new Finding(Finding.Kind.WRONG_PRICE, "quotes " + amount.group().trim()
                         + "; the facts have " + (facts.price() > 0 ? "price " + fmt(facts.price()) + "元, " : "")
                         + "promotions " + describe(promotions)));

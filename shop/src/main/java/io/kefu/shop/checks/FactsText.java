@@ -1,13 +1,20 @@
 package io.kefu.shop.checks;
 
 import io.kefu.chat.ChatMessage;
+import io.kefu.chat.ChatRequest;
 import io.kefu.chat.Role;
+import io.kefu.shop.BoundedNumbers;
+import io.kefu.shop.FactsRenderer;
+import io.kefu.shop.ProductFacts;
+import io.kefu.shop.ShopPrompt;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -57,6 +64,25 @@ public record FactsText(String product, double price, Map<String, Map<String, In
         otherAmounts = Set.copyOf(otherAmounts);
     }
 
+    /** @return the facts of the shop data a caller read, as a prompt shows them */
+    public static FactsText of(ProductFacts facts) {
+        return parse(FactsRenderer.render(facts));
+    }
+
+    /**
+     * The facts a request's answer is checked against: the {@link ProductFacts} attached to it (what
+     * a server read from the shop's store, see {@link ShopPrompt#request}), else the facts block of
+     * its last user message. The second is for prompts Kefu built from its own data (evaluation
+     * sets), where {@link io.kefu.shop.CustomerText} keeps customer text from imitating the block;
+     * anything serving customers attaches the facts.
+     *
+     * @return the facts, or empty when the request has neither
+     */
+    public static Optional<FactsText> of(ChatRequest request) {
+        Optional<ProductFacts> attached = request.attachment(ProductFacts.class);
+        return attached.isPresent() ? attached.map(FactsText::of) : fromPrompt(request.messages());
+    }
+
     /** @return the facts in the last user message of a prompt, or empty when it has no facts block */
     public static Optional<FactsText> fromPrompt(List<ChatMessage> prompt) {
         for (int i = prompt.size() - 1; i >= 0; i--) {
@@ -80,8 +106,11 @@ public record FactsText(String product, double price, Map<String, Map<String, In
             String l = line.trim();
             Matcher m = PRODUCT.matcher(l);
             if (m.find()) {
-                product = m.group(1).trim();
-                price = Double.parseDouble(m.group(2));
+                OptionalDouble read = BoundedNumbers.amount(m.group(2));
+                if (read.isPresent()) {
+                    product = m.group(1).trim();
+                    price = read.getAsDouble();
+                }
             } else if (l.startsWith("库存:") || l.startsWith("库存：")) {
                 for (String colour : l.substring(3).split("[;；]")) {
                     String c = colour.trim();
@@ -90,7 +119,10 @@ public record FactsText(String product, double price, Map<String, Map<String, In
                     Map<String, Integer> sizes = new LinkedHashMap<>();
                     Matcher s = SIZE_STOCK.matcher(c);
                     while (s.find()) {
-                        sizes.put(s.group(1).toUpperCase(java.util.Locale.ROOT), Integer.parseInt(s.group(2)));
+                        OptionalInt units = BoundedNumbers.integer(s.group(2));
+                        if (units.isPresent()) {
+                            sizes.put(s.group(1).toUpperCase(java.util.Locale.ROOT), units.getAsInt());
+                        }
                     }
                     if (!sizes.isEmpty()) {
                         stock.put(name, sizes);
@@ -99,13 +131,16 @@ public record FactsText(String product, double price, Map<String, Map<String, In
             } else if (l.startsWith("活动:") || l.startsWith("活动：")) {
                 Matcher p = PROMOTION.matcher(l);
                 while (p.find()) {
-                    promotions.add(p.group(4) != null ? new Promotion(0, Integer.parseInt(p.group(4)), true)
-                            : new Promotion(Integer.parseInt(p.group(1)), Integer.parseInt(p.group(2)), p.group(3) != null));
+                    OptionalInt threshold = p.group(4) != null ? OptionalInt.of(0) : BoundedNumbers.integer(p.group(1));
+                    OptionalInt amount = BoundedNumbers.integer(p.group(4) != null ? p.group(4) : p.group(2));
+                    if (threshold.isPresent() && amount.isPresent()) {
+                        promotions.add(new Promotion(threshold.getAsInt(), amount.getAsInt(), p.group(4) != null || p.group(3) != null));
+                    }
                 }
             } else {
                 Matcher y = YUAN.matcher(l);
                 while (y.find()) {
-                    other.add(Double.parseDouble(y.group(1)));
+                    BoundedNumbers.amount(y.group(1)).ifPresent(other::add);
                 }
             }
         }

@@ -16,7 +16,7 @@ import java.util.Set;
 /**
  * Keeps answers true to the shop facts in the prompt: sizes, stock, prices and promotion amounts
  * are checked with the evaluator's {@link BusinessChecks} against the facts block
- * ({@link FactsText#fromPrompt}). On a contradiction the model is asked once more with a reminder;
+ * ({@link FactsText#of(io.kefu.chat.ChatRequest)}: the facts attached to the request, never text a customer wrote). On a contradiction the model is asked once more with a reminder;
  * if that answer contradicts the facts too, the answer is built from the facts by the rules
  * baseline ({@link RulesChatModel}); when that would only say "a person will help", the
  * conversation is handed off ({@link HandoffReason#GROUNDING_FAILED}). Prompts without a facts
@@ -52,7 +52,7 @@ public final class GroundingPolicy extends PolicyChatModel {
     public GuardedAnswer answer(ChatRequest request) {
         long start = System.nanoTime();
         GuardedAnswer first = innerAnswer(request);
-        Optional<FactsText> facts = FactsText.fromPrompt(request.messages());
+        Optional<FactsText> facts = FactsText.of(request);
         if (facts.isEmpty() || first.handoff()) {
             return first;
         }

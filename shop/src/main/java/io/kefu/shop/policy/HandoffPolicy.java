@@ -54,7 +54,7 @@ public final class HandoffPolicy extends PolicyChatModel {
     @Override
     public GuardedAnswer answer(ChatRequest request) {
         long start = System.nanoTime();
-        String question = question(request.messages());
+        String question = question(request);
         String intent = RulesChatModel.intentOf(question);
         if (intent.equals("human_request")) {
             return handOff(request, RULES.chat(request), HandoffReason.HUMAN_REQUEST, "asked for a person", false);
@@ -89,7 +89,7 @@ public final class HandoffPolicy extends PolicyChatModel {
     }
 
     private GuardedAnswer handOff(ChatRequest request, ChatResponse response, HandoffReason reason, String detail, boolean fallback) {
-        sink.handOff(new Handoff(sessionId(request), question(request.messages()), response.text(), reason, detail));
+        sink.handOff(new Handoff(sessionId(request), question(request), response.text(), reason, detail));
         return new GuardedAnswer(response, true, reason, fallback, List.of("handoff: " + reason.wireName() + " (" + detail + ")"));
     }
 

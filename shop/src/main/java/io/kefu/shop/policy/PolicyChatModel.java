@@ -9,6 +9,7 @@ import io.kefu.chat.FinishReason;
 import io.kefu.chat.ModelInfo;
 import io.kefu.chat.Role;
 import io.kefu.chat.Usage;
+import io.kefu.shop.ShopPrompt;
 import io.kefu.shop.checks.FactsText;
 import io.kefu.runtime.generate.CompletedChatStream;
 
@@ -72,8 +73,16 @@ public abstract class PolicyChatModel implements ChatModel {
         inner.close();
     }
 
-    /** @return the customer's last message without the facts block the server appended */
-    protected static String question(List<ChatMessage> messages) {
+    /**
+     * @return the customer's question: the {@link ShopPrompt#QUESTION} metadata when the caller set
+     *     it, else the last user message without the facts block appended to it
+     */
+    protected static String question(ChatRequest request) {
+        String asked = request.metadata().get(ShopPrompt.QUESTION);
+        if (asked != null) {
+            return asked.trim();
+        }
+        List<ChatMessage> messages = request.messages();
         for (int i = messages.size() - 1; i >= 0; i--) {
             if (messages.get(i).role() == Role.USER) {
                 String content = messages.get(i).content();

@@ -8,12 +8,15 @@ import io.kefu.chat.ChatResponse;
 import io.kefu.chat.ChatStream;
 import io.kefu.chat.ModelInfo;
 import io.kefu.chat.Role;
+import io.kefu.shop.BoundedNumbers;
+import io.kefu.shop.ShopPrompt;
 import io.kefu.shop.checks.FactsText;
 import io.kefu.runtime.generate.CompletedChatStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,7 +24,8 @@ import java.util.regex.Pattern;
 /**
  * The control arm: a keyword-and-template customer-service bot of the kind shops ran before
  * language models. It finds the intent by keywords in the question and fills a template from the
- * facts block of the prompt ({@link FactsText}); whatever it does not recognise goes to a person.
+ * facts the request carries ({@link FactsText#of(ChatRequest)}); whatever it does not recognise goes
+ * to a person.
  * Deterministic, thread-safe and free of native resources.
  */
 public final class RulesChatModel implements io.kefu.chat.ChatModel {
@@ -53,7 +57,7 @@ public final class RulesChatModel implements io.kefu.chat.ChatModel {
     public ChatResponse chat(ChatRequest request) {
         ensureOpen();
         long start = System.nanoTime();
-        String answer = answer(request.messages());
+        String answer = answer(request);
         return ChatResponse.ofText(answer, Duration.ofNanos(System.nanoTime() - start));
     }
 
@@ -88,16 +92,17 @@ public final class RulesChatModel implements io.kefu.chat.ChatModel {
         return "out_of_scope";
     }
 
-    static String answer(List<ChatMessage> messages) {
+    static String answer(ChatRequest request) {
         String user = "";
-        for (ChatMessage m : messages) {
+        for (ChatMessage m : request.messages()) {
             if (m.role() == Role.USER) {
                 user = m.content();
             }
         }
         int header = user.indexOf(FactsText.HEADER);
-        String question = header >= 0 ? user.substring(0, header).trim() : user.trim();
-        FactsText facts = header >= 0 ? FactsText.parse(user) : null;
+        String question = request.metadata().getOrDefault(ShopPrompt.QUESTION,
+                header >= 0 ? user.substring(0, header) : user).trim();
+        FactsText facts = FactsText.of(request).orElse(null);
         String intent = intentOf(question);
         if (facts == null && !intent.equals("human_request") && !intent.equals("complaint")) {
             return handoff();
@@ -160,10 +165,12 @@ public final class RulesChatModel implements io.kefu.chat.ChatModel {
         Matcher h = HEIGHT.matcher(question);
         java.util.Optional<String> chart = line(facts, "尺码表");
         if (h.find() && chart.isPresent()) {
-            int height = Integer.parseInt(h.group(1));
+            int height = Integer.parseInt(h.group(1)); // three digits, 140-199, by the pattern
             Matcher row = SIZE_CHART_ROW.matcher(chart.get());
             while (row.find()) {
-                if (height >= Integer.parseInt(row.group(2)) && height <= Integer.parseInt(row.group(3))) {
+                OptionalInt from = BoundedNumbers.integer(row.group(2));
+                OptionalInt to = BoundedNumbers.integer(row.group(3));
+                if (from.isPresent() && to.isPresent() && height >= from.getAsInt() && height <= to.getAsInt()) {
                     return "您好,身高" + height + "cm建议选" + row.group(1) + "码。";
                 }
             }
