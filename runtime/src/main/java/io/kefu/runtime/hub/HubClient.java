@@ -103,10 +103,10 @@ public final class HubClient {
         RepoInfo info = repoInfo(id);
         Path snapshot = cache.snapshotDir(id, info.commit());
         for (String file : CheckpointFiles.smallFiles(id, info.files())) {
-            fetch(id, info.commit(), file);
+            fetch(id, info, file);
         }
         for (String file : CheckpointFiles.weightFiles(id, snapshot, info.files())) {
-            fetch(id, info.commit(), file);
+            fetch(id, info, file);
         }
         cache.writeRef(id, info.commit());
         LOG.info("{}: checkpoint ready in {}", id, snapshot);
@@ -132,12 +132,37 @@ public final class HubClient {
                 + String.join(", ", missing) + " missing from " + dir + where);
     }
 
-    /** The commit a revision points to and the files the repository holds at that commit. */
-    private record RepoInfo(String commit, Set<String> files) {
+    /**
+     * The commit a revision points to, the files the repository holds at that commit, and what the
+     * API says of each file's content (for files whose download ETag names no hash).
+     */
+    private record RepoInfo(String commit, Set<String> files, Map<String, ExpectedContent> content) {
+    }
+
+    /**
+     * A file's content as the hub's API describes it ({@code siblings} with {@code blobs=true}).
+     *
+     * @param size bytes, or -1 when not given
+     * @param hash the hash to check the bytes against
+     * @param digest its lowercase hex value
+     */
+    private record ExpectedContent(long size, ContentHash hash, String digest) {
+        static Optional<ExpectedContent> of(JsonNode sibling) {
+            JsonNode lfs = sibling.path("lfs");
+            String sha256 = lfs.path("sha256").asText("");
+            if (ContentHash.of(sha256).orElse(null) == ContentHash.SHA256) {
+                return Optional.of(new ExpectedContent(lfs.path("size").asLong(-1), ContentHash.SHA256, sha256));
+            }
+            String blobId = sibling.path("blobId").asText("");
+            if (ContentHash.of(blobId).orElse(null) == ContentHash.GIT_SHA1) {
+                return Optional.of(new ExpectedContent(sibling.path("size").asLong(-1), ContentHash.GIT_SHA1, blobId));
+            }
+            return Optional.empty();
+        }
     }
 
     private RepoInfo repoInfo(HubModelId id) {
-        URI url = URI.create(settings.endpoint() + "/api/models/" + id.repo() + "/revision/" + encode(id.revision()));
+        URI url = URI.create(settings.endpoint() + "/api/models/" + id.repo() + "/revision/" + encode(id.revision()) + "?blobs=true");
         String what = "hub model " + id;
         JsonNode json = withRetries(url, () -> {
             try (HubHttp.Response r = http.send("GET", url, Map.of("Accept", "application/json"), false)) {
@@ -152,20 +177,23 @@ public final class HubClient {
             throw new KefuException(ErrorCode.REMOTE, what + ": the answer of " + url + " has no commit hash in 'sha'");
         }
         Set<String> files = new LinkedHashSet<>();
+        Map<String, ExpectedContent> content = new java.util.HashMap<>();
         for (JsonNode sibling : json.path("siblings")) {
             String name = sibling.path("rfilename").asText("");
             if (!name.isEmpty()) {
                 files.add(name);
+                ExpectedContent.of(sibling).ifPresent(c -> content.put(name, c));
             }
         }
-        return new RepoInfo(commit, files);
+        return new RepoInfo(commit, files, content);
     }
 
     /** A file's metadata from the HEAD of its resolve URL. */
     private record FileMetadata(String etag, long size, URI location) {
     }
 
-    private void fetch(HubModelId id, String commit, String file) {
+    private void fetch(HubModelId id, RepoInfo info, String file) {
+        String commit = info.commit();
         Path linked = cache.snapshotDir(id, commit).resolve(file);
         if (Files.exists(linked)) {
             return;
@@ -178,7 +206,7 @@ public final class HubClient {
             FileLock lock = cache.lock(id, meta.etag());
             try {
                 if (!Files.exists(blob)) {
-                    downloadBlob(id, file, meta, what);
+                    downloadBlob(id, file, meta, expectedContent(meta, info.content().get(file), what), what);
                 }
             } finally {
                 try {
@@ -211,29 +239,54 @@ public final class HubClient {
         }
     }
 
-    private void downloadBlob(HubModelId id, String file, FileMetadata meta, String what) {
+    /**
+     * @return what the downloaded bytes must be: the hash the ETag names, else the size and hash the
+     *     API gave for the file
+     * @throws KefuException {@link ErrorCode#REMOTE} when neither names a hash: unverifiable bytes are not cached
+     */
+    private static ExpectedContent expectedContent(FileMetadata meta, ExpectedContent fromApi, String what) {
+        Optional<ContentHash> hash = ContentHash.of(meta.etag());
+        if (hash.isPresent()) {
+            return new ExpectedContent(meta.size(), hash.get(), meta.etag());
+        }
+        if (fromApi != null) {
+            LOG.debug("{}: ETag {} is not a content hash; verifying against the API's {} {}", what, meta.etag(),
+                    fromApi.hash().label(), fromApi.digest());
+            return fromApi;
+        }
+        throw new KefuException(ErrorCode.REMOTE, what + ": the ETag '" + meta.etag() + "' is not a content hash and the "
+                + "hub's API gives no sha256 or git blob id for the file, so its bytes cannot be verified; refusing to "
+                + "download it (use the hub itself, or a mirror that sends content-hash ETags)");
+    }
+
+    private void downloadBlob(HubModelId id, String file, FileMetadata meta, ExpectedContent expected, String what) {
         Path partial = cache.incomplete(id, meta.etag());
+        DiskSpace.require(partial.getParent(), meta.size() >= 0 ? meta.size() : expected.size(), what);
         withRetries(meta.location(), () -> {
             transfer(partial, file, meta, what);
             return null;
         });
-        Optional<ContentHash> hash = ContentHash.of(meta.etag());
-        if (hash.isPresent()) {
-            String actual = hash.get().digest(partial);
-            if (!actual.equals(meta.etag())) {
-                AtomicFiles.deleteQuietly(partial);
-                throw new KefuException(ErrorCode.IO, what + ": checksum mismatch: expected " + hash.get().label() + " "
-                        + meta.etag() + " (the hub's ETag), got " + actual + " from " + meta.location()
-                        + "; the download was discarded and nothing was cached");
-            }
-        } else {
-            LOG.debug("{}: ETag {} is not a content hash; the file is not verified", what, meta.etag());
+        long size = size(partial);
+        String actual = expected.hash().digest(partial);
+        if (!actual.equals(expected.digest()) || (expected.size() >= 0 && size != expected.size())) {
+            AtomicFiles.deleteQuietly(partial);
+            throw new KefuException(ErrorCode.IO, what + ": checksum mismatch: expected " + expected.hash().label() + " "
+                    + expected.digest() + (expected.size() >= 0 ? " (" + expected.size() + " bytes)" : "") + ", got " + actual
+                    + " (" + size + " bytes) from " + meta.location() + "; the download was discarded and nothing was cached");
         }
         try {
             Files.move(partial, cache.blob(id, meta.etag()), StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new KefuException(ErrorCode.IO, cache.blob(id, meta.etag()) + ": cannot move the download into place: "
                     + e.getMessage(), e);
+        }
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new KefuException(ErrorCode.IO, file + ": cannot read its size: " + e.getMessage(), e);
         }
     }
 
@@ -272,7 +325,12 @@ public final class HubClient {
                          append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
                 byte[] buffer = new byte[1 << 16];
                 for (int n; (n = in.read(buffer)) > 0; ) {
-                    out.write(buffer, 0, n);
+                    try {
+                        out.write(buffer, 0, n);
+                    } catch (IOException e) {
+                        // a local write failure (a full disk above all) is not retried like a cut connection
+                        throw DiskSpace.writeFailure(partial, e, what);
+                    }
                     done += n;
                     listener.progress(file, done, meta.size());
                 }

@@ -71,6 +71,9 @@ public final class FakeHub implements AutoCloseable {
     private final Map<String, byte[]> corrupted = new ConcurrentHashMap<>();
     private final Map<String, String> renamed = new ConcurrentHashMap<>();
     private volatile boolean mirrorStyle;
+    private volatile boolean opaqueEtags;
+    private volatile boolean apiWithoutHashes;
+    private volatile Long claimedSize;
     /** Every request either server received, in order. */
     public final List<Request> requests = new CopyOnWriteArrayList<>();
 
@@ -114,6 +117,24 @@ public final class FakeHub implements AutoCloseable {
      */
     void mirrorStyle() {
         mirrorStyle = true;
+    }
+
+    /**
+     * Answers with ETags that name no content hash (as some mirrors do): no X-Linked-Etag, an opaque
+     * ETag. The revision API still lists each file's size, git blob id and LFS sha256 ({@code blobs=true}).
+     */
+    void opaqueEtags() {
+        opaqueEtags = true;
+    }
+
+    /** The revision API lists file names only, with no sizes or hashes. */
+    void apiWithoutHashes() {
+        apiWithoutHashes = true;
+    }
+
+    /** Every file's size header claims this many bytes. */
+    void claimSize(long bytes) {
+        claimedSize = bytes;
     }
 
     /** The CDN serves these bytes for the blob, whatever its ETag says. */
@@ -173,8 +194,9 @@ public final class FakeHub implements AutoCloseable {
                 }
                 StringBuilder json = new StringBuilder("{\"id\":\"" + rest.substring(0, rev) + "\",\"sha\":\""
                         + repo.get().commit + "\",\"siblings\":[");
+                boolean blobs = "blobs=true".equals(ex.getRequestURI().getQuery()) && !apiWithoutHashes;
                 json.append(String.join(",", repo.get().files.keySet().stream().sorted()
-                        .map(f -> "{\"rfilename\":\"" + f + "\"}").toList()));
+                        .map(f -> sibling(repo.get(), f, blobs)).toList()));
                 json.append("]}");
                 send(ex, 200, json.toString().getBytes(StandardCharsets.UTF_8), Map.of("Content-Type", "application/json"));
                 return;
@@ -204,10 +226,14 @@ public final class FakeHub implements AutoCloseable {
             if (repo.get().lfs.contains(file)) {
                 String sha = sha256(content);
                 blobs.put(sha, content);
-                ex.getResponseHeaders().add("X-Linked-Etag", "\"" + sha + "\"");
-                ex.getResponseHeaders().add("X-Linked-Size", Integer.toString(content.length));
+                if (opaqueEtags) {
+                    ex.getResponseHeaders().add("ETag", "W/\"" + opaque(content) + "\"");
+                } else {
+                    ex.getResponseHeaders().add("X-Linked-Etag", "\"" + sha + "\"");
+                    ex.getResponseHeaders().add("ETag", "\"" + gitSha1(("pointer " + sha).getBytes(StandardCharsets.UTF_8)) + "\"");
+                }
+                ex.getResponseHeaders().add("X-Linked-Size", claimedSize != null ? claimedSize.toString() : Integer.toString(content.length));
                 ex.getResponseHeaders().add("X-Repo-Commit", repo.get().commit);
-                ex.getResponseHeaders().add("ETag", "\"" + gitSha1(("pointer " + sha).getBytes(StandardCharsets.UTF_8)) + "\"");
                 if (mirrorStyle && ex.getRequestMethod().equals("HEAD")) {
                     ex.sendResponseHeaders(200, -1);
                     return;
@@ -217,14 +243,32 @@ public final class FakeHub implements AutoCloseable {
                 return;
             }
             ex.getResponseHeaders().add("X-Repo-Commit", repo.get().commit);
-            ex.getResponseHeaders().add("ETag", "\"" + gitSha1(content) + "\"");
+            ex.getResponseHeaders().add("ETag", "\"" + (opaqueEtags ? opaque(content) : gitSha1(content)) + "\"");
             if (ex.getRequestMethod().equals("HEAD")) {
-                ex.getResponseHeaders().add("Content-Length", Integer.toString(content.length));
+                ex.getResponseHeaders().add("Content-Length", claimedSize != null ? claimedSize.toString() : Integer.toString(content.length));
                 ex.sendResponseHeaders(200, -1);
             } else {
                 send(ex, 200, content, Map.of());
             }
         }
+    }
+
+    /** A sibling of the revision API; with {@code blobs}, with size, git blob id and (LFS files) sha256. */
+    private static String sibling(Repo repo, String file, boolean blobs) {
+        if (!blobs) {
+            return "{\"rfilename\":\"" + file + "\"}";
+        }
+        byte[] content = repo.files.get(file);
+        String lfs = repo.lfs.contains(file)
+                ? ",\"lfs\":{\"sha256\":\"" + sha256(content) + "\",\"size\":" + content.length + ",\"pointerSize\":130}" : "";
+        return "{\"rfilename\":\"" + file + "\",\"size\":" + content.length + ",\"blobId\":\""
+                + gitSha1(repo.lfs.contains(file) ? ("pointer " + sha256(content)).getBytes(StandardCharsets.UTF_8) : content)
+                + "\"" + lfs + "}";
+    }
+
+    /** An ETag that names no hash: a mirror's own version tag. */
+    private static String opaque(byte[] content) {
+        return "mirror-" + content.length + "-" + sha256(content).substring(0, 8);
     }
 
     private Optional<Repo> repo(HttpExchange ex, String repoId) throws IOException {

@@ -160,6 +160,48 @@ class HubClientIT {
     }
 
     @Test
+    void etagsThatNameNoHashAreVerifiedAgainstTheApisSizesAndHashes() throws IOException {
+        hub.opaqueEtags();
+
+        Path snapshot = client().download(HubModelId.parse(REPO));
+
+        assertThat(Files.readAllBytes(snapshot.resolve("model.safetensors"))).isEqualTo(weights);
+        assertThat(hub.requestsTo("hub")).anyMatch(r -> r.path().contains("/revision/"));
+    }
+
+    @Test
+    void anOpaqueEtagWhoseBytesDifferFromTheApisHashIsRejected() {
+        hub.opaqueEtags();
+        byte[] tampered = weights.clone();
+        tampered[99] ^= 1;
+        hub.corrupt(FakeHub.sha256(weights), tampered);
+
+        assertThatThrownBy(() -> client().download(HubModelId.parse(REPO)))
+                .isInstanceOf(KefuException.class)
+                .hasMessageContaining("checksum mismatch").hasMessageContaining(FakeHub.sha256(weights));
+    }
+
+    @Test
+    void anUnverifiableFileIsRefusedWithAReason() {
+        hub.opaqueEtags();
+        hub.apiWithoutHashes();
+
+        assertThatThrownBy(() -> client().download(HubModelId.parse(REPO)))
+                .isInstanceOfSatisfying(KefuException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.REMOTE))
+                .hasMessageContaining("is not a content hash").hasMessageContaining("cannot be verified");
+        assertThat(cache.resolve("models--acme--tiny-chat/refs/main")).doesNotExist();
+    }
+
+    @Test
+    void aFileLargerThanTheFreeSpaceIsReportedAsAFullDisk() {
+        hub.claimSize(Long.MAX_VALUE / 2);
+
+        assertThatThrownBy(() -> client().download(HubModelId.parse(REPO)))
+                .isInstanceOfSatisfying(KefuException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.RESOURCE_EXHAUSTED))
+                .hasMessageContaining("disk full").hasMessageContaining("bytes but only");
+    }
+
+    @Test
     void rejectsAFileWhoseChecksumDoesNotMatchAndCachesNothingOfIt() throws IOException {
         String sha = FakeHub.sha256(weights);
         byte[] tampered = weights.clone();
