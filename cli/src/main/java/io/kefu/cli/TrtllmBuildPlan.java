@@ -65,12 +65,15 @@ record TrtllmBuildPlan(Path checkpoint, Path output, Architecture architecture, 
         return architecture == Architecture.LLAMA ? "LLaMAForCausalLM" : "QWenForCausalLM";
     }
 
-    /** @return the conversion command */
+    /**
+     * @return the conversion command; the paths and dtype reach Python as {@code sys.argv}, never inside
+     *     the source text, so no folder name can change the code that runs
+     */
     List<String> convertCommand() {
-        String script = "from tensorrt_llm.models import " + modelClass() + " as M; M.from_hugging_face('"
-                + checkpoint.toAbsolutePath() + "', dtype='" + dtype + "').save_checkpoint('"
-                + convertedCheckpoint().toAbsolutePath() + "', save_config=True)";
-        return List.of("python3", "-c", script);
+        String script = "import sys; from tensorrt_llm.models import " + modelClass() + " as M; "
+                + "M.from_hugging_face(sys.argv[1], dtype=sys.argv[2]).save_checkpoint(sys.argv[3], save_config=True)";
+        return List.of("python3", "-c", script, checkpoint.toAbsolutePath().toString(), dtype,
+                convertedCheckpoint().toAbsolutePath().toString());
     }
 
     /** @return the trtllm-build command */

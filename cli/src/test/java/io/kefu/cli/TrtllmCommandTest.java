@@ -28,8 +28,9 @@ class TrtllmCommandTest {
                 "--lora-rank", "16", "--lora-targets", "q_proj,v_proj,gate_proj", "--max-batch-size", "4");
         assertThat(r.exitCode()).as(r.err()).isZero();
         String[] lines = r.out().split("\n");
-        assertThat(lines[0]).startsWith("python3 -c 'from tensorrt_llm.models import LLaMAForCausalLM as M; M.from_hugging_face(")
-                .contains("dtype='\\''bfloat16'\\''").contains(out.resolve("trtllm-checkpoint").toString());
+        assertThat(lines[0]).isEqualTo("python3 -c 'import sys; from tensorrt_llm.models import LLaMAForCausalLM as M; "
+                + "M.from_hugging_face(sys.argv[1], dtype=sys.argv[2]).save_checkpoint(sys.argv[3], save_config=True)' "
+                + ckpt.toAbsolutePath() + " bfloat16 " + out.resolve("trtllm-checkpoint").toAbsolutePath());
         assertThat(lines[1]).isEqualTo("trtllm-build --checkpoint_dir " + out.resolve("trtllm-checkpoint").toAbsolutePath()
                 + " --output_dir " + out.toAbsolutePath() + " --gemm_plugin bfloat16 --gpt_attention_plugin bfloat16"
                 + " --remove_input_padding enable --paged_kv_cache enable --max_batch_size 4 --max_input_len 2048"
@@ -37,6 +38,21 @@ class TrtllmCommandTest {
         assertThat(lines).contains("cp " + ckpt.resolve("tokenizer.json") + " " + out.resolve("tokenizer.json"));
         assertThat(lines).hasSize(4);
         assertThat(Files.exists(out)).as("printing writes nothing").isFalse();
+    }
+
+    @Test
+    void pathsReachPythonAsArgumentsNeverAsCode() throws Exception {
+        Path hostile = Files.createDirectories(dir.resolve("x'); import os; os.system('touch pwned'); ('"));
+        Path ckpt = Files.createDirectories(hostile.resolve("merged"));
+        Files.writeString(ckpt.resolve("config.json"), ParamsCommandTest.LLAMA3_8B.replace("}", ",\"torch_dtype\":\"bfloat16\"}"));
+        TrtllmBuildPlan plan = new TrtllmBuildPlan(ckpt, hostile.resolve("engine"), io.kefu.runtime.format.Architecture.LLAMA,
+                "bfloat16", 1, 16, 32, 0, java.util.List.of());
+
+        java.util.List<String> command = plan.convertCommand();
+
+        assertThat(command.get(2)).doesNotContain(hostile.toString()).doesNotContain("os.system");
+        assertThat(command.subList(3, 6)).containsExactly(ckpt.toAbsolutePath().toString(), "bfloat16",
+                plan.convertedCheckpoint().toAbsolutePath().toString());
     }
 
     @Test
