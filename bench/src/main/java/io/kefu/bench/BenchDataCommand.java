@@ -44,8 +44,9 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "data",
         mixinStandardHelpOptions = true,
-        description = {"Measure examples/s and peak heap of validate, and of validate + render + tokenize, on synthetic",
-                "dialogs written to a temp JSONL file, beside plain Jackson parsing and a whole-file load. One thread.",
+        description = {"Measure the examples/s and peak heap of the data pipeline on synthetic dialogs.",
+                "Validate, and validate + render + tokenize, on dialogs written to a temp JSONL file, beside plain",
+                "Jackson parsing and a whole-file load. One thread.",
                 "Run with a small heap to see that the pipeline streams, e.g. KEFU_JAVA_OPTS=-Xmx512m."},
         footer = {"", "Examples:",
                 "  kefu bench data --model .cache/tokenizers/qwen3",

@@ -47,8 +47,9 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "decode",
         mixinStandardHelpOptions = true,
-        description = {"Decode tokens/s per engine at batch 1, 4 and 16 (or --batch-sizes) on the same checkpoint,",
-                "with the memory-bandwidth bound: measured copy bandwidth / bytes of weights read per token.",
+        description = {"Measure decode tokens/s per engine beside the memory-bandwidth bound.",
+                "Batch 1, 4 and 16 (or --batch-sizes) on the same checkpoint; the bound is the measured copy",
+                "bandwidth / bytes of weights read per token.",
                 "Decode time = time(prompt + 1 + N tokens) - time(prompt + 1 token), so prefill is excluded.",
                 "Without --model, a random-weight Llama of about 90M parameters is written to a temp folder."},
         footer = {"", "Examples:", "  kefu bench decode",

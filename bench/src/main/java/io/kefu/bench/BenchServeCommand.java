@@ -47,7 +47,8 @@ import java.util.concurrent.Future;
  */
 @Command(name = "serve",
         mixinStandardHelpOptions = true,
-        description = {"Aggregate tokens/s, p50/p99 time to first token and p50/p99 latency of streamed /v1/chat/completions",
+        description = {"Measure the server's throughput and latency with batching beside one request at a time.",
+                "Aggregate tokens/s, p50/p99 time to first token and p50/p99 latency of streamed /v1/chat/completions",
                 "at several concurrency levels: the engine batching concurrent requests beside one request at a time,",
                 "same model, same prompts, same run."})
 public final class BenchServeCommand implements Callable<Integer> {

@@ -48,7 +48,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "train",
         mixinStandardHelpOptions = true,
-        description = {"Training tokens/s and peak memory, LoRA (r=8, alpha 16 on q_proj,v_proj) and full fine-tuning,",
+        description = {"Measure training tokens/s and peak memory beside PyTorch eager.",
+                "Training tokens/s and peak memory, LoRA (r=8, alpha 16 on q_proj,v_proj) and full fine-tuning,",
                 "on a ~20M and a ~100M parameter Llama config (tied embeddings over the Llama 3 tokenizer's",
                 "vocabulary), beside PyTorch eager on the same model, batch shape and thread count, measured in",
                 "the same run. Model FLOP/s = 4*N (LoRA) or 6*N (full) per token, N = parameters in matrix",

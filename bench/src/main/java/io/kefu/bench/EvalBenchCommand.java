@@ -30,8 +30,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "eval",
         mixinStandardHelpOptions = true,
-        description = {"Evaluation throughput (examples per second, generation + scoring) at batch 1 and batch 8",
-                "(or --batch-sizes), same model, same examples, same run. A warm-up pass runs first."},
+        description = {"Measure evaluation throughput at several batch sizes.",
+                "Examples per second (generation + scoring) at batch 1 and batch 8 (or --batch-sizes), same model,",
+                "same examples, same run. A warm-up pass runs first."},
         footer = {"", "Examples:", "  kefu bench eval --baseline rules --data examples/shop/test.jsonl",
                 "  kefu bench eval --engine djl --model models/tiny-qwen --data examples/shop/test.jsonl --limit 32"})
 public final class EvalBenchCommand implements Callable<Integer> {

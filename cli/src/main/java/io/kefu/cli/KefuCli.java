@@ -79,6 +79,11 @@ public final class KefuCli implements Runnable, Terminal.Root {
      *     rather than a pipe, a file or a test's buffer (plain progress lines)
      */
     static int run(String[] args, PrintWriter out, PrintWriter err, boolean interactive) {
+        return commandLine(out, err, interactive).execute(args);
+    }
+
+    /** The whole command tree, printing to {@code out} and {@code err}, ready to execute. */
+    static CommandLine commandLine(PrintWriter out, PrintWriter err, boolean interactive) {
         CommandLine cli = new CommandLine(new KefuCli(interactive));
         cli.setOut(out);
         cli.setErr(err);
@@ -90,7 +95,7 @@ public final class KefuCli implements Runnable, Terminal.Root {
             }
             return exitCode(e);
         });
-        return cli.execute(args);
+        return cli;
     }
 
     /** @return whether the command runs on an interactive terminal (see {@link #run(String[], PrintWriter, PrintWriter, boolean)}) */

@@ -27,10 +27,10 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code kefu data augment}: template filling, synonym rewriting and negative samples. */
 @Command(name = "augment",
         mixinStandardHelpOptions = true,
-        description = {"Augment an Alpaca JSONL dataset: add dialogs filled from a shop catalog (--template N),",
-                "add synonym rewrites of the questions (--synonyms), and pair every answer with a rejected",
-                "bad answer (--negatives). Every added record carries its provenance; repeats are dropped.",
-                "The output is written atomically."},
+        description = {"Augment an Alpaca JSONL dataset with templated dialogs, rewrites and rejected answers.",
+                "Adds dialogs filled from a shop catalog (--template N) and synonym rewrites of the questions",
+                "(--synonyms), and pairs every answer with a rejected bad answer (--negatives). Every added record",
+                "carries its provenance; repeats are dropped. The output is written atomically."},
         footer = {"", "Examples:",
                 "  kefu data augment --in examples/shop/train.jsonl --out out/train-aug.jsonl --synonyms --seed 1",
                 "  kefu data augment --in examples/shop/train.jsonl --shop examples/shop --template 300 --negatives --out out/pref.jsonl --seed 1"})

@@ -26,8 +26,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code kefu data generate-shop}: regenerate a shop's dialogs, or a corpus of made-up shops. */
 @Command(name = "generate-shop",
         mixinStandardHelpOptions = true,
-        description = {"Generate training and held-out dialogs (Alpaca JSONL) from a shop folder,",
-                "or from randomly made-up shops for a broad multi-shop corpus."},
+        description = {"Generate training and held-out dialogs (Alpaca JSONL) from a shop folder or made-up shops.",
+                "With made-up shops (chosen at random) it makes a broad multi-shop corpus."},
         footer = {"", "Examples:",
                 "  kefu data generate-shop --shop examples/shop --out examples/shop --seed 42",
                 "  kefu data generate-shop --random-shops 40 --train 150 --test 20 --out out/corpus --seed 7"})

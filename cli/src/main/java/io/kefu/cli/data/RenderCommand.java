@@ -28,9 +28,9 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code kefu data render}: what training sees, one JSON line per example. */
 @Command(name = "render",
         mixinStandardHelpOptions = true,
-        description = {"Render each example with the model's chat template and tokenize it, printing one JSON line per",
-                "example: text, input_ids and labels (-100 = masked; only assistant turns and their end-of-turn",
-                "token are trained unless --train-on-prompt)."},
+        description = {"Show what training sees: each example rendered with the model's chat template and tokenized.",
+                "Prints one JSON line per example: text, input_ids and labels (-100 = masked; only assistant turns",
+                "and their end-of-turn token are trained unless --train-on-prompt)."},
         footer = {"", "Examples:",
                 "  kefu data render --model models/Qwen3-0.6B --in examples/shop/train.jsonl",
                 "  kefu data render --model DIR --in train.json --max-length 512 --overlong drop"})

@@ -25,9 +25,9 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code kefu data stats}: examples per intent and strategy, turns, and a length histogram. */
 @Command(name = "stats",
         mixinStandardHelpOptions = true,
-        description = {"Show what a dataset holds: examples per intent, strategy and number of turns, and a length histogram",
-                "(in characters, or in tokens with --model). Records with problems are left out and counted; run",
-                "'kefu data validate' for details."},
+        description = {"Show what a dataset holds: examples per intent, strategy and turns, and a length histogram.",
+                "Lengths are in characters, or in tokens with --model. Records with problems are left out and",
+                "counted; run 'kefu data validate' for details."},
         footer = {"", "Examples:",
                 "  kefu data stats examples/shop/train.jsonl",
                 "  kefu data stats train.jsonl --json",

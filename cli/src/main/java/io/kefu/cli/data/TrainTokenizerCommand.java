@@ -18,8 +18,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code kefu data train-tokenizer}: learn a small byte-level BPE tokenizer from dialogs. */
 @Command(name = "train-tokenizer",
         mixinStandardHelpOptions = true,
-        description = {"Learn a byte-level BPE tokenizer (Qwen-style pre-tokenizer, ChatML chat template) from the",
-                "messages of one or more datasets, and write tokenizer.json and tokenizer_config.json."},
+        description = {"Learn a byte-level BPE tokenizer from the messages of one or more datasets.",
+                "Qwen-style pre-tokenizer, ChatML chat template; writes tokenizer.json and tokenizer_config.json."},
         footer = {"", "Examples:",
                 "  kefu data train-tokenizer out/corpus/train.jsonl --vocab-size 4096 --out out/tokenizer"})
 public final class TrainTokenizerCommand implements Callable<Integer> {

@@ -21,8 +21,9 @@ import picocli.CommandLine.Spec;
 /** {@code kefu eval}: run a model (and/or the rules baseline) over a held-out set and write the comparison. */
 @Command(name = "eval",
         mixinStandardHelpOptions = true,
-        description = {"Run systems over a held-out set (batched, greedy, seeded) and score them side by side:",
-                "BLEU-4 and ROUGE in every mode, business checks against the facts in each prompt, per intent and strategy.",
+        description = {"Run systems over a held-out set (batched, greedy, seeded) and score them side by side.",
+                "Scores: BLEU-4 and ROUGE in every mode, business checks against the facts in each prompt, per intent",
+                "and strategy.",
                 "Writes predictions-<system>.jsonl (streamed; an interrupted run resumes), report.json, report.md,",
                 "report.html and PNG charts into --out."},
         footer = {"", "Examples:",

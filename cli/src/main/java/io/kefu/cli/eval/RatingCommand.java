@@ -40,7 +40,8 @@ public final class RatingCommand implements Runnable {
     /** {@code kefu rating export}. */
     @Command(name = "export",
             mixinStandardHelpOptions = true,
-            description = {"Write sheet.csv (to fill in: correctness, helpfulness, tone 1-5), sheet.html (to read) and key.csv",
+            description = {"Export a blind rating sheet of the predictions for people to fill in.",
+                    "Writes sheet.csv (to fill in: correctness, helpfulness, tone 1-5), sheet.html (to read) and key.csv",
                     "(which label is which system; keep it from the raters). Answers appear in seeded random order."},
             footer = {"", "Example:", "  kefu rating export --data examples/shop/test.jsonl \\",
                     "      --system rules=out/eval/predictions-rules.jsonl --system tuned=out/eval/predictions-djl-qwen.jsonl --out out/rating"})
@@ -99,7 +100,7 @@ public final class RatingCommand implements Runnable {
     /** {@code kefu rating import}. */
     @Command(name = "import",
             mixinStandardHelpOptions = true,
-            description = "Read filled sheets (one per rater) with the key: mean score per system and criterion with 95% intervals, Krippendorff's alpha.",
+            description = "Read filled sheets (one per rater) with the key: mean scores with 95%% intervals, Krippendorff's alpha.",
             footer = {"", "Example:", "  kefu rating import --key out/rating/key.csv out/rating/alice.csv out/rating/bob.csv"})
     static final class Import implements Callable<Integer> {
         @Spec

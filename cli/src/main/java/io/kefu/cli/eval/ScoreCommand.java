@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
 /** {@code kefu score}: BLEU-4 and ROUGE of prediction files against references, in every mode, without a model. */
 @Command(name = "score",
         mixinStandardHelpOptions = true,
-        description = {"Score predictions against references (JSONL, lines matched by position) with every metric in every mode:",
+        description = {"Score predictions against references with every metric in every mode.",
+                "Both are JSONL, lines matched by position. The metrics:",
                 "  bleu4_sacrebleu       corpus BLEU-4 as sacreBLEU (tokenize=zh, smooth=exp)",
                 "  *_llamafactory        mean of LLaMA-Factory's per-answer BLEU-4 (NLTK, characters, method3) and ROUGE (rouge_chinese on jieba words)",
                 "  rouge*_char           mean character-level ROUGE F1",

@@ -29,7 +29,8 @@ public final class ExportCommand implements Runnable {
     /** {@code kefu export onnx}: an ONNX decoder with a key/value cache, through the {@code onnx} engine. */
     @Command(name = "onnx",
             mixinStandardHelpOptions = true,
-            description = {"Write model.onnx (decoder with key/value cache, ONNX Runtime GenAI / Optimum names),",
+            description = {"Export to ONNX: a decoder with key/value cache for ONNX Runtime, with its config and tokenizer.",
+                    "Writes model.onnx (decoder with key/value cache, ONNX Runtime GenAI / Optimum names),",
                     "genai_config.json, config.json, generation_config.json and the tokenizer files into a new folder.",
                     "Models over 2 GB keep their weights in model.onnx.data beside the graph."},
             footer = {"", "Examples:",

@@ -29,8 +29,9 @@ public final class TrtllmCommand implements Runnable {
 
     /** {@code kefu trtllm build-engine}: prints, or with --run runs, the commands that build an engine folder. */
     @Command(name = "build-engine", mixinStandardHelpOptions = true,
-            description = {"Print the commands that build a TensorRT-LLM engine folder from a merged Hugging Face checkpoint",
-                "(convert, trtllm-build with the LoRA plugin flags, copy the tokenizer files); --run runs them.",
+            description = {"Print the commands that build a TensorRT-LLM engine folder from a merged Hugging Face checkpoint.",
+                "They convert it, run trtllm-build with the LoRA plugin flags and copy the tokenizer files;",
+                "--run runs them.",
                 "Run them on the GPU the engine will serve on, inside NVIDIA's TensorRT-LLM container."})
     static final class BuildEngine implements Runnable {
         @Spec

@@ -54,7 +54,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "quickstart",
         mixinStandardHelpOptions = true,
-        description = {"The ten-minute tour of Kefu on the sample shop, on CPU:",
+        description = {"Take the ten-minute tour of Kefu on the sample shop, on CPU.",
+                "The steps:",
                 "  1. validate the shop's train.jsonl and test.jsonl",
                 "  2. LoRA-fine-tune the demo base model on train.jsonl (engine djl)",
                 "  3. evaluate the base model, the rules baseline and the tuned model on",

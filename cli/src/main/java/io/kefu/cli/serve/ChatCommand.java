@@ -27,8 +27,8 @@ import picocli.CommandLine.Spec;
 /** {@code kefu chat}: talk to a model in the terminal, answers streamed as they are generated. */
 @Command(name = "chat",
         mixinStandardHelpOptions = true,
-        description = {"Chat with a model: reads your messages from standard input, one per line, and streams",
-                "each answer as it is generated. The conversation is kept between turns.",
+        description = {"Chat with a model on the terminal, each answer streamed as it is generated.",
+                "Reads your messages from standard input, one per line. The conversation is kept between turns.",
                 "Commands: /reset forgets the conversation (keeps --system), /exit (or end of input) quits.",
                 "--model takes a checkpoint folder or a Hugging Face hub id (downloaded once into the hub cache;",
                 "see HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE in docs/configuration.md)."},

@@ -37,7 +37,8 @@ import picocli.CommandLine.Spec;
 /** {@code kefu generate}: batch generation from a JSONL file, with token ids so engines can be compared. */
 @Command(name = "generate",
         mixinStandardHelpOptions = true,
-        description = {"Generate an answer for each line of --in (JSONL) and write one line per input to --out:",
+        description = {"Generate an answer for each line of --in (JSONL) and write one line per input to --out.",
+                "Each output line holds:",
                 "text, prompt_token_ids, token_ids (generated), finish_reason, and with --logprobs per-token logprobs",
                 "(token_id, token, logprob). An input's \"id\" is copied to its output line.",
                 "Input lines hold \"messages\" ([{\"role\": ..., \"content\": ...}], rendered with the model's chat",

@@ -32,7 +32,8 @@ import java.util.concurrent.CountDownLatch;
 /** {@code kefu serve}: the HTTP server over a model of any engine. Runs until stopped (Ctrl-C / SIGTERM drains requests in flight). */
 @Command(name = "serve",
         mixinStandardHelpOptions = true,
-        description = {"Serves a model over HTTP: POST /chat (live shop facts, guardrails, hand-off), the OpenAI-compatible",
+        description = {"Serve a model over HTTP with the shop's live facts, guardrails and hand-off.",
+                "Routes: POST /chat (live shop facts, guardrails, hand-off), the OpenAI-compatible",
                 "/v1/chat/completions and /v1/models, /health, /metrics (Prometheus) and /events (A/B conversions).",
                 "Concurrent requests are decoded together in the engine's running batch (up to --max-batch per model)."},
         footer = {"", "Examples:",

@@ -12,9 +12,10 @@ import picocli.CommandLine.Spec;
 /** {@code kefu merge}: fold a LoRA adapter into its base checkpoint. */
 @Command(name = "merge",
         mixinStandardHelpOptions = true,
-        description = {"Merge a LoRA adapter into its base model: W + scale * B * A in fp32, written tensor by tensor",
-                "as a new Hugging Face checkpoint (each tensor in the base's dtype, sharded when large) with the",
-                "tokenizer files and a generation_config.json whose EOS ids include the chat template's end of turn."},
+        description = {"Merge a LoRA adapter into its base model, written as a new Hugging Face checkpoint.",
+                "W + scale * B * A in fp32, written tensor by tensor (each tensor in the base's dtype, sharded when",
+                "large), with the tokenizer files and a generation_config.json whose EOS ids include the chat",
+                "template's end of turn."},
         footer = {"", "Example:", "  kefu merge --model models/qwen2.5-0.5b --adapter out/shop/adapter --out models/shop-merged"})
 public final class MergeCommand implements Callable<Integer> {
     @Spec

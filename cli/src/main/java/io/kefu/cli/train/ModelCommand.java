@@ -29,8 +29,8 @@ public final class ModelCommand implements Runnable {
     /** {@code kefu model init}: a random-init checkpoint of a real architecture. */
     @Command(name = "init",
             mixinStandardHelpOptions = true,
-            description = {"Write a randomly initialised Hugging Face checkpoint of a real architecture (weights",
-                    "N(0, initializer_range), norms 1, as transformers initialises them), with the tokenizer files",
+            description = {"Write a randomly initialised Hugging Face checkpoint of a real architecture.",
+                    "Weights N(0, initializer_range), norms 1, as transformers initialises them, with the tokenizer files",
                     "and a generation_config.json that stops on the chat template's end of turn."},
             footer = {"", "Example:", "  kefu model init --arch qwen3 --config small.json --tokenizer tok/ --out models/tiny --seed 1"})
     static final class Init implements Callable<Integer> {
@@ -69,8 +69,8 @@ public final class ModelCommand implements Runnable {
     /** {@code kefu model cast}: the same checkpoint with its weights stored in another dtype. */
     @Command(name = "cast",
             mixinStandardHelpOptions = true,
-            description = {"Copy a checkpoint with its floating-point weights stored as fp32, fp16 or bf16 (rounded to",
-                    "nearest), config.json's torch_dtype set to match and the other files unchanged."},
+            description = {"Copy a checkpoint with its floating-point weights stored as fp32, fp16 or bf16.",
+                    "Weights are rounded to nearest, config.json's torch_dtype set to match and the other files unchanged."},
             footer = {"", "Example:", "  kefu model cast --model out/run/model --dtype bf16 --out models/small-bf16"})
     static final class Cast implements Callable<Integer> {
         @Spec

@@ -17,8 +17,9 @@ import picocli.CommandLine.Model.CommandSpec;
  * alone (no weights are read).
  */
 @Command(name = "params",
-        description = {"Print PEFT's 'trainable params: X || all params: Y || trainable%: Z' line for a model,",
-            "computed from its config.json alone. LoRA by default (r=8 on q_proj,v_proj); --full for full fine-tuning."},
+        description = {"Print PEFT's line of trainable and total parameters for a model, from its config.json alone.",
+            "The line reads 'trainable params: X || all params: Y || trainable%%: Z'.",
+            "LoRA by default (r=8 on q_proj,v_proj); --full for full fine-tuning."},
         mixinStandardHelpOptions = true)
 public final class ParamsCommand implements Runnable {
     @Spec

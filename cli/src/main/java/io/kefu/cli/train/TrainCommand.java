@@ -26,8 +26,9 @@ import picocli.CommandLine.Spec;
 /** {@code kefu train}: LoRA or full fine-tuning of a base model on a dataset. */
 @Command(name = "train",
         mixinStandardHelpOptions = true,
-        description = {"Fine-tune a base model with LoRA (default) or fully. The run folder --out receives",
-                "checkpoints (checkpoint-<step>/), metrics.jsonl, loss.png, and at the end adapter/ (PEFT layout)",
+        description = {"Fine-tune a base model with LoRA (default) or fully.",
+                "The run folder --out receives checkpoints (checkpoint-<step>/), metrics.jsonl, loss.png, and at the",
+                "end adapter/ (PEFT layout)",
                 "or, with --full, model/ (a Hugging Face checkpoint). Run the same command again after an",
                 "interruption and training resumes from the newest checkpoint, ending exactly as it would have."},
         footer = {"", "Example:", "  kefu train --model models/qwen2.5-0.5b --data examples/shop/train.jsonl --out out/shop \\",
