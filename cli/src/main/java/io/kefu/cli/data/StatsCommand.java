@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kefu.runtime.data.DatasetStats;
 import io.kefu.runtime.data.DatasetValidator;
 import io.kefu.runtime.data.DuplicatePolicy;
-import io.kefu.runtime.data.FieldMapping;
 import io.kefu.runtime.data.LengthHistogram;
 import io.kefu.runtime.data.StatsCollector;
 import io.kefu.runtime.data.ValidationOptions;
@@ -15,6 +14,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -44,9 +44,8 @@ public final class StatsCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON instead of tables.")
     boolean json;
 
-    @Option(names = "--mapping", paramLabel = "FILE",
-            description = "Field mapping for other field names: {\"columns\": {...}, \"tags\": {...}} or a LLaMA-Factory dataset_info entry.")
-    Path mapping;
+    @Mixin
+    FieldMappingOption mapping;
 
     @Option(names = "--model", paramLabel = "DIR",
             description = "Measure lengths in tokens with this model folder's chat template and tokenizer (default: characters).")
@@ -58,9 +57,7 @@ public final class StatsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ValidationOptions.Builder options = ValidationOptions.builder().minExamples(0).duplicates(DuplicatePolicy.KEEP);
-        if (mapping != null) {
-            options.mapping(FieldMapping.fromJson(mapping));
-        }
+        mapping.applyTo(options);
         if (barWidth < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--bar-width must be at least 1");
         }

@@ -7,7 +7,6 @@ import io.kefu.cli.common.ExitCodes;
 import io.kefu.runtime.data.DatasetValidator;
 import io.kefu.runtime.data.DuplicatePolicy;
 import io.kefu.runtime.data.ExampleJsonlWriter;
-import io.kefu.runtime.data.FieldMapping;
 import io.kefu.runtime.data.OverlongPolicy;
 import io.kefu.runtime.data.Problem;
 import io.kefu.runtime.data.RecordShape;
@@ -19,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -59,9 +59,8 @@ public final class ValidateCommand implements Callable<Integer> {
             description = "Repeated conversations (exact or after normalising whitespace): report, drop or keep (default: ${DEFAULT-VALUE}).")
     DuplicatePolicy duplicates;
 
-    @Option(names = "--mapping", paramLabel = "FILE",
-            description = "Field mapping for other field names: {\"columns\": {...}, \"tags\": {...}} or a LLaMA-Factory dataset_info entry.")
-    Path mapping;
+    @Mixin
+    FieldMappingOption mapping;
 
     @Option(names = "--out", paramLabel = "FILE",
             description = "Write the valid examples as normalised JSONL (OpenAI messages shape); only written when the check passes.")
@@ -99,9 +98,7 @@ public final class ValidateCommand implements Callable<Integer> {
                 .minExamples(minExamples)
                 .duplicates(duplicates)
                 .maxStoredProblems(Math.max(maxProblems, 1000));
-        if (mapping != null) {
-            options.mapping(FieldMapping.fromJson(mapping));
-        }
+        mapping.applyTo(options);
         if (model == null) {
             return validateAll(new DatasetValidator(options.build()));
         }

@@ -3,6 +3,7 @@ package io.kefu.cli.eval;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.chat.GenerationParameters;
+import io.kefu.cli.common.DecodingOptions;
 import io.kefu.cli.common.Terminal;
 import io.kefu.eval.standard.EvaluationConfig;
 import io.kefu.shop.rules.RulesChatModel;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -64,11 +66,8 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "8", paramLabel = "N", description = "Requests per batch (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "Decoding seed (default: ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--max-new-tokens", defaultValue = "256", paramLabel = "N", description = "Longest answer in tokens (default: ${DEFAULT-VALUE}).")
-    int maxNewTokens;
+    @Mixin
+    DecodingOptions decoding;
 
     @Option(names = "--limit", paramLabel = "N", description = "Evaluate only the first N examples.")
     Integer limit;
@@ -90,8 +89,8 @@ public final class EvalCommand implements Callable<Integer> {
         }
         List<SystemSpec> specs = systemSpecs();
         Dataset test = ComparisonRun.firstExamples(Dataset.load(data), limit, "--limit");
-        EvaluationConfig config = EvaluationConfig.builder().batchSize(batchSize).seed(seed)
-                .parameters(GenerationParameters.builder().maxNewTokens(maxNewTokens).build()).build();
+        EvaluationConfig config = EvaluationConfig.builder().batchSize(batchSize).seed(decoding.seed())
+                .parameters(GenerationParameters.builder().maxNewTokens(decoding.maxNewTokens()).build()).build();
         try (EvalSystems systems = new EvalSystems()) {
             specs.forEach(systems::add);
             if (baseline != null) {

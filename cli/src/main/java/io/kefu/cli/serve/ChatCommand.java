@@ -10,6 +10,7 @@ import io.kefu.chat.ChatRequest;
 import io.kefu.chat.ChatResponse;
 import io.kefu.chat.ChatStream;
 import io.kefu.chat.GenerationParameters;
+import io.kefu.cli.common.DecodingOptions;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -46,25 +47,22 @@ public final class ChatCommand implements Callable<Integer> {
     @Option(names = "--system", paramLabel = "TEXT", description = "System message that starts the conversation.")
     String system;
 
-    @Option(names = "--max-new-tokens", defaultValue = "256", paramLabel = "N", description = "Longest answer in tokens (default: ${DEFAULT-VALUE}).")
-    int maxNewTokens;
-
     @Option(names = "--temperature", defaultValue = "0", paramLabel = "T", description = "Sampling temperature; 0 is greedy (default: ${DEFAULT-VALUE}).")
     double temperature;
 
     @Option(names = "--top-p", defaultValue = "1.0", paramLabel = "P", description = "Nucleus sampling mass (default: ${DEFAULT-VALUE}).")
     double topP;
 
-    @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    DecodingOptions decoding;
 
     @Option(names = "--json", description = "Print each answer as one JSON line (text, finish_reason, tokens) instead of streaming text.")
     boolean json;
 
     @Override
     public Integer call() throws IOException {
-        GenerationParameters params = GenerationParameters.builder().maxNewTokens(maxNewTokens)
-                .temperature(temperature).topP(topP).seed(seed).build();
+        GenerationParameters params = GenerationParameters.builder().maxNewTokens(decoding.maxNewTokens())
+                .temperature(temperature).topP(topP).seed(decoding.seed()).build();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         boolean interactive = System.console() != null && !json;

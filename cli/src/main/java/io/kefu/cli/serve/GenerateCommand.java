@@ -13,6 +13,7 @@ import io.kefu.chat.ChatResponse;
 import io.kefu.chat.GenerationParameters;
 import io.kefu.chat.Role;
 import io.kefu.chat.TokenLogprob;
+import io.kefu.cli.common.DecodingOptions;
 import io.kefu.cli.common.ProgressReporter;
 import io.kefu.runtime.format.AtomicFiles;
 import java.io.BufferedReader;
@@ -73,11 +74,8 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--temperature", defaultValue = "0", paramLabel = "T", description = "Sampling temperature; 0 is greedy (default: ${DEFAULT-VALUE}).")
     double temperature;
 
-    @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--max-new-tokens", defaultValue = "256", paramLabel = "N", description = "Most tokens per answer (default: ${DEFAULT-VALUE}).")
-    int maxNewTokens;
+    @Mixin
+    DecodingOptions decoding;
 
     @Option(names = "--logprobs", description = "Add each generated token's log-probability.")
     boolean logprobs;
@@ -102,8 +100,8 @@ public final class GenerateCommand implements Callable<Integer> {
         if (batchSize < 1) {
             throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--batch-size " + batchSize + " must be at least 1");
         }
-        GenerationParameters params = GenerationParameters.builder().maxNewTokens(maxNewTokens).temperature(temperature)
-                .seed(seed).logprobs(logprobs).build();
+        GenerationParameters params = GenerationParameters.builder().maxNewTokens(decoding.maxNewTokens()).temperature(temperature)
+                .seed(decoding.seed()).logprobs(logprobs).build();
         List<Input> inputs = readInputs();
         PrintWriter err = spec.commandLine().getErr();
         long promptTokens = 0;

@@ -1,13 +1,15 @@
 package io.kefu.cli.serve;
 
+import io.kefu.cli.common.EngineOption;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The {@code --engine}, {@code --model} and {@code --adapter} options of commands that run a model. */
 final class ModelOptions {
-    @Option(names = "--engine", defaultValue = "djl", paramLabel = "ID", description = "Engine (see kefu engines; default: ${DEFAULT-VALUE}).")
-    String engine;
+    @Mixin
+    EngineOption engine;
 
     @Option(names = "--model", required = true, paramLabel = "DIR|HUBID", description = "Checkpoint folder or hub id owner/name[@revision].")
     String model;
@@ -17,6 +19,6 @@ final class ModelOptions {
 
     /** Loads the model (downloading a hub id first, with progress on {@code err}). */
     LoadedChatModel load(PrintWriter err) {
-        return LoadedChatModel.load(engine, model, adapter, err);
+        return LoadedChatModel.load(engine.id(), model, adapter, err);
     }
 }

@@ -1,10 +1,11 @@
 package io.kefu.cli.train;
 
-import io.kefu.model.Engines;
+import io.kefu.cli.common.EngineOption;
 import io.kefu.train.Adapter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -30,12 +31,12 @@ public final class MergeCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "New checkpoint folder (must not exist or be empty).")
     Path out;
 
-    @Option(names = "--engine", defaultValue = "djl", description = "Engine that merges (default: ${DEFAULT-VALUE}).")
-    String engine;
+    @Mixin
+    EngineOption engine;
 
     @Override
     public Integer call() {
-        Engines.get(engine).merge(model, Adapter.load(adapter), out);
+        engine.get().merge(model, Adapter.load(adapter), out);
         spec.commandLine().getOut().println("wrote " + out);
         return 0;
     }

@@ -2,12 +2,13 @@ package io.kefu.cli.train;
 
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
+import io.kefu.cli.common.EngineOption;
 import io.kefu.runtime.format.CheckpointCast;
 import io.kefu.runtime.format.Dtype;
-import io.kefu.model.Engines;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -55,12 +56,12 @@ public final class ModelCommand implements Runnable {
         @Option(names = "--seed", defaultValue = "0", description = "Initialisation seed (default: ${DEFAULT-VALUE}).")
         long seed;
 
-        @Option(names = "--engine", defaultValue = "djl", description = "Engine that writes it (default: ${DEFAULT-VALUE}).")
-        String engine;
+        @Mixin
+        EngineOption engine;
 
         @Override
         public Integer call() {
-            Engines.get(engine).initCheckpoint(arch, config, tokenizer, out, seed);
+            engine.get().initCheckpoint(arch, config, tokenizer, out, seed);
             spec.commandLine().getOut().println("wrote " + out);
             return 0;
         }

@@ -2,13 +2,13 @@ package io.kefu.cli.train;
 
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
+import io.kefu.cli.common.EngineOption;
 import io.kefu.cli.common.Terminal;
 import io.kefu.runtime.config.TrainingConfigFile;
 import io.kefu.data.Dataset;
 import io.kefu.data.Split;
 import io.kefu.model.BaseModel;
 import io.kefu.model.Engine;
-import io.kefu.model.Engines;
 import io.kefu.model.ModelRef;
 import io.kefu.train.Adapter;
 import io.kefu.train.LoraConfig;
@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -57,8 +58,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Run folder: checkpoints, metrics, the result (default: the config's output_dir).")
     Path out;
 
-    @Option(names = "--engine", defaultValue = "djl", description = "Engine (default: ${DEFAULT-VALUE}).")
-    String engine;
+    @Mixin
+    EngineOption engine;
 
     @Option(names = "--full", description = "Train every weight instead of LoRA adapters.")
     boolean full;
@@ -141,7 +142,7 @@ public final class TrainCommand implements Callable<Integer> {
             val = split.test();
         }
         PrintWriter console = spec.commandLine().getOut();
-        Engine djl = Engines.get(engine);
+        Engine djl = engine.get();
         try (BaseModel base = djl.load(ModelRef.of(modelName));
              TrainingProgress progress = new TrainingProgress(console, console, Terminal.isInteractive(spec), true)) {
             Adapter adapter = djl.trainer(config).fit(base, train, val, progress);
