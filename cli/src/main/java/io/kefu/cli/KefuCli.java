@@ -2,6 +2,24 @@ package io.kefu.cli;
 
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
+import io.kefu.bench.BenchCommand;
+import io.kefu.cli.common.ExitCodes;
+import io.kefu.cli.common.Terminal;
+import io.kefu.cli.data.DataCommand;
+import io.kefu.cli.eval.AbCommand;
+import io.kefu.cli.eval.EvalCommand;
+import io.kefu.cli.eval.RatingCommand;
+import io.kefu.cli.eval.ScoreCommand;
+import io.kefu.cli.export.ExportCommand;
+import io.kefu.cli.export.TrtllmCommand;
+import io.kefu.cli.quickstart.QuickstartCommand;
+import io.kefu.cli.serve.ChatCommand;
+import io.kefu.cli.serve.GenerateCommand;
+import io.kefu.cli.serve.ServeCommand;
+import io.kefu.cli.train.MergeCommand;
+import io.kefu.cli.train.ModelCommand;
+import io.kefu.cli.train.ParamsCommand;
+import io.kefu.cli.train.TrainCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -28,11 +46,11 @@ import picocli.CommandLine.Command;
             QuickstartCommand.class,
             CommandLine.HelpCommand.class
         })
-public final class KefuCli implements Runnable {
+public final class KefuCli implements Runnable, Terminal.Root {
     /** A check failed (validation problems, a failed comparison) or the work failed. */
-    public static final int EXIT_FAILED = 1;
+    public static final int EXIT_FAILED = ExitCodes.FAILED;
     /** The command line was wrong. */
-    public static final int EXIT_USAGE = 2;
+    public static final int EXIT_USAGE = ExitCodes.USAGE;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -61,6 +79,11 @@ public final class KefuCli implements Runnable {
      *     rather than a pipe, a file or a test's buffer (plain progress lines)
      */
     static int run(String[] args, PrintWriter out, PrintWriter err, boolean interactive) {
+        return commandLine(out, err, interactive).execute(args);
+    }
+
+    /** The whole command tree, printing to {@code out} and {@code err}, ready to execute. */
+    static CommandLine commandLine(PrintWriter out, PrintWriter err, boolean interactive) {
         CommandLine cli = new CommandLine(new KefuCli(interactive));
         cli.setOut(out);
         cli.setErr(err);
@@ -72,12 +95,13 @@ public final class KefuCli implements Runnable {
             }
             return exitCode(e);
         });
-        return cli.execute(args);
+        return cli;
     }
 
     /** @return whether the command runs on an interactive terminal (see {@link #run(String[], PrintWriter, PrintWriter, boolean)}) */
-    static boolean isInteractive(CommandLine.Model.CommandSpec spec) {
-        return spec.root().userObject() instanceof KefuCli root && root.interactive;
+    @Override
+    public boolean interactive() {
+        return interactive;
     }
 
     /** True when standard input and output are a terminal that understands a carriage return. */

@@ -2,6 +2,7 @@ package io.kefu.cli;
 
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
+import io.kefu.cli.common.ExitCodes;
 import io.kefu.notebook.KernelSpec;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -139,7 +140,7 @@ public final class NotebookCommand implements Runnable {
             }
             console.printf(Locale.ROOT, "%d passed, %d failed%n", inputs.size() - failed, failed);
             console.flush();
-            return failed == 0 ? 0 : KefuCli.EXIT_FAILED;
+            return failed == 0 ? 0 : ExitCodes.FAILED;
         }
 
         /** Runs one notebook; returns null on success, else what went wrong. */

@@ -4,7 +4,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 
 /** Runs the real {@code kefu} entry point in-process and captures what it prints. */
-final class Cli {
+public final class Cli {
     private Cli() {
     }
 
@@ -13,10 +13,10 @@ final class Cli {
      * @param out what it printed on standard output
      * @param err what it printed on standard error
      */
-    record Result(int exitCode, String out, String err) {
+    public record Result(int exitCode, String out, String err) {
     }
 
-    static Result run(String... args) {
+    public static Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = KefuCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true));

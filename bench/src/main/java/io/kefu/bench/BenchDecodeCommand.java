@@ -1,0 +1,334 @@
+package io.kefu.bench;
+
+import io.kefu.ErrorCode;
+import io.kefu.KefuException;
+import io.kefu.chat.ChatModel;
+import io.kefu.chat.ChatRequest;
+import io.kefu.chat.ChatResponse;
+import io.kefu.chat.GenerationParameters;
+import io.kefu.runtime.format.DecoderLayout;
+import io.kefu.runtime.format.HfModelConfig;
+import io.kefu.runtime.tokenize.HfTokenizer;
+import io.kefu.model.BaseModel;
+import io.kefu.model.Engine;
+import io.kefu.model.Engines;
+import io.kefu.model.MatmulRate;
+import io.kefu.model.ModelRef;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code kefu bench decode}: decode throughput of each engine on the same checkpoint, at several
+ * batch sizes, beside the memory-bandwidth bound (measured copy bandwidth divided by the bytes of
+ * weights read per decoding step). Engines are found through {@link Engines}: any engine on the
+ * class path (ONNX Runtime, DJL, a vendor's) is measured the same way, through
+ * {@link ChatModel#chatBatch(List)}. Jlama, which needs Java 21+, is measured in a forked JVM by
+ * {@link JlamaBench} (batch 1 only: Jlama decodes one sequence per KV cache). Each engine's thread
+ * count and raw fp32 matmul rate
+ * ({@link Engine#measureMatmul}) are printed beside its result, so the comparison can be judged even.
+ */
+@Command(name = "decode",
+        mixinStandardHelpOptions = true,
+        description = {"Measure decode tokens/s per engine beside the memory-bandwidth bound.",
+                "Batch 1, 4 and 16 (or --batch-sizes) on the same checkpoint; the bound is the measured copy",
+                "bandwidth / bytes of weights read per token.",
+                "Decode time = time(prompt + 1 + N tokens) - time(prompt + 1 token), so prefill is excluded.",
+                "Without --model, a random-weight Llama of about 90M parameters is written to a temp folder."},
+        footer = {"", "Examples:", "  kefu bench decode",
+                "  kefu bench decode --model models/qwen2.5-0.5b --engines onnx,djl --batch-sizes 1,8 --tokens 64"})
+public final class BenchDecodeCommand implements Callable<Integer> {
+    private static final int MATMUL_SIZE = 512;
+    /** Measured in a forked Java 21+ JVM by {@link JlamaBench}, not through {@link Engines}. */
+    private static final String JLAMA = "jlama";
+    private static final String PROMPT = "Hello! Do you have the blue linen dress in size M, and how long does delivery take?";
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "Hugging Face checkpoint folder (default: a generated ~90M-parameter Llama).")
+    Path model;
+
+    @Option(names = "--tokenizer", paramLabel = "DIR",
+            description = "Tokenizer folder for the generated model (default: <kefu.tokenizers.dir>/llama3).")
+    Path tokenizer;
+
+    @Option(names = "--engines", split = ",", defaultValue = "onnx,djl,jlama",
+            description = "Engines to measure, found by id (default: ${DEFAULT-VALUE}); missing ones are listed with the reason.")
+    List<String> engines;
+
+    @Option(names = "--batch-sizes", split = ",", defaultValue = "1,4,16", description = "Batch sizes (default: ${DEFAULT-VALUE}).")
+    List<Integer> batchSizes;
+
+    @Option(names = "--tokens", defaultValue = "32", description = "Tokens decoded per measurement (default: ${DEFAULT-VALUE}).")
+    int tokens;
+
+    @Option(names = "--repeats", defaultValue = "2", description = "Measurements per cell; the best is kept (default: ${DEFAULT-VALUE}).")
+    int repeats;
+
+    @Override
+    public Integer call() throws Exception {
+        if (tokens < 1 || repeats < 1 || batchSizes.stream().anyMatch(b -> b < 1)) {
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--tokens, --repeats and --batch-sizes must be positive");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        Path temp = null;
+        try {
+            Path checkpoint = model;
+            if (checkpoint == null) {
+                temp = Files.createTempDirectory("kefu-bench-");
+                checkpoint = BenchModel.write(temp.resolve("llama-90m"), tokenizerDir(), 42);
+            }
+            HfModelConfig config = HfModelConfig.load(checkpoint);
+            long parameters = DecoderLayout.of(config).parameterCount();
+            long bytesPerToken = weightBytesReadPerToken(config, parameters);
+            int threads = Runtime.getRuntime().availableProcessors();
+            double bandwidth = copyBandwidth(threads);
+            double bound = bandwidth / bytesPerToken;
+            out.printf(Locale.ROOT, "model: %s (%s, %.1fM parameters, %d MB of fp32 weights read per decoding step)%n",
+                    checkpoint, config.architecture().className(), parameters / 1e6, bytesPerToken / 1_000_000);
+            out.printf(Locale.ROOT, "machine: %d cores; copy bandwidth %.1f GB/s (read + write, %d threads);"
+                    + " bound at batch 1 = %.1f tokens/s (b x that at batch b)%n", threads, bandwidth / 1e9, threads, bound);
+            out.println("note: the machine may be shared; figures measured while other work runs are contended.");
+            out.flush();
+
+            List<String[]> rows = new ArrayList<>();
+            for (String id : engines) {
+                rows.add(measure(id, checkpoint, bound, out));
+            }
+            printTable(out, rows, bound);
+            return 0;
+        } finally {
+            if (temp != null) {
+                deleteRecursively(temp);
+            }
+        }
+    }
+
+    private Path tokenizerDir() {
+        if (tokenizer != null) {
+            return tokenizer;
+        }
+        String dir = System.getProperty("kefu.tokenizers.dir");
+        if (dir == null) {
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--tokenizer is needed to generate the benchmark model"
+                    + " (or pass --model, or set the system property kefu.tokenizers.dir)");
+        }
+        return Path.of(dir, "llama3");
+    }
+
+    /** Weights read per decoding step: every matrix once; the embedding table only as the (tied) output head. */
+    static long weightBytesReadPerToken(HfModelConfig config, long parameters) {
+        long embedding = (long) config.vocabSize() * config.hiddenSize();
+        long read = config.tieWordEmbeddings() ? parameters : parameters - embedding;
+        return read * 4;
+    }
+
+    /** Best of several parallel copies between two 256 MiB off-heap buffers; bytes read plus bytes written per second. */
+    static double copyBandwidth(int threads) throws Exception {
+        int size = 256 << 20;
+        ByteBuffer src = ByteBuffer.allocateDirect(size);
+        ByteBuffer dst = ByteBuffer.allocateDirect(size);
+        for (int i = 0; i < size; i += 4096) {
+            src.put(i, (byte) i);
+            dst.put(i, (byte) 0);
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            double best = 0;
+            int chunk = size / threads;
+            for (int run = 0; run < 5; run++) {
+                long start = System.nanoTime();
+                List<Future<?>> parts = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    int from = t * chunk;
+                    int length = t == threads - 1 ? size - from : chunk;
+                    parts.add(pool.submit(() -> dst.duplicate().position(from).put(src.duplicate().position(from).limit(from + length))));
+                }
+                for (Future<?> f : parts) {
+                    f.get();
+                }
+                double seconds = (System.nanoTime() - start) / 1e9;
+                best = Math.max(best, 2.0 * size / seconds);
+            }
+            return best;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private String[] measure(String id, Path checkpoint, double bound, PrintWriter out) {
+        if (id.equals(JLAMA)) {
+            return measureJlama(checkpoint, bound, out);
+        }
+        String[] row = new String[batchSizes.size() + 4];
+        row[0] = id;
+        Engine engine;
+        try {
+            engine = Engines.get(id);
+        } catch (KefuException e) {
+            row[1] = "n/a: " + e.getMessage();
+            return row;
+        }
+        out.println("measuring " + id + " ...");
+        out.flush();
+        try {
+            MatmulRate rate = engine.measureMatmul(MATMUL_SIZE, Duration.ofSeconds(1));
+            row[1] = Integer.toString(rate.threads());
+            row[2] = String.format(Locale.ROOT, "%.1f", rate.gflops());
+        } catch (KefuException e) {
+            row[1] = "?";
+            row[2] = "n/a";
+        }
+        try (BaseModel base = engine.load(ModelRef.of(checkpoint)); ChatModel chat = engine.chatModel(base)) {
+            run(chat, 1, 2); // warm-up
+            double first = 0;
+            for (int i = 0; i < batchSizes.size(); i++) {
+                int batch = batchSizes.get(i);
+                double best = 0;
+                for (int r = 0; r < repeats; r++) {
+                    best = Math.max(best, decodeRate(chat, batch));
+                }
+                if (i == 0) {
+                    first = best;
+                }
+                row[3 + i] = String.format(Locale.ROOT, "%.1f", best);
+            }
+            row[row.length - 1] = batchSizes.get(0) == 1 ? String.format(Locale.ROOT, "%.0f%%", 100 * first / bound) : "-";
+        } catch (KefuException e) {
+            row[3] = "failed: " + e.getMessage();
+        }
+        return row;
+    }
+
+    /**
+     * Jlama in a forked Java 21+ JVM ({@link JlamaBench}) on the same checkpoint, prompt text tokenized
+     * without the chat template. Jlama decodes one sequence per KV cache: only batch 1 is measured.
+     */
+    private String[] measureJlama(Path checkpoint, double bound, PrintWriter out) {
+        String[] row = new String[batchSizes.size() + 4];
+        row[0] = JLAMA;
+        Path work = null;
+        try {
+            Path java = JlamaBench.java21();
+            out.println("measuring jlama in a forked JVM (" + java + ") ...");
+            out.flush();
+            int[] prompt;
+            try (HfTokenizer tok = HfTokenizer.load(checkpoint)) {
+                prompt = tok.encode(PROMPT);
+            }
+            work = Files.createTempDirectory("kefu-jlama-");
+            JlamaBench.Result result = JlamaBench.measure(checkpoint, prompt, tokens, repeats, work);
+            row[1] = Integer.toString(result.threads());
+            row[2] = "-";
+            for (int i = 0; i < batchSizes.size(); i++) {
+                row[3 + i] = batchSizes.get(i) == 1 ? String.format(Locale.ROOT, "%.1f", result.tokensPerSecond()) : "batch 1 only";
+            }
+            row[row.length - 1] = batchSizes.get(0) == 1
+                    ? String.format(Locale.ROOT, "%.0f%%", 100 * result.tokensPerSecond() / bound) : "-";
+        } catch (KefuException e) {
+            Arrays.fill(row, 1, row.length, null);
+            row[1] = "n/a: " + e.getMessage();
+        } catch (IOException e) {
+            Arrays.fill(row, 1, row.length, null);
+            row[1] = "n/a: cannot create a temp folder for the Jlama program: " + e.getMessage();
+        } finally {
+            if (work != null) {
+                try {
+                    deleteRecursively(work);
+                } catch (IOException e) {
+                    out.println("warning: cannot delete " + work + ": " + e.getMessage());
+                }
+            }
+        }
+        return row;
+    }
+
+    /** Generated tokens per second of decode alone: (tokens(1 + N) - tokens(1)) / (time(1 + N) - time(1)). */
+    private double decodeRate(ChatModel chat, int batch) {
+        long[] one = run(chat, batch, 1);
+        long[] many = run(chat, batch, 1 + tokens);
+        double seconds = (many[1] - one[1]) / 1e9;
+        return seconds > 0 ? (many[0] - one[0]) / seconds : 0;
+    }
+
+    /** @return {completion tokens, nanoseconds} */
+    private static long[] run(ChatModel chat, int batch, int maxNewTokens) {
+        GenerationParameters params = GenerationParameters.builder().maxNewTokens(maxNewTokens).build();
+        List<ChatRequest> requests = new ArrayList<>(batch);
+        for (int i = 0; i < batch; i++) {
+            requests.add(ChatRequest.builder().addUser(PROMPT).parameters(params).build());
+        }
+        long start = System.nanoTime();
+        List<ChatResponse> responses = chat.chatBatch(requests);
+        long elapsed = System.nanoTime() - start;
+        long generated = responses.stream().mapToLong(r -> r.usage().completionTokens()).sum();
+        return new long[] {generated, elapsed};
+    }
+
+    private void printTable(PrintWriter out, List<String[]> rows, double bound) {
+        List<String> header = new ArrayList<>(List.of("engine", "threads", "matmul GFLOP/s"));
+        for (int b : batchSizes) {
+            header.add("batch " + b);
+        }
+        header.add("batch 1 / bound");
+        List<String[]> all = new ArrayList<>();
+        all.add(header.toArray(new String[0]));
+        String[] boundRow = new String[header.size()];
+        boundRow[0] = "bound";
+        boundRow[1] = "-";
+        boundRow[2] = "-";
+        for (int i = 0; i < batchSizes.size(); i++) {
+            boundRow[3 + i] = String.format(Locale.ROOT, "%.1f", bound * batchSizes.get(i));
+        }
+        boundRow[boundRow.length - 1] = "100%";
+        all.add(boundRow);
+        all.addAll(rows);
+        int[] width = new int[header.size()];
+        for (String[] r : all) {
+            for (int i = 0; i < r.length; i++) {
+                if (r[i] != null && !(r[i].startsWith("n/a") || r[i].startsWith("failed"))) {
+                    width[i] = Math.max(width[i], r[i].length());
+                }
+            }
+        }
+        out.println();
+        out.println("decode tokens/s (higher is better)");
+        for (String[] r : all) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < r.length; i++) {
+                if (r[i] == null) {
+                    continue;
+                }
+                line.append(i == 0 ? "" : "  ").append(String.format("%-" + Math.max(1, width[i]) + "s", r[i]));
+            }
+            out.println(line.toString().stripTrailing());
+        }
+        out.flush();
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

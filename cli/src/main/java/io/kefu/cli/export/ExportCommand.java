@@ -1,0 +1,89 @@
+package io.kefu.cli.export;
+
+import io.kefu.model.Engines;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code kefu export}: write a checkpoint in an engine's own format. */
+@Command(name = "export",
+        mixinStandardHelpOptions = true,
+        description = "Export a Hugging Face checkpoint (optionally with a LoRA adapter merged in) to another format.",
+        subcommands = {ExportCommand.Onnx.class})
+public final class ExportCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** {@code kefu export onnx}: an ONNX decoder with a key/value cache, through the {@code onnx} engine. */
+    @Command(name = "onnx",
+            mixinStandardHelpOptions = true,
+            description = {"Export to ONNX: a decoder with key/value cache for ONNX Runtime, with its config and tokenizer.",
+                    "Writes model.onnx (decoder with key/value cache, ONNX Runtime GenAI / Optimum names),",
+                    "genai_config.json, config.json, generation_config.json and the tokenizer files into a new folder.",
+                    "Models over 2 GB keep their weights in model.onnx.data beside the graph."},
+            footer = {"", "Examples:",
+                    "  kefu export onnx --model models/qwen2.5-0.5b --out out/onnx",
+                    "  kefu export onnx --model models/qwen2.5-0.5b --adapter out/shop-lora --out out/shop-onnx --dtype fp16"})
+    public static final class Onnx implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face checkpoint folder (llama, qwen2, qwen3).")
+        Path model;
+
+        @Option(names = "--adapter", paramLabel = "DIR", description = "PEFT LoRA adapter folder to merge (W + scale * B A, in fp32).")
+        Path adapter;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "New or empty output folder.")
+        Path out;
+
+        @Option(names = "--dtype", defaultValue = "fp32", paramLabel = "fp32|fp16",
+                description = "Weight and activation type (default: ${DEFAULT-VALUE}; fp16 is meant for GPUs).")
+        String dtype;
+
+        @Option(names = "--operators", defaultValue = "contrib", paramLabel = "contrib|standard",
+                description = "contrib: ONNX Runtime's fused operators where they fit; standard: plain ONNX opset 17 (default: ${DEFAULT-VALUE}).")
+        String operators;
+
+        @Option(names = "--logits", defaultValue = "last", paramLabel = "last|all",
+                description = {"last: logits of the last position only, all generation needs (default);",
+                        "all: every position (batch, sequence, vocab), for scoring whole sequences."})
+        String logits;
+
+        @Option(names = "--external-data", description = "Keep the weights in model.onnx.data even when the model is small.")
+        boolean externalData;
+
+        @Option(names = "--context-length", paramLabel = "N", description = "Positions the exported model supports (default: max_position_embeddings).")
+        Integer contextLength;
+
+        @Override
+        public Integer call() {
+            Map<String, String> options = new LinkedHashMap<>();
+            options.put("dtype", dtype);
+            options.put("operators", operators);
+            options.put("externalData", Boolean.toString(externalData));
+            options.put("logits", logits);
+            if (contextLength != null) {
+                options.put("contextLength", Integer.toString(contextLength));
+            }
+            Path written = Engines.get("onnx").export(model, Optional.ofNullable(adapter), out, options);
+            PrintWriter w = spec.commandLine().getOut();
+            w.println("exported " + model + (adapter == null ? "" : " + adapter " + adapter) + " to " + written
+                    + " (" + dtype + ", " + operators + " operators)");
+            w.flush();
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package io.kefu.cli.serve;
+
+import io.kefu.ErrorCode;
+import io.kefu.KefuException;
+import io.kefu.chat.BatchingOptions;
+import io.kefu.chat.ChatModel;
+import io.kefu.shop.rules.RulesChatModel;
+import io.kefu.model.BaseModel;
+import io.kefu.model.Engine;
+import io.kefu.model.Engines;
+import io.kefu.model.ModelRef;
+import io.kefu.server.KefuServer;
+import io.kefu.server.ServerConfig;
+import io.kefu.server.store.Database;
+import io.kefu.train.Adapter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code kefu serve}: the HTTP server over a model of any engine. Runs until stopped (Ctrl-C / SIGTERM drains requests in flight). */
+@Command(name = "serve",
+        mixinStandardHelpOptions = true,
+        description = {"Serve a model over HTTP with the shop's live facts, guardrails and hand-off.",
+                "Routes: POST /chat (live shop facts, guardrails, hand-off), the OpenAI-compatible",
+                "/v1/chat/completions and /v1/models, /health, /metrics (Prometheus) and /events (A/B conversions).",
+                "Concurrent requests are decoded together in the engine's running batch (up to --max-batch per model)."},
+        footer = {"", "Examples:",
+                "  kefu serve --engine djl --model models/qwen2.5-0.5b --adapter shop=out/shop-lora",
+                "  kefu serve --engine djl --model models/qwen2.5-0.5b --allow-runtime-adapters --api-key-file key.txt",
+                "  kefu serve --engine remote --model http://127.0.0.1:8000/v1 --store jdbc:postgresql://127.0.0.1:5432/kefu?user=kefu",
+                "  kefu serve --engine rules --port 8081        (the keyword baseline, no model)"})
+public final class ServeCommand implements Callable<Integer> {
+    @Option(names = "--engine", required = true, paramLabel = "ID", description = "djl, onnx, trtllm, remote, or rules (the keyword baseline).")
+    String engineId;
+
+    @Option(names = "--model", paramLabel = "DIR_OR_URL", description = "A checkpoint folder, hub id, or (remote engine) server URL.")
+    String model;
+
+    @Option(names = "--adapter", paramLabel = "NAME=DIR", description = "A LoRA adapter clients select with \"model\": NAME; repeatable, the first is the default of /chat.")
+    List<String> adapters = new ArrayList<>();
+
+    @Option(names = "--store", paramLabel = "JDBC_URL", description = "jdbc:h2:... or jdbc:postgresql://... (default: an H2 file in ~/.kefu/store).")
+    String store;
+
+    @Option(names = "--shop", paramLabel = "DIR", defaultValue = "examples/shop", description = "Shop folder loaded into an empty store (default: ${DEFAULT-VALUE}).")
+    Path shop;
+
+    @Option(names = "--port", defaultValue = "8080", description = "Port (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}); others need --api-key-file.")
+    String bind;
+
+    @Option(names = "--api-key-file", paramLabel = "FILE", description = "File holding the key clients send as 'Authorization: Bearer KEY'.")
+    Path apiKeyFile;
+
+    @Option(names = "--queue", defaultValue = "64", description = "Requests that may wait for the model (default: ${DEFAULT-VALUE}).")
+    int queue;
+
+    @Option(names = "--max-batch", defaultValue = "" + BatchingOptions.DEFAULT_MAX_BATCH_SIZE, paramLabel = "N",
+            description = "Requests one model decodes together in its running batch; more wait in the queue (default: ${DEFAULT-VALUE}).")
+    int maxBatch;
+
+    @Option(names = "--allow-runtime-adapters", description = {"Enable POST /v1/load_lora_adapter {\"lora_name\", \"lora_path\"} and",
+            "POST /v1/unload_lora_adapter {\"lora_name\"} (vLLM's); they read folders of this machine, so use an API key."})
+    boolean allowRuntimeAdapters;
+
+    @Option(names = "--timeout", defaultValue = "120", paramLabel = "SECONDS", description = "Per-request timeout (default: ${DEFAULT-VALUE}).")
+    int timeoutSeconds;
+
+    @Option(names = "--min-logprob", defaultValue = "-2.5", description = "Hand off when the mean token log-probability is below this (default: ${DEFAULT-VALUE}).")
+    double minLogprob;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        List<AutoCloseable> owned = new ArrayList<>();
+        if (maxBatch < 1) {
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--max-batch must be at least 1, got " + maxBatch);
+        }
+        BatchingOptions batching = new BatchingOptions(maxBatch);
+        ServerConfig.Builder config = ServerConfig.builder().port(port).bind(bind).queueCapacity(queue).maxBatch(maxBatch)
+                .requestTimeout(Duration.ofSeconds(timeoutSeconds)).minMeanLogprob(minLogprob)
+                .storeUrl(store != null ? store : Database.h2Url(Database.defaultDirectory()));
+        if (Files.isDirectory(shop)) {
+            config.shopFolder(shop);
+        }
+        if (apiKeyFile != null) {
+            config.apiKey(readKey(apiKeyFile));
+        }
+        try {
+            if (engineId.equals("rules")) {
+                if (!adapters.isEmpty() || allowRuntimeAdapters) {
+                    throw new KefuException(ErrorCode.INVALID_ARGUMENT, (allowRuntimeAdapters ? "--allow-runtime-adapters" : "--adapter")
+                            + ": the rules baseline takes no adapters");
+                }
+                config.baseModel(new RulesChatModel());
+            } else {
+                if (model == null) {
+                    throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--model is required with --engine " + engineId);
+                }
+                Engine engine = Engines.get(engineId);
+                BaseModel base = engine.load(ModelRef.of(model));
+                owned.add(base);
+                ChatModel plain = engine.chatModel(base, List.of(), batching);
+                owned.add(plain);
+                config.baseModel(plain);
+                Map<String, Path> named = parseAdapters(adapters);
+                if (!named.isEmpty()) {
+                    List<Adapter> loaded = new ArrayList<>();
+                    for (Path dir : named.values()) {
+                        loaded.add(Adapter.load(dir));
+                    }
+                    ChatModel withAdapters = engine.chatModel(base, loaded, batching);
+                    owned.add(withAdapters);
+                    config.adapters(withAdapters, new ArrayList<>(named.keySet()));
+                }
+                if (allowRuntimeAdapters) {
+                    // one model per loaded adapter: it can be closed on its own when the adapter is unloaded
+                    config.runtimeAdapters((name, folder) -> engine.chatModel(base, List.of(Adapter.load(folder)), batching));
+                }
+            }
+            KefuServer server = KefuServer.start(config.build());
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.close();
+                stopped.countDown();
+            }, "kefu-serve-shutdown"));
+            out.println("kefu serve: listening on http://" + bind + ":" + server.port() + " (Ctrl-C stops after requests in flight)");
+            out.flush();
+            stopped.await();
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        } finally {
+            for (int i = owned.size() - 1; i >= 0; i--) {
+                try {
+                    owned.get(i).close();
+                } catch (Exception ignored) {
+                    // closing on the way out; the process ends anyway
+                }
+            }
+        }
+    }
+
+    static Map<String, Path> parseAdapters(List<String> specs) {
+        Map<String, Path> out = new LinkedHashMap<>();
+        for (String spec : specs) {
+            int eq = spec.indexOf('=');
+            if (eq <= 0 || eq == spec.length() - 1) {
+                throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--adapter " + spec + ": expected NAME=DIR, e.g. shop=out/shop-lora");
+            }
+            String name = spec.substring(0, eq);
+            if (out.put(name, Path.of(spec.substring(eq + 1))) != null) {
+                throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--adapter " + spec + ": the name '" + name + "' is used twice");
+            }
+        }
+        return out;
+    }
+
+    static String readKey(Path file) {
+        try {
+            String key = Files.readString(file, StandardCharsets.UTF_8).strip();
+            if (key.isEmpty()) {
+                throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--api-key-file " + file + ": the file is empty");
+            }
+            return key;
+        } catch (IOException e) {
+            throw new KefuException(ErrorCode.IO, "--api-key-file " + file + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,211 @@
+package io.kefu.cli.train;
+
+import io.kefu.ErrorCode;
+import io.kefu.KefuException;
+import io.kefu.cli.common.EngineOption;
+import io.kefu.cli.common.Terminal;
+import io.kefu.runtime.config.TrainingConfigFile;
+import io.kefu.data.Dataset;
+import io.kefu.data.Split;
+import io.kefu.model.BaseModel;
+import io.kefu.model.Engine;
+import io.kefu.model.ModelRef;
+import io.kefu.train.Adapter;
+import io.kefu.train.LoraConfig;
+import io.kefu.train.Schedule;
+import io.kefu.train.TrainingConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code kefu train}: LoRA or full fine-tuning of a base model on a dataset. */
+@Command(name = "train",
+        mixinStandardHelpOptions = true,
+        description = {"Fine-tune a base model with LoRA (default) or fully.",
+                "The run folder --out receives checkpoints (checkpoint-<step>/), metrics.jsonl, loss.png, and at the",
+                "end adapter/ (PEFT layout)",
+                "or, with --full, model/ (a Hugging Face checkpoint). Run the same command again after an",
+                "interruption and training resumes from the newest checkpoint, ending exactly as it would have."},
+        footer = {"", "Example:", "  kefu train --model models/qwen2.5-0.5b --data examples/shop/train.jsonl --out out/shop \\",
+                "      --lora-r 8 --lora-alpha 16 --lora-target q_proj,v_proj --epochs 3 --lr 2e-4",
+                "  kefu train --config shop-lora.yaml --lr 1e-4     (the file's settings, with a different learning rate)"})
+public final class TrainCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE", description = {"Training config file (YAML or JSON, LLaMA-Factory keys such as",
+            "learning_rate, lora_rank, output_dir). Flags given on the command line override its values."})
+    Path configFile;
+
+    @Option(names = "--model", paramLabel = "DIR|ID", description = "Base checkpoint folder or Hugging Face hub id (default: the config's model_name_or_path).")
+    String model;
+
+    @Option(names = "--data", paramLabel = "FILE", description = "Training data (JSON/JSONL: Alpaca, messages, ShareGPT) (default: the config's dataset).")
+    Path data;
+
+    @Option(names = "--validation", paramLabel = "FILE", description = "Validation data (default: none, or --val-split of --data).")
+    Path validation;
+
+    @Option(names = "--val-split", defaultValue = "0", description = "Share of --data held out for validation when --validation is not given (default: ${DEFAULT-VALUE}).")
+    double valSplit;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Run folder: checkpoints, metrics, the result (default: the config's output_dir).")
+    Path out;
+
+    @Mixin
+    EngineOption engine;
+
+    @Option(names = "--full", description = "Train every weight instead of LoRA adapters.")
+    boolean full;
+
+    @Option(names = "--lora-r", defaultValue = "8", description = "LoRA rank (default: ${DEFAULT-VALUE}).")
+    int rank;
+
+    @Option(names = "--lora-alpha", defaultValue = "16", description = "LoRA alpha (default: ${DEFAULT-VALUE}).")
+    double alpha;
+
+    @Option(names = "--lora-dropout", defaultValue = "0.0", description = "LoRA dropout (default: ${DEFAULT-VALUE}).")
+    double dropout;
+
+    @Option(names = "--lora-target", split = ",", defaultValue = "q_proj,v_proj",
+            description = "Target modules, or all-linear (default: ${DEFAULT-VALUE}).")
+    List<String> targets;
+
+    @Option(names = "--rslora", description = "Scale by alpha/sqrt(r) (rank-stabilised LoRA).")
+    boolean rsLora;
+
+    @Option(names = "--epochs", defaultValue = "3", description = "Epochs (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--lr", defaultValue = "2e-4", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--batch-size", defaultValue = "4", description = "Examples per micro-batch (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--grad-accum", defaultValue = "4", description = "Micro-batches per optimiser step (default: ${DEFAULT-VALUE}).")
+    int gradAccum;
+
+    @Option(names = "--schedule", defaultValue = "COSINE", description = "COSINE, LINEAR or CONSTANT (default: ${DEFAULT-VALUE}).")
+    Schedule schedule;
+
+    @Option(names = "--warmup-ratio", defaultValue = "0.0", description = "Share of steps warming up (default: ${DEFAULT-VALUE}).")
+    double warmupRatio;
+
+    @Option(names = "--weight-decay", defaultValue = "0.0", description = "AdamW weight decay (default: ${DEFAULT-VALUE}).")
+    double weightDecay;
+
+    @Option(names = "--max-grad-norm", defaultValue = "1.0", description = "Gradient clipping, 0 for off (default: ${DEFAULT-VALUE}).")
+    double maxGradNorm;
+
+    @Option(names = "--max-length", defaultValue = "1024", description = "Longest example in tokens; longer ones are cut (default: ${DEFAULT-VALUE}).")
+    int maxLength;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--train-on-prompt", description = "Also train on prompt tokens.")
+    boolean trainOnPrompt;
+
+    @Option(names = "--checkpoint-every", defaultValue = "0", description = "Optimiser steps between checkpoints; 0 = epoch ends only (default: ${DEFAULT-VALUE}).")
+    int checkpointEvery;
+
+    @Option(names = "--early-stopping", defaultValue = "0", description = "Stop after N epochs without validation improvement; 0 = off (default: ${DEFAULT-VALUE}).")
+    int earlyStopping;
+
+    @Override
+    public Integer call() {
+        TrainingConfigFile file = configFile == null ? null : TrainingConfigFile.load(configFile);
+        String modelName = model != null ? model : file == null ? null : file.model().orElse(null);
+        Path dataFile = data != null ? data : file == null ? null : file.dataset().orElse(null);
+        Path runDir = out != null ? out : file == null ? null : file.outputDir().orElse(null);
+        requireGiven(modelName, "--model", "model_name_or_path");
+        requireGiven(dataFile, "--data", "dataset");
+        requireGiven(runDir, "--out", "output_dir");
+        TrainingConfig config = trainingConfig(file, runDir);
+        Dataset train = Dataset.load(dataFile);
+        Dataset val = null;
+        if (validation != null) {
+            val = Dataset.load(validation);
+        } else if (valSplit > 0) {
+            if (valSplit >= 1) {
+                throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--val-split=" + valSplit + " must be below 1");
+            }
+            Split split = train.split(1 - valSplit, config.seed());
+            train = split.train();
+            val = split.test();
+        }
+        PrintWriter console = spec.commandLine().getOut();
+        Engine djl = engine.get();
+        try (BaseModel base = djl.load(ModelRef.of(modelName));
+             TrainingProgress progress = new TrainingProgress(console, console, Terminal.isInteractive(spec), true)) {
+            Adapter adapter = djl.trainer(config).fit(base, train, val, progress);
+            Path result;
+            if (config.isFullFineTune()) {
+                result = runDir.resolve("model");
+                base.save(result);
+            } else {
+                result = runDir.resolve("adapter");
+                adapter.save(result);
+            }
+            console.println("wrote " + result);
+        }
+        return 0;
+    }
+
+    /** The config file's settings (or the defaults) with each flag given on the command line applied over them. */
+    private TrainingConfig trainingConfig(TrainingConfigFile file, Path runDir) {
+        TrainingConfig.Builder builder = file == null ? TrainingConfig.builder() : file.trainingConfig().toBuilder();
+        if (given("--epochs")) builder.epochs(epochs);
+        if (given("--lr")) builder.learningRate(lr);
+        if (given("--batch-size")) builder.batchSize(batchSize);
+        if (given("--grad-accum")) builder.gradientAccumulation(gradAccum);
+        if (given("--schedule")) builder.schedule(schedule);
+        if (given("--warmup-ratio")) builder.warmupRatio(warmupRatio);
+        if (given("--weight-decay")) builder.weightDecay(weightDecay);
+        if (given("--max-grad-norm")) builder.maxGradNorm(maxGradNorm);
+        if (given("--max-length")) builder.maxLength(maxLength);
+        if (given("--seed")) builder.seed(seed);
+        if (given("--train-on-prompt")) builder.trainOnPrompt(trainOnPrompt);
+        if (given("--checkpoint-every")) builder.checkpointEverySteps(checkpointEvery);
+        if (given("--early-stopping")) builder.earlyStoppingPatience(earlyStopping);
+        builder.checkpointDir(runDir);
+        List<String> loraFlags = List.of("--lora-r", "--lora-alpha", "--lora-dropout", "--lora-target", "--rslora");
+        boolean loraFlagGiven = loraFlags.stream().anyMatch(this::given);
+        boolean fileIsFull = file != null && file.trainingConfig().isFullFineTune();
+        if (full) {
+            builder.fullFineTune();
+        } else if (fileIsFull && loraFlagGiven) {
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "LoRA flags (" + String.join(", ", loraFlags.stream().filter(this::given).toList())
+                    + ") contradict " + file.file() + ", which sets finetuning_type: full");
+        } else if (!fileIsFull) {
+            LoraConfig start = file == null ? LoraConfig.builder().build() : file.trainingConfig().lora().orElseThrow();
+            builder.lora(LoraConfig.builder()
+                    .rank(given("--lora-r") ? rank : start.rank())
+                    .alpha(given("--lora-alpha") ? alpha : start.alpha())
+                    .dropout(given("--lora-dropout") ? dropout : start.dropout())
+                    .targets(given("--lora-target") ? targets : start.targets())
+                    .rsLora(given("--rslora") ? rsLora : start.rsLora())
+                    .build());
+        }
+        return builder.build();
+    }
+
+    /** Without a config file every flag applies (its default when not typed); with one, only the flags typed. */
+    private boolean given(String option) {
+        return configFile == null || spec.commandLine().getParseResult().hasMatchedOption(option);
+    }
+
+    private void requireGiven(Object value, String option, String key) {
+        if (value == null) {
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "missing " + option + (configFile == null
+                    ? " (or a --config file with " + key + ")" : "; " + configFile + " has no " + key + " either"));
+        }
+    }
+}

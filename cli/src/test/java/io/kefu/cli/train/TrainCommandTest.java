@@ -1,0 +1,103 @@
+package io.kefu.cli.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kefu.cli.Cli;
+import io.kefu.cli.KefuCli;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code kefu model init}, {@code kefu train} and {@code kefu merge} end to end on a tiny model. */
+class TrainCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void initTrainResumeAndMerge() throws Exception {
+        Path tokenizer = Path.of(System.getProperty("kefu.tokenizers.dir"), "llama3");
+        Path config = dir.resolve("small.json");
+        Files.writeString(config, "{\"hidden_size\": 64, \"intermediate_size\": 128, \"num_hidden_layers\": 1,"
+                + " \"num_attention_heads\": 2, \"num_key_value_heads\": 1, \"head_dim\": 32, \"vocab_size\": 128256,"
+                + " \"tie_word_embeddings\": true, \"torch_dtype\": \"float32\"}");
+        Cli.Result init = Cli.run("model", "init", "--arch", "llama", "--config", config.toString(), "--tokenizer",
+                tokenizer.toString(), "--out", dir.resolve("base").toString(), "--seed", "3");
+        assertThat(init.exitCode()).as(init.err()).isZero();
+        assertThat(dir.resolve("base/generation_config.json")).content().contains("128009"); // <|eot_id|>
+
+        Path data = dir.resolve("train.jsonl");
+        List<String> lines = Files.readAllLines(Path.of(System.getProperty("kefu.repo.dir"), "examples", "shop", "train.jsonl"));
+        Files.write(data, lines.subList(0, 10)); // the data loader wants at least 10 examples
+        String[] train = {"train", "--model", dir.resolve("base").toString(), "--data", data.toString(), "--out",
+                dir.resolve("run").toString(), "--epochs", "1", "--batch-size", "4", "--grad-accum", "1", "--lr", "1e-3"};
+        Cli.Result trained = Cli.run(train);
+        assertThat(trained.exitCode()).as(trained.err()).isZero();
+        assertThat(trained.out()).contains("step 3/3", "wrote " + dir.resolve("run").resolve("adapter"));
+        assertThat(dir.resolve("run/adapter/adapter_model.safetensors")).exists();
+        assertThat(dir.resolve("run/metrics.jsonl")).exists();
+
+        Cli.Result again = Cli.run(train);
+        assertThat(again.exitCode()).as(again.err()).isZero();
+        assertThat(again.out()).contains("resumed at step 3").doesNotContain("step 1/3");
+
+        Cli.Result merged = Cli.run("merge", "--model", dir.resolve("base").toString(), "--adapter",
+                dir.resolve("run/adapter").toString(), "--out", dir.resolve("merged").toString());
+        assertThat(merged.exitCode()).as(merged.err()).isZero();
+        assertThat(dir.resolve("merged/model.safetensors")).exists();
+        assertThat(dir.resolve("merged/tokenizer.json")).exists();
+
+        Cli.Result refused = Cli.run("merge", "--model", dir.resolve("base").toString(), "--adapter",
+                dir.resolve("run/adapter").toString(), "--out", dir.resolve("merged").toString());
+        assertThat(refused.exitCode()).isEqualTo(KefuCli.EXIT_USAGE);
+        assertThat(refused.err()).contains("already exists");
+    }
+
+    @Test
+    void configFileSetsTheRunAndFlagsOverrideIt() throws Exception {
+        Path config = dir.resolve("small.json");
+        Files.writeString(config, "{\"hidden_size\": 64, \"intermediate_size\": 128, \"num_hidden_layers\": 1,"
+                + " \"num_attention_heads\": 2, \"num_key_value_heads\": 1, \"head_dim\": 32, \"vocab_size\": 128256,"
+                + " \"tie_word_embeddings\": true, \"torch_dtype\": \"float32\"}");
+        io.kefu.model.Engines.get("djl").initCheckpoint("llama", config,
+                Path.of(System.getProperty("kefu.tokenizers.dir"), "llama3"), dir.resolve("base"), 5);
+        Path data = dir.resolve("train.jsonl");
+        List<String> lines = Files.readAllLines(Path.of(System.getProperty("kefu.repo.dir"), "examples", "shop", "train.jsonl"));
+        Files.write(data, lines.subList(0, 10));
+        Path yaml = dir.resolve("run.yaml");
+        Files.writeString(yaml, """
+                model_name_or_path: %s
+                dataset: %s
+                output_dir: %s
+                finetuning_type: lora
+                lora_rank: 4
+                lora_alpha: 8
+                lora_target: q_proj,v_proj
+                num_train_epochs: 1
+                per_device_train_batch_size: 8
+                gradient_accumulation_steps: 1
+                learning_rate: 1.0e-3
+                lr_scheduler_type: constant
+                """.formatted(dir.resolve("base"), data, dir.resolve("run")));
+
+        Cli.Result trained = Cli.run("train", "--config", yaml.toString(), "--lr", "5e-4", "--lora-r", "2");
+
+        assertThat(trained.exitCode()).as(trained.err()).isZero();
+        // the file's epochs and batch size: 10 examples in batches of 8 is 2 steps (the flag defaults would give 3 x ceil(10/16))
+        assertThat(trained.out()).contains("step 2/2", "wrote " + dir.resolve("run").resolve("adapter"))
+                .doesNotContain("step 3/");
+        // the --lr flag wins over learning_rate, with the file's constant schedule
+        assertThat(trained.out()).contains("lr 5.00e-04").doesNotContain("lr 1.00e-03");
+        String adapterConfig = Files.readString(dir.resolve("run/adapter/adapter_config.json"));
+        assertThat(adapterConfig).containsPattern("\"r\"\\s*:\\s*2\\b")  // --lora-r over lora_rank: 4
+                .containsPattern("\"lora_alpha\"\\s*:\\s*8(\\.0)?\\b"); // lora_alpha from the file
+
+        Path noModel = dir.resolve("no-model.yaml");
+        Files.writeString(noModel, "dataset: " + data + "\noutput_dir: " + dir.resolve("run2") + "\n");
+        Cli.Result missing = Cli.run("train", "--config", noModel.toString());
+        assertThat(missing.exitCode()).isEqualTo(KefuCli.EXIT_USAGE);
+        assertThat(missing.err()).contains("--model", "model_name_or_path");
+        assertThat(dir.resolve("run2")).doesNotExist();
+    }
+}
