@@ -47,7 +47,7 @@ class TrtllmCommandTest {
     void pathsReachPythonAsArgumentsNeverAsCode() throws Exception {
         Path hostile = Files.createDirectories(dir.resolve("x'); import os; os.system('touch pwned'); ('"));
         Path ckpt = Files.createDirectories(hostile.resolve("merged"));
-        Files.writeString(ckpt.resolve("config.json"), ParamsCommandTest.LLAMA3_8B.replace("}", ",\"torch_dtype\":\"bfloat16\"}"));
+        Files.writeString(ckpt.resolve("config.json"), Llama3Config.LLAMA3_8B.replace("}", ",\"torch_dtype\":\"bfloat16\"}"));
         TrtllmBuildPlan plan = new TrtllmBuildPlan(ckpt, hostile.resolve("engine"), io.kefu.runtime.format.Architecture.LLAMA,
                 "bfloat16", 1, 16, 32, 0, java.util.List.of());
 
