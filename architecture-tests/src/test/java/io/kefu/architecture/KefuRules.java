@@ -128,9 +128,9 @@ final class KefuRules {
                 .whereLayer("server").mayOnlyAccessLayers("sdk-api", "runtime", "shop", "eval")
                 .whereLayer("kernel").mayNotAccessAnyLayer()   // a shaded jar that must not carry Kefu itself
                 .whereLayer("bench").mayOnlyAccessLayers("sdk-api", "runtime", "shop", "eval", "engine-remote",
-                        "engines", "langchain4j")
-                // cli may use every layer; nothing but cli uses server, bench or cli
-                .whereLayer("server").mayOnlyBeAccessedByLayers("cli")
+                        "engines", "langchain4j", "server")
+                // cli may use every layer; only the serving benchmark and cli use server, only cli bench
+                .whereLayer("server").mayOnlyBeAccessedByLayers("bench", "cli")
                 .whereLayer("bench").mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("cli").mayNotBeAccessedByAnyLayer()
                 .as("module dependency directions");
