@@ -50,7 +50,7 @@ else
        "/usr/lib/jvm, or set KEFU_SECOND_JDK to its home" >&2
 fi
 if ((newest_major < 21)) && (( ${build_major:-0} < 21 )); then
-  echo "test-prerequisites: no JDK 21+ found: the Jlama side-runs (JlamaParityIT, kefu bench decode --jlama) need one." \
+  echo "test-prerequisites: no JDK 21+ found: the Jlama side-runs (JlamaParityIT, kefu bench decode --engines ...,jlama) need one." \
        "Install e.g. Eclipse Temurin 25 (https://adoptium.net) under /usr/lib/jvm, or pass -Dkefu.jlama.java=/path/to/bin/java" >&2
 fi
 
