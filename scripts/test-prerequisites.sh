@@ -5,8 +5,8 @@
 #
 # Usage: scripts/test-prerequisites.sh [BUILD_JAVA_MAJOR]   (Maven passes the version it runs on)
 #
-# Second JDK: the newest JDK (17 or newer) of another major version than the build's, searched in
-# $KEFU_SECOND_JDK, $JAVA_HOME, /usr/lib/jvm/* and /Library/Java/JavaVirtualMachines/*/Contents/Home,
+# Second JDK: $KEFU_SECOND_JDK if set, else the newest JDK (17 or newer) of another major version
+# than the build's in $JAVA_HOME, /usr/lib/jvm/* and /Library/Java/JavaVirtualMachines/*/Contents/Home,
 # is linked at .cache/second-jdk; the parent POM's profile second-jdk then runs the SDK modules'
 # unit tests on it too. Jlama side-runs (parity tests, kefu bench) need a JDK 21 or newer.
 set -euo pipefail
@@ -26,7 +26,7 @@ jdk_major() {
 build_major="${1:-$(jdk_major "${JAVA_HOME:-/nonexistent}")}"
 best="" best_major=0 newest_major=0
 shopt -s nullglob
-for home in "${KEFU_SECOND_JDK:-}" "${JAVA_HOME:-}" /usr/lib/jvm/* /Library/Java/JavaVirtualMachines/*/Contents/Home; do
+for home in "${JAVA_HOME:-}" /usr/lib/jvm/* /Library/Java/JavaVirtualMachines/*/Contents/Home; do
   [[ -n "$home" ]] || continue
   major="$(jdk_major "$home")"
   [[ -n "$major" ]] || continue
@@ -36,6 +36,11 @@ for home in "${KEFU_SECOND_JDK:-}" "${JAVA_HOME:-}" /usr/lib/jvm/* /Library/Java
   fi
 done
 shopt -u nullglob
+if [[ -n "${KEFU_SECOND_JDK:-}" ]]; then
+  best_major="$(jdk_major "$KEFU_SECOND_JDK")"
+  [[ -n "$best_major" ]] || { echo "test-prerequisites: KEFU_SECOND_JDK=$KEFU_SECOND_JDK is no JDK home (no bin/java and release file)" >&2; exit 1; }
+  best="$(cd "$KEFU_SECOND_JDK" && pwd -P)"
+fi
 link="$root/.cache/second-jdk"
 if [[ -n "$best" ]]; then
   if [[ "$(readlink "$link" 2>/dev/null)" != "$best" ]]; then
@@ -46,7 +51,7 @@ if [[ -n "$best" ]]; then
 else
   rm -f "$link"
   echo "test-prerequisites: no second JDK: the unit tests run on Java ${build_major:-?} only. Install a JDK 17+ of" \
-       "another version (e.g. Eclipse Temurin 25 from https://adoptium.net, Debian: openjdk-17-jdk-headless) under" \
+       "another version (e.g. Eclipse Temurin 25 from https://adoptium.net, or Debian's openjdk-17-jdk-headless when the build runs on 21+) under" \
        "/usr/lib/jvm, or set KEFU_SECOND_JDK to its home" >&2
 fi
 if ((newest_major < 21)) && (( ${build_major:-0} < 21 )); then
