@@ -7,7 +7,7 @@ loopcontrols extension, ``tojson`` via json.dumps with ensure_ascii=False, ``rai
 and ``strftime_now`` globals; special tokens passed as variables, ``tools``/``documents`` None).
 
 Inputs:  the real tokenizer_config.json files (scripts/fetch-tokenizers.sh puts them in
-         .cache/tokenizers/{llama3,llama3_1,qwen3}/) and the conversations defined below.
+         .cache/tokenizers/{llama3,llama3_1,qwen2_5,qwen3}/) and the conversations defined below.
 Outputs: runtime/src/test/resources/golden/templates/
          conversations.json            the conversations (input of both Python and Java)
          <model>/<case>.gen.txt        rendered with add_generation_prompt=True
@@ -32,7 +32,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 OUT = os.path.join(REPO, "runtime", "src", "test", "resources", "golden", "templates")
-MODELS = ["llama3", "llama3_1", "qwen3"]
+MODELS = ["llama3", "llama3_1", "qwen2_5", "qwen3"]
 # strftime_now is frozen so that the golden files do not depend on when they were made;
 # the Java tests render with the same fixed clock.
 FIXED_NOW = datetime(2026, 1, 5, 9, 7, 3)
@@ -81,6 +81,30 @@ def render(env, source, messages, add_generation_prompt, variables, tokens):
 
 def m(role, content):
     return {"role": role, "content": content}
+
+
+def call(name, arguments):
+    """A tool call in the OpenAI shape transformers documents: {"type", "function": {name, arguments}}."""
+    return {"type": "function", "function": {"name": name, "arguments": arguments}}
+
+
+def tool_calls(content, *calls):
+    return {"role": "assistant", "content": content, "tool_calls": list(calls)}
+
+
+# Tool schemas in the JSON-schema shape transformers passes as ``tools``.
+TOOLS = [
+    {"type": "function", "function": {
+        "name": "check_stock", "description": "查询商品某尺码的库存",
+        "parameters": {"type": "object", "properties": {
+            "sku": {"type": "string", "description": "商品编号"},
+            "size": {"type": "string", "enum": ["S", "M", "L", "XL"]}},
+            "required": ["sku", "size"]}}},
+    {"type": "function", "function": {
+        "name": "order_status", "description": "Looks up the shipping status of an order.",
+        "parameters": {"type": "object", "properties": {"order_id": {"type": "integer"}},
+                       "required": ["order_id"]}}},
+]
 
 
 # Each case: id, messages, optional variables (extra apply_chat_template keyword arguments).
@@ -149,6 +173,30 @@ CASES = [
         m("user", "快递几天到?"), m("assistant", "亲亲，江浙沪一般2天到哦。")],
      "variables": {"enable_thinking": False}},
     {"id": "28-thinking-true", "messages": [m("user", "hi")], "variables": {"enable_thinking": True}},
+    {"id": "29-tools-system", "messages": [m("system", "你是「小美服饰」的客服。"), m("user", "连衣裙A还有S码吗?")],
+     "variables": {"tools": TOOLS}},
+    {"id": "30-tools-default-system", "messages": [m("user", "Where is order 123?")],
+     "variables": {"tools": TOOLS}},
+    {"id": "31-tool-call-round-trip", "messages": [
+        m("user", "连衣裙A还有S码吗?"),
+        tool_calls("", call("check_stock", {"sku": "DRESS-A", "size": "S"})),
+        m("tool", "{\"sku\": \"DRESS-A\", \"size\": \"S\", \"stock\": 3}"),
+        m("assistant", "亲亲，连衣裙A的S码还有3件哦~")],
+     "variables": {"tools": TOOLS}},
+    {"id": "32-tool-call-with-text", "messages": [
+        m("system", "Be brief."), m("user", "Where is order 123?"),
+        tool_calls("Let me check.", call("order_status", {"order_id": 123}))],
+     "variables": {"tools": TOOLS}},
+    {"id": "33-tool-results-in-a-row", "messages": [
+        m("user", "Stock of A and B in S?"),
+        tool_calls("", call("check_stock", {"sku": "A", "size": "S"}), call("check_stock", {"sku": "B", "size": "S"})),
+        m("tool", "{\"stock\": 3}"), m("tool", "{\"stock\": 0}"),
+        m("assistant", "A: 3 left; B: sold out.")],
+     "variables": {"tools": TOOLS}},
+    {"id": "34-tool-call-without-function-wrapper", "messages": [
+        m("user", "Order 7?"),
+        tool_calls("", {"name": "order_status", "arguments": {"order_id": 7}}),
+        m("tool", "shipped")]},
 ]
 
 

@@ -67,7 +67,7 @@ public final class BenchDecodeCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--tokenizer", paramLabel = "DIR",
-            description = "Tokenizer folder for the generated model (default: <kefu.tokenizers.dir>/llama3).")
+            description = "Tokenizer folder for the generated model (needed without --model).")
     Path tokenizer;
 
     @Option(names = "--engines", split = ",", defaultValue = "onnx,djl,jlama",
@@ -126,12 +126,8 @@ public final class BenchDecodeCommand implements Callable<Integer> {
         if (tokenizer != null) {
             return tokenizer;
         }
-        String dir = System.getProperty("kefu.tokenizers.dir");
-        if (dir == null) {
-            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--tokenizer is needed to generate the benchmark model"
-                    + " (or pass --model, or set the system property kefu.tokenizers.dir)");
-        }
-        return Path.of(dir, "llama3");
+        throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--tokenizer DIR is needed to generate the benchmark model"
+                + " (e.g. .cache/tokenizers/llama3 from scripts/fetch-tokenizers.sh), or pass --model");
     }
 
     /** Weights read per decoding step: every matrix once; the embedding table only as the (tied) output head. */

@@ -63,7 +63,7 @@ public final class BenchServeCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "DIR", description = "Checkpoint folder (default: a generated ~90M-parameter Llama).")
     Path model;
 
-    @Option(names = "--tokenizer", paramLabel = "DIR", description = "Tokenizer folder for the generated model (default: <kefu.tokenizers.dir>/llama3).")
+    @Option(names = "--tokenizer", paramLabel = "DIR", description = "Tokenizer folder for the generated model (needed without --model).")
     Path tokenizer;
 
     @Option(names = "--concurrency", split = ",", defaultValue = "1,4,16", description = "Concurrent clients (default: ${DEFAULT-VALUE}).")
@@ -259,11 +259,7 @@ public final class BenchServeCommand implements Callable<Integer> {
         if (tokenizer != null) {
             return tokenizer;
         }
-        String dir = System.getProperty("kefu.tokenizers.dir");
-        if (dir == null) {
-            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--tokenizer is needed to generate the benchmark model"
-                    + " (or pass --model, or set the system property kefu.tokenizers.dir)");
-        }
-        return Path.of(dir, "llama3");
+        throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--tokenizer DIR is needed to generate the benchmark model"
+                + " (e.g. .cache/tokenizers/llama3 from scripts/fetch-tokenizers.sh), or pass --model");
     }
 }

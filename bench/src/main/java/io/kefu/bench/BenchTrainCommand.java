@@ -92,7 +92,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
             description = "The PyTorch side (default: ${DEFAULT-VALUE}).")
     Path torchScript;
 
-    @Option(names = "--tokenizer", paramLabel = "DIR", description = "Tokenizer folder (default: <kefu.tokenizers.dir>/llama3).")
+    @Option(names = "--tokenizer", paramLabel = "DIR", description = "Tokenizer folder (e.g. .cache/tokenizers/llama3 from scripts/fetch-tokenizers.sh).", required = true)
     Path tokenizer;
 
     @Option(names = "--measure", hidden = true, description = "Internal: measure one case in this process and print JSON.")
@@ -142,7 +142,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
             return measureHere(cores);
         }
         PrintWriter out = spec.commandLine().getOut();
-        Path tok = tokenizer != null ? tokenizer : defaultTokenizer();
+        Path tok = tokenizer;
         int vocab = vocab(tok);
         if (!Files.isRegularFile(torchScript)) {
             throw new KefuException(ErrorCode.NOT_FOUND, "--torch-script " + torchScript + " not found (run from the repository root)");
@@ -351,14 +351,6 @@ public final class BenchTrainCommand implements Callable<Integer> {
             }
         }
         return Double.NaN;
-    }
-
-    private static Path defaultTokenizer() {
-        String dir = System.getProperty("kefu.tokenizers.dir", System.getenv("KEFU_TOKENIZERS_DIR"));
-        if (dir == null) {
-            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "give --tokenizer DIR (or set kefu.tokenizers.dir)");
-        }
-        return Path.of(dir, "llama3");
     }
 
     private static int vocab(Path tokenizerDir) {

@@ -6,16 +6,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real PostgreSQL 15 (Debian's {@code postgresql} package) in a temporary folder on a free
- * loopback port, for the tests. PostgreSQL refuses to run as root, so under root it runs as the
- * {@code postgres} user the package creates.
+ * A real PostgreSQL (Debian's {@code postgresql} package, any version) in a temporary folder on a
+ * free loopback port, for the tests. PostgreSQL refuses to run as root, so under root it runs as
+ * the {@code postgres} user the package creates.
  */
 final class PostgresServer implements AutoCloseable {
-    static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
+    /** Where PostgreSQL's server programs are: see {@link #findBin}. */
+    static final Path BIN = findBin(pgConfigBindir(), System.getenv("PATH"), Path.of("/usr/lib/postgresql"));
 
     private final Path dir;
     private final int port;
@@ -27,8 +29,8 @@ final class PostgresServer implements AutoCloseable {
 
     static PostgresServer start() throws Exception {
         if (!Files.isExecutable(BIN.resolve("initdb")) || !Files.isExecutable(BIN.resolve("pg_ctl"))) {
-            throw new IllegalStateException("PostgreSQL 15 is not installed (" + BIN + "/initdb missing): install the Debian package "
-                    + "'postgresql' (scripts/test-prerequisites.sh does it when run as root)");
+            throw new IllegalStateException("PostgreSQL is not installed (no initdb and pg_ctl in " + BIN
+                    + "): install the Debian package 'postgresql' (scripts/test-prerequisites.sh does it when run as root)");
         }
         Path dir = Files.createTempDirectory("kefu-pg");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
@@ -41,6 +43,52 @@ final class PostgresServer implements AutoCloseable {
                 "--locale=C", "-N");
         pg.startServer();
         return pg;
+    }
+
+    /**
+     * The folder with {@code initdb} and {@code pg_ctl}: the one {@code pg_config --bindir} names,
+     * else one on the {@code PATH}, else the newest {@code <debianRoot>/<version>/bin} (Debian keeps
+     * the server programs off the PATH there). A folder without them if there is none.
+     */
+    static Path findBin(Path pgConfigBindir, String path, Path debianRoot) {
+        List<Path> candidates = new ArrayList<>();
+        if (pgConfigBindir != null) {
+            candidates.add(pgConfigBindir);
+        }
+        if (path != null) {
+            for (String dir : path.split(java.io.File.pathSeparator)) {
+                if (!dir.isEmpty()) {
+                    candidates.add(Path.of(dir));
+                }
+            }
+        }
+        if (Files.isDirectory(debianRoot)) {
+            try (var versions = Files.list(debianRoot)) {
+                versions.filter(v -> v.getFileName().toString().matches("\\d+"))
+                        .sorted(Comparator.comparingInt((Path v) -> Integer.parseInt(v.getFileName().toString())).reversed())
+                        .forEach(v -> candidates.add(v.resolve("bin")));
+            } catch (IOException e) {
+                // unreadable: nothing found there
+            }
+        }
+        return candidates.stream()
+                .filter(dir -> Files.isExecutable(dir.resolve("initdb")) && Files.isExecutable(dir.resolve("pg_ctl")))
+                .findFirst()
+                .orElse(debianRoot.resolve("<version>").resolve("bin"));
+    }
+
+    /** What {@code pg_config --bindir} prints, or null without a working pg_config. */
+    private static Path pgConfigBindir() {
+        try {
+            Process p = new ProcessBuilder("pg_config", "--bindir").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).strip();
+            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0 && !out.isEmpty() ? Path.of(out) : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
     }
 
     String jdbcUrl() {

@@ -129,6 +129,7 @@ public final class ProgressReporter implements AutoCloseable {
         closed = true;
         if (bar != null) {
             bar.close();
+            barLine.close(); // progressbar 0.10.1 skips it when the bar closes before its first scheduled refresh
         } else if (done > lastPrintedDone) {
             printPlain(System.nanoTime());
         }
@@ -170,6 +171,7 @@ public final class ProgressReporter implements AutoCloseable {
     private static final class BarLine implements ProgressBarConsumer {
         private final PrintWriter writer;
         private final int width;
+        private boolean closed;
 
         BarLine(PrintWriter writer) {
             this.writer = writer;
@@ -200,6 +202,10 @@ public final class ProgressReporter implements AutoCloseable {
 
         @Override
         public synchronized void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
             writer.println();
             writer.flush();
         }

@@ -18,18 +18,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Greedy decoding is token-identical to Jlama, an independent Java inference engine, on llama and
  * qwen2 checkpoints (head_dim 32). Jlama needs Java 21+: the test runs it as a source-file program
- * (src/test/jlama/JlamaGreedy.java) in a JDK found beside the one running the build, or the one
- * named by the system property {@code kefu.jlama.java} (a {@code java} executable).
+ * (src/test/jlama/JlamaGreedy.java) in a JDK 21+ that {@link Jdk21} finds.
  */
 class JlamaParityIT {
     private static final int NEW_TOKENS = 12;
@@ -71,8 +68,8 @@ class JlamaParityIT {
 
     private static int[] jlama(Path dir, int[] prompt) throws IOException, InterruptedException {
         Path source = Path.of(System.getProperty("kefu.repo.dir"), "engine-djl", "src", "test", "jlama", "JlamaGreedy.java");
-        List<String> cmd = new ArrayList<>(List.of(java21().toString(), "--add-modules", "jdk.incubator.vector",
-                "--enable-preview", "--source", String.valueOf(javaVersion(java21().getParent().getParent())),
+        List<String> cmd = new ArrayList<>(List.of(Jdk21.java().toString(), "--add-modules", "jdk.incubator.vector",
+                "--enable-preview", "--source", String.valueOf(Jdk21.version(Jdk21.java().getParent().getParent())),
                 "-cp", System.getProperty("java.class.path"), source.toString(), dir.toString(),
                 Arrays.stream(prompt).mapToObj(String::valueOf).collect(Collectors.joining(",")),
                 String.valueOf(NEW_TOKENS)));
@@ -82,36 +79,6 @@ class JlamaParityIT {
         assertThat(p.exitValue()).as(output).isZero();
         String[] lines = output.strip().split("\n");
         return Arrays.stream(lines[lines.length - 1].trim().split(",")).mapToInt(Integer::parseInt).toArray();
-    }
-
-    /** @return a java executable of a JDK 21 or newer */
-    private static Path java21() throws IOException {
-        String configured = System.getProperty("kefu.jlama.java");
-        if (configured != null) {
-            return Path.of(configured);
-        }
-        Path jdks = Path.of(System.getProperty("java.home")).toRealPath().getParent();
-        try (Stream<Path> s = Files.list(jdks)) {
-            Optional<Path> found = s.filter(home -> javaVersion(home) >= 21 && Files.isExecutable(home.resolve("bin/java")))
-                    .max((a, b) -> Integer.compare(javaVersion(a), javaVersion(b)));
-            return found.map(home -> home.resolve("bin/java")).orElseThrow(() -> new IllegalStateException(
-                    "Jlama needs Java 21+: no JDK 21 or newer beside " + System.getProperty("java.home")
-                            + "; install one there or set -Dkefu.jlama.java=/path/to/bin/java"));
-        }
-    }
-
-    private static int javaVersion(Path home) {
-        try {
-            for (String line : Files.readAllLines(home.resolve("release"))) {
-                if (line.startsWith("JAVA_VERSION=")) {
-                    String v = line.substring("JAVA_VERSION=".length()).replace("\"", "");
-                    return Integer.parseInt(v.split("[.-]")[0]);
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return 0;
-        }
-        return 0;
     }
 
     private static int argmax(float[] v) {

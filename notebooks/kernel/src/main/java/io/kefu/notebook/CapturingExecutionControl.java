@@ -15,6 +15,9 @@ import jdk.jshell.execution.DirectExecutionControl;
  * Runs snippets in the kernel's own JVM, on a cell thread of their own so that they can be stopped, and
  * keeps each result object so that the kernel can display it richly (JShell itself only hands
  * back a string). The string JShell sees is a key into {@link #takeResult(String)}.
+ *
+ * <p>Stopping is cooperative and works the same on every JDK: the classes of each snippet are
+ * woven with stop checks ({@link CellStop}) and the cell thread is interrupted.
  */
 final class CapturingExecutionControl extends DirectExecutionControl {
     private static final String KEY_PREFIX = "\u0000kefu-result-";
@@ -36,16 +39,30 @@ final class CapturingExecutionControl extends DirectExecutionControl {
     });
 
     @Override
+    public void load(ClassBytecodes[] classes)
+            throws ClassInstallException, NotImplementedException, EngineTerminationException {
+        ClassBytecodes[] woven = new ClassBytecodes[classes.length];
+        for (int i = 0; i < classes.length; i++) {
+            woven[i] = new ClassBytecodes(classes[i].name(), CellStop.weave(classes[i].bytecodes()));
+        }
+        super.load(woven);
+    }
+
+    @Override
     protected String invoke(Method doitMethod) throws Exception {
         stopRequested = false;
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         Future<Object> result = cells.submit(() -> {
+            // a stop that came as the previous cell ended must not reach this one
+            CellStop.clear(Thread.currentThread());
+            Thread.interrupted();
             running = Thread.currentThread();
             Thread.currentThread().setContextClassLoader(loader);
             try {
                 return doitMethod.invoke(null);
             } finally {
                 running = null;
+                CellStop.clear(Thread.currentThread());
                 Thread.interrupted(); // an interrupt meant for this cell must not reach the next one
             }
         });
@@ -70,29 +87,18 @@ final class CapturingExecutionControl extends DirectExecutionControl {
         return key;
     }
 
-    /** Interrupts the running cell; a cell that ignores interrupts is stopped outright. */
+    /**
+     * Asks the running cell to stop and returns at once: its woven code throws at the next method
+     * call or loop iteration, and blocking calls end with an interrupt.
+     */
     @Override
-    @SuppressWarnings({"deprecation", "removal"})
     public void stop() {
         Thread thread = running;
         if (thread == null) {
             return;
         }
         stopRequested = true;
-        thread.interrupt();
-        try {
-            long deadline = System.nanoTime() + 300_000_000L;
-            while (running == thread && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            if (running == thread) {
-                thread.stop(); // works up to JDK 19; later JDKs only stop code that checks interrupts
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (UnsupportedOperationException e) {
-            // newer JDKs: the interrupt above is all we can do
-        }
+        CellStop.request(thread);
     }
 
     /** True if the last run was stopped by {@link #stop()}. */

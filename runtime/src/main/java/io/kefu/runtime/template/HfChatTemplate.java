@@ -32,7 +32,7 @@ import java.util.Optional;
  * <p>Message text is data, never template code: a customer who types <code>{{ 7 * 7 }}</code>
  * gets exactly that text in the prompt.
  *
- * <p>Known differences from jinja2, none of which the templates of Llama 3/3.1 and Qwen 3 touch
+ * <p>Known differences from jinja2, none of which the templates of Llama 3/3.1, Qwen 2.5 and Qwen 3 touch
  * (Jinjava has one null for both None and undefined): a bare <code>{{ none }}</code> prints
  * nothing where jinja2 prints {@code None} (inside lists and dicts it prints as in Python);
  * {@code none|default(x)} gives {@code x}; a variable passed as None is not {@code defined};

@@ -14,11 +14,11 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * The real chat templates of Llama 3, Llama 3.1 and Qwen 3 render every golden conversation
+ * The real chat templates of Llama 3, Llama 3.1, Qwen 2.5 and Qwen 3 render every golden conversation
  * byte for byte as Python's jinja2 does under transformers' settings.
  */
 class HfChatTemplateGoldenTest {
-    private static final List<String> MODELS = List.of("llama3", "llama3_1", "qwen3");
+    private static final List<String> MODELS = List.of("llama3", "llama3_1", "qwen2_5", "qwen3");
 
     @TestFactory
     Stream<DynamicTest> rendersLikeJinja2() {

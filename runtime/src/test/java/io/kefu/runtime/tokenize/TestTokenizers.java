@@ -3,12 +3,12 @@ package io.kefu.runtime.tokenize;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The real tokenizers of Llama 3, Llama 3.1 and Qwen 3 that scripts/fetch-tokenizers.sh caches for tests. */
+/** The real tokenizers of Llama 3, Llama 3.1, Qwen 2.5 and Qwen 3 that scripts/fetch-tokenizers.sh caches for tests. */
 public final class TestTokenizers {
     private TestTokenizers() {
     }
 
-    /** @return the model folder ({@code tokenizer.json} + {@code tokenizer_config.json}) of {@code llama3}, {@code llama3_1} or {@code qwen3} */
+    /** @return the model folder ({@code tokenizer.json} + {@code tokenizer_config.json}) of {@code llama3}, {@code llama3_1}, {@code qwen2_5} or {@code qwen3} */
     public static Path dir(String model) {
         String root = System.getProperty("kefu.tokenizers.dir");
         if (root == null) {
