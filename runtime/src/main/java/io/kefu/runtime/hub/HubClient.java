@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.runtime.format.AtomicFiles;
+import io.kefu.runtime.format.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -51,7 +52,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class HubClient {
     private static final Logger LOG = LoggerFactory.getLogger(HubClient.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     private final HubSettings settings;
     private final HubCache cache;

@@ -1,11 +1,11 @@
 package io.kefu.engine.djl.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.runtime.format.AtomicFiles;
 import io.kefu.runtime.format.Dtype;
+import io.kefu.runtime.format.Json;
 import io.kefu.runtime.format.SafetensorsFile;
 import io.kefu.runtime.format.SafetensorsWriter;
 import io.kefu.runtime.format.TensorSpec;
@@ -35,7 +35,7 @@ final class CheckpointStore {
     static final String OPTIMIZER = "optimizer.safetensors";
     static final String STATE = "trainer_state.json";
     private static final int KEEP = 2;
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = Json.indented();
 
     private final Path root;
 
