@@ -3,11 +3,11 @@ package io.kefu.engine.onnx;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.chat.ChatTemplate;
+import io.kefu.runtime.format.AtomicFiles;
 import io.kefu.runtime.format.DecoderLayout;
 import io.kefu.runtime.format.HfModelConfig;
 import io.kefu.runtime.format.Json;
 import io.kefu.runtime.template.HfChatTemplate;
-import io.kefu.engine.onnx.export.Folders;
 import io.kefu.model.BaseModel;
 import io.kefu.model.ModelRef;
 import java.io.IOException;
@@ -101,7 +101,7 @@ final class OnnxBaseModel implements BaseModel {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true) && temporary) {
-            Folders.deleteRecursively(directory);
+            AtomicFiles.deleteRecursivelyQuietly(directory);
         }
     }
 }

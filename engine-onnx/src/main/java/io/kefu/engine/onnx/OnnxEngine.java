@@ -2,6 +2,7 @@ package io.kefu.engine.onnx;
 
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
+import io.kefu.runtime.format.AtomicFiles;
 import io.kefu.runtime.hub.Hub;
 import io.kefu.chat.BatchingOptions;
 import io.kefu.chat.ChatModel;
@@ -15,7 +16,6 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import io.kefu.engine.onnx.export.Folders;
 import io.kefu.engine.onnx.export.MatmulGraph;
 import io.kefu.engine.onnx.export.OnnxExporter;
 import io.kefu.model.BaseModel;
@@ -132,10 +132,10 @@ public final class OnnxEngine implements Engine {
             adapters.get(0).save(saved);
             exported = exportToTemp(checkpoint, Optional.of(saved));
         } finally {
-            Folders.deleteRecursively(adapterDir);
+            AtomicFiles.deleteRecursivelyQuietly(adapterDir);
         }
         String name = "adapter";
-        return open(exported, onnx.ref().value(), List.of(name), () -> Folders.deleteRecursively(exported), batching);
+        return open(exported, onnx.ref().value(), List.of(name), () -> AtomicFiles.deleteRecursivelyQuietly(exported), batching);
     }
 
     /** Opens the decoder, tokenizer and template of an exported folder as a chat model. */

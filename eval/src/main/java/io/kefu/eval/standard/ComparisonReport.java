@@ -6,7 +6,7 @@ import io.kefu.KefuException;
 import io.kefu.eval.standard.MetricTable;
 import io.kefu.eval.standard.ScoredPrediction;
 import io.kefu.eval.standard.SystemReport;
-import io.kefu.eval.csv.AtomicFiles;
+import io.kefu.runtime.format.AtomicFiles;
 import io.kefu.runtime.format.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;

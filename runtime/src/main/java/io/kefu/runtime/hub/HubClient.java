@@ -15,7 +15,6 @@ import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -230,12 +229,7 @@ public final class HubClient {
         } else {
             LOG.debug("{}: ETag {} is not a content hash; the file is not verified", what, meta.etag());
         }
-        try {
-            Files.move(partial, cache.blob(id, meta.etag()), StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new KefuException(ErrorCode.IO, cache.blob(id, meta.etag()) + ": cannot move the download into place: "
-                    + e.getMessage(), e);
-        }
+        AtomicFiles.moveIntoPlace(partial, cache.blob(id, meta.etag()));
     }
 
     /** One attempt: appends to the partial file from where it ends (or starts over when the server ignores Range). */

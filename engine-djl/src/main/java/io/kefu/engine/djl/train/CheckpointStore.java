@@ -10,10 +10,8 @@ import io.kefu.runtime.format.SafetensorsFile;
 import io.kefu.runtime.format.SafetensorsWriter;
 import io.kefu.runtime.format.TensorSpec;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -53,19 +51,15 @@ final class CheckpointStore {
         Path temp = root.resolve("." + target.getFileName() + ".tmp");
         try {
             Files.createDirectories(root);
-            deleteTree(temp);
+            AtomicFiles.deleteRecursively(temp);
             Files.createDirectories(temp);
             writeTensors(temp.resolve(TRAINABLE), trainable, shapes);
             Map<String, long[]> flat = new LinkedHashMap<>();
             optimizer.forEach((k, v) -> flat.put(k, new long[] {v.length}));
             writeTensors(temp.resolve(OPTIMIZER), optimizer, flat);
             AtomicFiles.writeString(temp.resolve(STATE), JSON.writeValueAsString(state));
-            deleteTree(target);
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target);
-            }
+            AtomicFiles.deleteRecursively(target);
+            AtomicFiles.moveFolderIntoPlace(temp, target);
         } catch (IOException e) {
             throw new KefuException(ErrorCode.IO, target + ": cannot write the checkpoint: " + e.getMessage(), e);
         }
@@ -121,20 +115,9 @@ final class CheckpointStore {
         List<Path> all = list();
         for (int i = 0; i < all.size() - KEEP; i++) {
             try {
-                deleteTree(all.get(i));
+                AtomicFiles.deleteRecursively(all.get(i));
             } catch (IOException e) {
                 throw new KefuException(ErrorCode.IO, all.get(i) + ": cannot delete an old checkpoint: " + e.getMessage(), e);
-            }
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
             }
         }
     }
