@@ -77,7 +77,7 @@ final class DjlEngine implements Engine {
             throw new KefuException(ErrorCode.INVALID_ARGUMENT, "the djl engine serves models it loaded; "
                     + base.getClass().getSimpleName() + " comes from another engine");
         }
-        return new DjlChatModel(model, adapters, batching);
+        return DjlChatModel.open(model, adapters, batching);
     }
 
     @Override
