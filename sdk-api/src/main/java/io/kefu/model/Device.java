@@ -59,8 +59,12 @@ public record Device(Kind kind, int index) {
             default:
                 break;
         }
-        if (t.startsWith("cuda:") && t.length() > 5 && t.substring(5).chars().allMatch(Character::isDigit) && t.length() < 15) {
-            return cuda(Integer.parseInt(t.substring(5)));
+        if (t.startsWith("cuda:") && t.length() > 5 && t.substring(5).chars().allMatch(Character::isDigit)) {
+            try {
+                return cuda(Integer.parseInt(t.substring(5)));
+            } catch (NumberFormatException tooLarge) {
+                // reported below
+            }
         }
         throw new KefuException(ErrorCode.INVALID_ARGUMENT, "device '" + text + "' is not cpu, cuda, cuda:N or auto");
     }

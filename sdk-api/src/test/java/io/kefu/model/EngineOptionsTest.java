@@ -74,7 +74,7 @@ class EngineOptionsTest {
             assertThat(Device.parse(text)).hasToString(text);
         }
         assertThat(Device.parse(" Cuda ")).isEqualTo(Device.cuda(0));
-        for (String bad : List.of("", "gpu", "cuda:", "cuda:-1", "cuda:x", "cpu:1")) {
+        for (String bad : List.of("", "gpu", "cuda:", "cuda:-1", "cuda:x", "cpu:1", "cuda:99999999999")) {
             assertThat(code(() -> Device.parse(bad))).as(bad).isEqualTo(ErrorCode.INVALID_ARGUMENT);
         }
         assertThat(code(() -> new Device(Device.Kind.CPU, 1))).isEqualTo(ErrorCode.INVALID_ARGUMENT);
