@@ -11,9 +11,14 @@ import java.util.Set;
 
 /**
  * A way to run models: DJL + PyTorch, ONNX Runtime, TensorRT-LLM, a remote server, or a vendor's
- * own. Obtain one with {@link Engines#get(String)}.
+ * own. Obtain one with {@link Engines#get(String)} or, configured in code,
+ * {@link Engines#get(String, EngineOptions)}.
+ *
+ * <p>{@link #close()} releases what the engine itself holds; the base models and chat models it
+ * returned belong to the caller and are closed on their own. After {@code close}, every method but
+ * {@link #id()}, {@link #capabilities()} and {@code close} fails with {@link ErrorCode#CLOSED}.
  */
-public interface Engine {
+public interface Engine extends AutoCloseable {
     /** What an engine can do. */
     enum Capability {
         /** {@link #trainer(TrainingConfig)} works. */
@@ -117,6 +122,13 @@ public interface Engine {
     default MatmulRate measureMatmul(int n, java.time.Duration duration) {
         throw new KefuException(ErrorCode.UNSUPPORTED, "engine '" + id() + "' does not measure its matmul rate");
     }
+
+    /**
+     * Releases what the engine holds; idempotent, and throws no checked exception. Models it returned
+     * stay open until their own {@code close}.
+     */
+    @Override
+    void close();
 
     /** A chat model over the base with no adapter. */
     default ChatModel chatModel(BaseModel base) {

@@ -22,12 +22,25 @@ public final class Engines {
 
     /**
      * @param id an engine id such as {@code djl}, {@code onnx}, {@code trtllm}
-     * @return the engine, created once per JVM
+     * @return the engine set up from system properties and defaults, created once per JVM and shared
+     *     by every caller, so do not close it
      * @throws KefuException {@link ErrorCode#NOT_FOUND} when no provider has that id (the message
      *     lists those that exist), {@link ErrorCode#ENGINE_UNAVAILABLE} when it cannot load here
      */
     public static Engine get(String id) {
-        return CREATED.computeIfAbsent(id, Engines::create);
+        return CREATED.computeIfAbsent(id, engineId -> create(engineId, EngineOptions.defaults()));
+    }
+
+    /**
+     * @param id an engine id such as {@code djl}, {@code onnx}, {@code trtllm}, {@code remote}
+     * @param options settings that win over the engine's system properties
+     * @return a new engine that the caller owns and closes
+     * @throws KefuException {@link ErrorCode#NOT_FOUND} when no provider has that id,
+     *     {@link ErrorCode#ENGINE_UNAVAILABLE} when it cannot load here,
+     *     {@link ErrorCode#INVALID_CONFIG} when an option is wrong for this engine
+     */
+    public static Engine get(String id, EngineOptions options) {
+        return create(id, java.util.Objects.requireNonNull(options, "options"));
     }
 
     /** @return every engine on the class path with whether it can load and, if not, why; sorted by id */
@@ -46,7 +59,7 @@ public final class Engines {
         return out;
     }
 
-    private static Engine create(String id) {
+    private static Engine create(String id, EngineOptions options) {
         List<String> known = new ArrayList<>();
         for (EngineProvider provider : providers()) {
             if (provider.id().equals(id)) {
@@ -54,7 +67,7 @@ public final class Engines {
                 if (!status.available()) {
                     throw new KefuException(ErrorCode.ENGINE_UNAVAILABLE, "engine '" + id + "' cannot load: " + status.reason());
                 }
-                return provider.create();
+                return provider.create(options);
             }
             known.add(provider.id());
         }

@@ -23,6 +23,18 @@ class EnginesTest {
     }
 
     @Test
+    void getWithOptionsCreatesANewEngineWithThoseOptions() {
+        EngineOptions options = EngineOptions.builder().threads(2).device("cuda:1").session("k", "v").build();
+        Engine first = Engines.get("test-ok", options);
+        Engine second = Engines.get("test-ok", options);
+        assertThat(first).isNotSameAs(second).isNotSameAs(Engines.get("test-ok"));
+        assertThat(((TestEngineProviders.OptionsEngine) first).options).isEqualTo(options);
+        assertThat(((TestEngineProviders.OptionsEngine) Engines.get("test-ok")).options).isEqualTo(EngineOptions.defaults());
+        assertThatThrownBy(() -> Engines.get("test-missing", options))
+                .isInstanceOfSatisfying(KefuException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.ENGINE_UNAVAILABLE));
+    }
+
+    @Test
     void unavailableEngineSaysWhy() {
         assertThatThrownBy(() -> Engines.get("test-missing"))
                 .isInstanceOfSatisfying(KefuException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.ENGINE_UNAVAILABLE))

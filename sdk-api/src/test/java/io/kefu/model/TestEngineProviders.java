@@ -11,7 +11,7 @@ final class TestEngineProviders {
     private TestEngineProviders() {
     }
 
-    /** Always available; its engine can do nothing but name itself. */
+    /** Always available; its engine can do nothing but name itself and say which options it was given. */
     public static final class Available implements EngineProvider {
         @Override
         public String id() {
@@ -24,28 +24,41 @@ final class TestEngineProviders {
         }
 
         @Override
-        public Engine create() {
-            return new Engine() {
-                @Override
-                public String id() {
-                    return "test-ok";
-                }
+        public Engine create(EngineOptions options) {
+            return new OptionsEngine(options);
+        }
+    }
 
-                @Override
-                public Set<Capability> capabilities() {
-                    return Set.of();
-                }
+    /** An engine that only remembers its options. */
+    static final class OptionsEngine implements Engine {
+        final EngineOptions options;
 
-                @Override
-                public BaseModel load(ModelRef ref) {
-                    throw new IllegalStateException("not used by the test");
-                }
+        OptionsEngine(EngineOptions options) {
+            this.options = options;
+        }
 
-                @Override
-                public ChatModel chatModel(BaseModel base, List<Adapter> adapters) {
-                    throw new IllegalStateException("not used by the test");
-                }
-            };
+        @Override
+        public String id() {
+            return "test-ok";
+        }
+
+        @Override
+        public Set<Capability> capabilities() {
+            return Set.of();
+        }
+
+        @Override
+        public BaseModel load(ModelRef ref) {
+            throw new IllegalStateException("not used by the test");
+        }
+
+        @Override
+        public ChatModel chatModel(BaseModel base, List<Adapter> adapters) {
+            throw new IllegalStateException("not used by the test");
+        }
+
+        @Override
+        public void close() {
         }
     }
 
@@ -62,7 +75,7 @@ final class TestEngineProviders {
         }
 
         @Override
-        public Engine create() {
+        public Engine create(EngineOptions options) {
             throw new IllegalStateException("must not be created");
         }
     }

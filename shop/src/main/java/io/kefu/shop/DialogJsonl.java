@@ -8,6 +8,7 @@ import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.runtime.format.AtomicFiles;
 import io.kefu.data.Provenance;
+import io.kefu.runtime.format.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -27,7 +28,7 @@ import java.util.List;
  * the same bytes.
  */
 public final class DialogJsonl {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = Json.mapper();
 
     private DialogJsonl() {
     }

@@ -1,9 +1,9 @@
 package io.kefu.shop;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
+import io.kefu.runtime.format.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -42,7 +42,7 @@ public final class Phrasings {
             if (in == null) {
                 throw new KefuException(ErrorCode.INTERNAL, "resource io/kefu/shop/" + RESOURCE + " is missing from the jar");
             }
-            JsonNode root = new ObjectMapper().readTree(in);
+            JsonNode root = Json.mapper().readTree(in);
             Map<Intent, Map<PhrasingPool, List<String>>> all = new EnumMap<>(Intent.class);
             for (Intent intent : Intent.values()) {
                 JsonNode node = root.get(intent.wireName());

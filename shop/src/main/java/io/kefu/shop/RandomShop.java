@@ -33,8 +33,6 @@ public final class RandomShop {
             new Category("家居服", "unisex", List.of("睡衣套装", "睡裙", "家居裤", "晨袍"), List.of("S", "M", "L", "XL"), 59, 299));
     private static final List<String> ADJECTIVES = List.of("简约", "复古", "宽松", "修身", "法式", "韩版", "基础款", "百搭",
             "休闲", "通勤", "小清新", "加厚", "轻薄", "印花", "条纹", "纯色");
-    private static final List<String> COLORS = List.of("黑色", "白色", "灰色", "米白", "卡其", "藏青", "酒红", "雾蓝", "墨绿",
-            "燕麦色", "浅粉", "焦糖", "天蓝", "杏色");
     private static final List<String> MATERIALS = List.of("棉95% 氨纶5%", "纯棉", "聚酯纤维", "棉60% 聚酯纤维40%",
             "亚麻55% 棉45%", "羊毛30% 聚酯纤维70%", "粘纤70% 锦纶30%", "莫代尔92% 氨纶8%", "锦纶85% 氨纶15%", "天丝65% 棉35%");
     private static final List<String> CARE = List.of("可机洗,不可漂白", "30℃以下手洗,平铺晾干", "建议干洗", "反面机洗,低温熨烫",
@@ -114,7 +112,7 @@ public final class RandomShop {
         String name = pick(ADJECTIVES, r) + pick(category.items(), r);
         int price = category.minPrice() + 10 * r.nextInt((category.maxPrice() - category.minPrice()) / 10 + 1);
         price = price / 10 * 10 + 9;
-        List<String> colors = new ArrayList<>(COLORS);
+        List<String> colors = new ArrayList<>(GarmentVocabulary.COLOURS);
         java.util.Collections.shuffle(colors, r);
         colors = new ArrayList<>(colors.subList(0, 1 + r.nextInt(3)));
         List<String> sizes = category.sizes();

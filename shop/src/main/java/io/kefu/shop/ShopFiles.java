@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.runtime.format.AtomicFiles;
+import io.kefu.runtime.format.Json;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -27,7 +28,7 @@ final class ShopFiles {
     static final String SIZE_CHART = "size_chart.json";
 
     private static final Pattern DAYS = Pattern.compile("\\d{1,2}(-\\d{1,2})?");
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = Json.mapper();
 
     private ShopFiles() {
     }

@@ -2,7 +2,7 @@ package io.kefu.cli.quickstart;
 
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
-import io.kefu.runtime.format.StagedFolder;
+import io.kefu.runtime.format.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -63,7 +63,7 @@ final class QuickstartFolder {
      */
     Path begin() {
         try {
-            StagedFolder.delete(staging);
+            AtomicFiles.deleteRecursively(staging);
             Files.createDirectories(staging);
             Files.writeString(staging.resolve(MARKER), "Made by kefu quickstart; running it again replaces this folder.\n",
                     StandardCharsets.UTF_8);
@@ -77,12 +77,12 @@ final class QuickstartFolder {
     void publish() {
         Path old = target.resolveSibling("." + target.getFileName() + ".old");
         try {
-            StagedFolder.delete(old);
+            AtomicFiles.deleteRecursively(old);
             if (Files.exists(target)) {
                 move(target, old);
             }
             move(staging, target);
-            StagedFolder.delete(old);
+            AtomicFiles.deleteRecursively(old);
         } catch (IOException e) {
             throw new KefuException(ErrorCode.IO, target + ": cannot move the finished run into place from " + staging + ": "
                     + e.getMessage(), e);
@@ -92,7 +92,7 @@ final class QuickstartFolder {
     /** Deletes the unfinished run, best effort. */
     void discard() {
         try {
-            StagedFolder.delete(staging);
+            AtomicFiles.deleteRecursively(staging);
         } catch (IOException ignored) {
             // the failure that led here is the one to report; the next run clears the folder anyway
         }

@@ -30,15 +30,32 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The {@code djl} engine: Llama, Qwen 2 and Qwen 3 decoders on DJL + PyTorch (fp32 on the CPU),
  * LoRA and full fine-tuning, generation with LoRA adapters applied unmerged, merging, and
- * random-init checkpoints.
+ * random-init checkpoints. Closing it refuses further use; the models it returned are closed on
+ * their own, and libtorch (one per process) stays loaded.
  */
 final class DjlEngine implements Engine {
-    DjlEngine() {
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /** Loads libtorch and sets its threads as {@code settings} say. */
+    DjlEngine(DjlSettings settings) {
         Torch.engine();
+        settings.threads().ifPresent(Torch::threads);
+    }
+
+    @Override
+    public void close() {
+        closed.set(true);
+    }
+
+    private void checkOpen() {
+        if (closed.get()) {
+            throw new KefuException(ErrorCode.CLOSED, "engine 'djl' is closed");
+        }
     }
 
     @Override
@@ -53,12 +70,14 @@ final class DjlEngine implements Engine {
 
     @Override
     public BaseModel load(ModelRef ref) {
+        checkOpen();
         Path dir = Hub.resolve(ref);
         return new DjlBaseModel(ref, dir, () -> HfChatTemplate.fromModelDir(dir));
     }
 
     @Override
     public Trainer trainer(TrainingConfig config) {
+        checkOpen();
         return new DjlTrainer(config);
     }
 
@@ -74,20 +93,23 @@ final class DjlEngine implements Engine {
      */
     @Override
     public ChatModel chatModel(BaseModel base, List<Adapter> adapters, BatchingOptions batching) {
+        checkOpen();
         if (!(base instanceof DjlBaseModel model)) {
             throw new KefuException(ErrorCode.INVALID_ARGUMENT, "the djl engine serves models it loaded; "
                     + base.getClass().getSimpleName() + " comes from another engine");
         }
-        return new DjlChatModel(model, adapters, batching);
+        return DjlChatModel.open(model, adapters, batching);
     }
 
     @Override
     public void initCheckpoint(String architecture, Path config, Path tokenizerDir, Path out, long seed) {
+        checkOpen();
         RandomInit.write(architecture, config, tokenizerDir, out, seed);
     }
 
     @Override
     public void merge(Path baseModel, Adapter adapter, Path out) {
+        checkOpen();
         ModelFolder.requireDirectory(baseModel, "base model");
         PeftAdapter peft = asPeft(adapter);
         try (Checkpoint checkpoint = Checkpoint.open(baseModel); HfTokenizer tokenizer = HfTokenizer.load(baseModel);
@@ -108,6 +130,7 @@ final class DjlEngine implements Engine {
 
     @Override
     public MatmulRate measureMatmul(int n, Duration duration) {
+        checkOpen();
         try (NDManager manager = Torch.newManager()) {
             NDArray a = manager.randomNormal(new Shape(n, n));
             NDArray b = manager.randomNormal(new Shape(n, n));

@@ -2,6 +2,7 @@ package io.kefu.engine.djl;
 
 import io.kefu.engine.djl.torch.Torch;
 import io.kefu.model.Engine;
+import io.kefu.model.EngineOptions;
 import io.kefu.model.EngineStatus;
 import io.kefu.spi.EngineProvider;
 
@@ -33,7 +34,7 @@ public final class DjlEngineProvider implements EngineProvider {
     }
 
     @Override
-    public Engine create() {
-        return new DjlEngine();
+    public Engine create(EngineOptions options) {
+        return new DjlEngine(DjlSettings.of(options));
     }
 }

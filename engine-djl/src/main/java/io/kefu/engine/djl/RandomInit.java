@@ -1,8 +1,8 @@
 package io.kefu.engine.djl;
 
+import io.kefu.runtime.format.Json;
 import io.kefu.runtime.format.StagedFolder;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.chat.ChatTemplate;
@@ -34,7 +34,7 @@ final class RandomInit {
         JsonNode root;
         try {
             text = Files.readString(configFile);
-            root = new ObjectMapper().readTree(text);
+            root = Json.mapper().readTree(text);
         } catch (IOException e) {
             throw new KefuException(Files.exists(configFile) ? ErrorCode.INVALID_CONFIG : ErrorCode.NOT_FOUND,
                     configFile + ": cannot read the model config: " + e.getMessage(), e);

@@ -1,13 +1,13 @@
 package io.kefu.engine.onnx;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.chat.ChatTemplate;
+import io.kefu.runtime.format.AtomicFiles;
 import io.kefu.runtime.format.DecoderLayout;
 import io.kefu.runtime.format.HfModelConfig;
+import io.kefu.runtime.format.Json;
 import io.kefu.runtime.template.HfChatTemplate;
-import io.kefu.engine.onnx.export.Folders;
 import io.kefu.model.BaseModel;
 import io.kefu.model.ModelRef;
 import java.io.IOException;
@@ -62,7 +62,7 @@ final class OnnxBaseModel implements BaseModel {
         Path genai = directory.resolve("genai_config.json");
         if (Files.isRegularFile(genai)) {
             try {
-                return new ObjectMapper().readTree(Files.readString(genai)).path("model").path("type").asText("unknown");
+                return Json.mapper().readTree(Files.readString(genai)).path("model").path("type").asText("unknown");
             } catch (IOException e) {
                 throw new KefuException(ErrorCode.INVALID_CHECKPOINT, genai + ": cannot read: " + e.getMessage(), e);
             }
@@ -101,7 +101,7 @@ final class OnnxBaseModel implements BaseModel {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true) && temporary) {
-            Folders.deleteRecursively(directory);
+            AtomicFiles.deleteRecursivelyQuietly(directory);
         }
     }
 }

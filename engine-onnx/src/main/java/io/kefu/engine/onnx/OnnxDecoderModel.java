@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
+import io.kefu.runtime.format.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -168,7 +169,7 @@ public final class OnnxDecoderModel implements AutoCloseable {
             return;
         }
         try {
-            if (new ObjectMapper().readTree(Files.readString(genai)).path("search").path("past_present_share_buffer").asBoolean(false)) {
+            if (Json.mapper().readTree(Files.readString(genai)).path("search").path("past_present_share_buffer").asBoolean(false)) {
                 throw new KefuException(ErrorCode.UNSUPPORTED, genai + ": search.past_present_share_buffer is true: the graph"
                         + " writes its key/value cache into a fixed-size shared buffer, which Kefu's ONNX engine does not feed;"
                         + " export the model with a growing cache (kefu export onnx, or Optimum)");
@@ -183,7 +184,7 @@ public final class OnnxDecoderModel implements AutoCloseable {
         if (dir == null) {
             return Integer.MAX_VALUE;
         }
-        ObjectMapper json = new ObjectMapper();
+        ObjectMapper json = Json.mapper();
         try {
             Path genai = dir.resolve("genai_config.json");
             if (Files.isRegularFile(genai)) {

@@ -2,6 +2,7 @@ package io.kefu.engine.onnx;
 
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
+import io.kefu.runtime.format.AtomicFiles;
 import io.kefu.runtime.hub.Hub;
 import io.kefu.chat.BatchingOptions;
 import io.kefu.chat.ChatModel;
@@ -15,11 +16,11 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import io.kefu.engine.onnx.export.Folders;
 import io.kefu.engine.onnx.export.MatmulGraph;
 import io.kefu.engine.onnx.export.OnnxExporter;
 import io.kefu.model.BaseModel;
 import io.kefu.model.Engine;
+import io.kefu.model.EngineOptions;
 import io.kefu.model.MatmulRate;
 import io.kefu.model.ModelRef;
 import io.kefu.train.Adapter;
@@ -33,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,16 +43,23 @@ import org.slf4j.LoggerFactory;
  * checkpoints to them. {@link #load(ModelRef)} takes a folder with {@code model.onnx} (from
  * {@code kefu export onnx}, ONNX Runtime GenAI's builder or Optimum, with the tokenizer files), or a
  * Hugging Face checkpoint folder, which it exports to a temporary folder first. Session settings
- * come from {@link SessionSettings#fromSystemProperties()}. It does not train.
+ * come from the engine options, then the system properties ({@link SessionSettings#of(EngineOptions)}).
+ * It does not train. Closing it refuses further use; the models it returned are closed on their own.
  */
 public final class OnnxEngine implements Engine {
     private static final Logger LOG = LoggerFactory.getLogger(OnnxEngine.class);
 
     private final SessionSettings settings;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     /** An engine with the settings of the {@code kefu.onnx.*} system properties. */
     public OnnxEngine() {
         this(SessionSettings.fromSystemProperties());
+    }
+
+    /** An engine with {@code options}, falling back to the {@code kefu.onnx.*} system properties. */
+    public OnnxEngine(EngineOptions options) {
+        this(SessionSettings.of(options));
     }
 
     /** An engine whose sessions use {@code settings}. */
@@ -68,8 +77,26 @@ public final class OnnxEngine implements Engine {
         return EnumSet.of(Capability.CHAT);
     }
 
+    /** @return the session settings every model of this engine runs with */
+    public SessionSettings settings() {
+        return settings;
+    }
+
+    /** Refuses further use; idempotent. The engine holds no native memory of its own. */
+    @Override
+    public void close() {
+        closed.set(true);
+    }
+
+    private void checkOpen() {
+        if (closed.get()) {
+            throw new KefuException(ErrorCode.CLOSED, "engine 'onnx' is closed");
+        }
+    }
+
     @Override
     public BaseModel load(ModelRef ref) {
+        checkOpen();
         Path dir = Hub.resolve(ref);
         if (Files.isRegularFile(dir.resolve(OnnxExporter.MODEL_FILE))) {
             return new OnnxBaseModel(ref, dir, Optional.empty(), false);
@@ -106,6 +133,7 @@ public final class OnnxEngine implements Engine {
      */
     @Override
     public ChatModel chatModel(BaseModel base, List<Adapter> adapters, BatchingOptions batching) {
+        checkOpen();
         if (!(base instanceof OnnxBaseModel onnx)) {
             throw new KefuException(ErrorCode.INVALID_ARGUMENT, "base model " + base.ref().value()
                     + " was loaded by another engine; load it with Engines.get(\"onnx\").load(...)");
@@ -132,10 +160,10 @@ public final class OnnxEngine implements Engine {
             adapters.get(0).save(saved);
             exported = exportToTemp(checkpoint, Optional.of(saved));
         } finally {
-            Folders.deleteRecursively(adapterDir);
+            AtomicFiles.deleteRecursivelyQuietly(adapterDir);
         }
         String name = "adapter";
-        return open(exported, onnx.ref().value(), List.of(name), () -> Folders.deleteRecursively(exported), batching);
+        return open(exported, onnx.ref().value(), List.of(name), () -> AtomicFiles.deleteRecursivelyQuietly(exported), batching);
     }
 
     /** Opens the decoder, tokenizer and template of an exported folder as a chat model. */
@@ -166,6 +194,7 @@ public final class OnnxEngine implements Engine {
     /** Multiplies two fp32 {@code n x n} matrices with ONNX Runtime's MatMul, with this engine's session settings. */
     @Override
     public MatmulRate measureMatmul(int n, Duration duration) {
+        checkOpen();
         if (n < 1) {
             throw new KefuException(ErrorCode.INVALID_ARGUMENT, "matrix size n=" + n + " must be positive");
         }
@@ -200,6 +229,7 @@ public final class OnnxEngine implements Engine {
      */
     @Override
     public Path export(Path baseModel, Optional<Path> adapter, Path out, Map<String, String> options) {
+        checkOpen();
         ExportOptions.Builder b = ExportOptions.builder();
         for (Map.Entry<String, String> e : options.entrySet()) {
             String value = e.getValue();

@@ -2,6 +2,7 @@ package io.kefu.engine.onnx;
 
 import ai.onnxruntime.OrtEnvironment;
 import io.kefu.model.Engine;
+import io.kefu.model.EngineOptions;
 import io.kefu.model.EngineStatus;
 import io.kefu.spi.EngineProvider;
 
@@ -24,7 +25,7 @@ public final class OnnxEngineProvider implements EngineProvider {
     }
 
     @Override
-    public Engine create() {
-        return new OnnxEngine();
+    public Engine create(EngineOptions options) {
+        return new OnnxEngine(options);
     }
 }

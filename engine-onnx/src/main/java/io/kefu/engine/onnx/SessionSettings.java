@@ -1,13 +1,17 @@
 package io.kefu.engine.onnx;
 
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtProvider;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
+import io.kefu.model.EngineOptions;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
 /**
- * How ONNX Runtime sessions run. Immutable; build with {@link #builder()} or read from system
- * properties with {@link #fromSystemProperties()}.
+ * How ONNX Runtime sessions run. Immutable; build with {@link #builder()}, read from system
+ * properties with {@link #fromSystemProperties()}, or from engine options with {@link #of(EngineOptions)}.
  *
  * <p>Defaults: {@link Device#CPU}; intra-op threads 0 (ONNX Runtime's choice: one per physical
  * core); inter-op threads 1 (the decoder graph is sequential); optimisation level
@@ -47,6 +51,17 @@ public final class SessionSettings {
     /** System property: the CUDA device index. */
     public static final String CUDA_DEVICE_PROPERTY = "kefu.onnx.cudaDevice";
 
+    /** Engine session option: inter-op threads, at least 1. */
+    public static final String INTER_OP_THREADS_OPTION = "interOpThreads";
+    /** Engine session option: {@code none}, {@code basic}, {@code extended} or {@code all}. */
+    public static final String OPTIMIZATION_OPTION = "optimization";
+    /** Engine session option: {@code true} or {@code false}, ONNX Runtime's CPU memory arena. */
+    public static final String ARENA_OPTION = "memoryArena";
+    /** Engine session option: {@code true} or {@code false}, whether idle intra-op threads spin. */
+    public static final String SPINNING_OPTION = "spinning";
+    private static final List<String> SESSION_OPTIONS = List.of(INTER_OP_THREADS_OPTION, OPTIMIZATION_OPTION, ARENA_OPTION,
+            SPINNING_OPTION);
+
     private final Device device;
     private final int intraOpThreads;
     private final int interOpThreads;
@@ -80,10 +95,51 @@ public final class SessionSettings {
      * @throws KefuException with {@link ErrorCode#INVALID_CONFIG} naming the property with a bad value
      */
     public static SessionSettings fromSystemProperties() {
+        return build(systemProperties(), "system properties kefu.onnx.*");
+    }
+
+    /**
+     * Engine options first, then the {@code kefu.onnx.*} system properties, then the defaults:
+     * {@code threads} sets the intra-op threads; {@code device} {@code cpu}, {@code cuda[:N]} or
+     * {@code auto} (CUDA when ONNX Runtime has the CUDA provider, else the CPU); session options
+     * {@value #INTER_OP_THREADS_OPTION}, {@value #OPTIMIZATION_OPTION}, {@value #ARENA_OPTION},
+     * {@value #SPINNING_OPTION}.
+     *
+     * @throws KefuException with {@link ErrorCode#INVALID_CONFIG} naming an unknown session option or a bad value
+     */
+    public static SessionSettings of(EngineOptions options) {
+        options.requireKnownSessionNames("onnx", SESSION_OPTIONS);
+        Builder b = systemProperties();
+        options.threads().ifPresent(b::intraOpThreads);
+        options.device().ifPresent(device -> {
+            boolean cuda = switch (device.kind()) {
+                case CPU -> false;
+                case CUDA -> true;
+                case AUTO -> OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA);
+            };
+            b.device(cuda ? Device.CUDA : Device.CPU).cudaDevice(device.index());
+        });
+        options.sessionInt(INTER_OP_THREADS_OPTION).ifPresent(b::interOpThreads);
+        options.session(OPTIMIZATION_OPTION).ifPresent(v -> b.optimization(
+                parse(Optimization.class, "engine session option " + OPTIMIZATION_OPTION, v)));
+        options.sessionBoolean(ARENA_OPTION).ifPresent(b::memoryArena);
+        options.sessionBoolean(SPINNING_OPTION).ifPresent(b::spinning);
+        return build(b, "engine options for onnx");
+    }
+
+    private static SessionSettings build(Builder b, String source) {
+        try {
+            return b.build();
+        } catch (KefuException e) {
+            throw new KefuException(ErrorCode.INVALID_CONFIG, source + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Builder systemProperties() {
         Builder b = builder();
         String device = System.getProperty(DEVICE_PROPERTY);
         if (device != null) {
-            b.device(parse(Device.class, DEVICE_PROPERTY, device));
+            b.device(parse(Device.class, "system property " + DEVICE_PROPERTY, device));
         }
         String threads = System.getProperty(THREADS_PROPERTY);
         if (threads != null) {
@@ -91,7 +147,7 @@ public final class SessionSettings {
         }
         String optimization = System.getProperty(OPTIMIZATION_PROPERTY);
         if (optimization != null) {
-            b.optimization(parse(Optimization.class, OPTIMIZATION_PROPERTY, optimization));
+            b.optimization(parse(Optimization.class, "system property " + OPTIMIZATION_PROPERTY, optimization));
         }
         String arena = System.getProperty(ARENA_PROPERTY);
         if (arena != null) {
@@ -105,20 +161,16 @@ public final class SessionSettings {
         if (cuda != null) {
             b.cudaDevice(parseInt(CUDA_DEVICE_PROPERTY, cuda));
         }
-        try {
-            return b.build();
-        } catch (KefuException e) {
-            throw new KefuException(ErrorCode.INVALID_CONFIG, "system properties kefu.onnx.*: " + e.getMessage(), e);
-        }
+        return b;
     }
 
-    private static <E extends Enum<E>> E parse(Class<E> type, String property, String value) {
+    private static <E extends Enum<E>> E parse(Class<E> type, String source, String value) {
         for (E e : type.getEnumConstants()) {
             if (e.name().equalsIgnoreCase(value.trim())) {
                 return e;
             }
         }
-        throw new KefuException(ErrorCode.INVALID_CONFIG, "system property " + property + "='" + value + "' is not one of "
+        throw new KefuException(ErrorCode.INVALID_CONFIG, source + "='" + value + "' is not one of "
                 + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT));
     }
 

@@ -14,8 +14,9 @@ import java.util.Optional;
 
 /**
  * How to reach an OpenAI-compatible server and how patiently. Immutable; build with
- * {@link #builder(String)}, or let {@link RemoteEngine} read the settings below from system
- * properties and environment variables (a system property wins over its variable).
+ * {@link #builder(String)}, or let {@link RemoteEngine} read the settings below from its engine
+ * options (session options named as the builder methods, e.g. {@code maxAttempts}), system
+ * properties and environment variables, in that order.
  *
  * <table>
  * <caption>Settings and defaults</caption>
@@ -24,9 +25,9 @@ import java.util.Optional;
  *     appended when the URL has no path</td></tr>
  * <tr><td>{@code model}</td><td>{@code kefu.remote.model} / {@code KEFU_REMOTE_MODEL}</td><td>the one model
  *     the server lists at {@code GET /v1/models}</td></tr>
- * <tr><td>{@code apiKey}</td><td>{@code KEFU_REMOTE_API_KEY} (environment only), or a file named by
- *     {@code kefu.remote.apiKeyFile} / {@code KEFU_REMOTE_API_KEY_FILE} (the file wins)</td><td>none: no
- *     {@code Authorization} header</td></tr>
+ * <tr><td>{@code apiKey}</td><td>the environment variable named by the engine option {@code apiKeyVariable},
+ *     else a file named by {@code kefu.remote.apiKeyFile} / {@code KEFU_REMOTE_API_KEY_FILE}, else
+ *     {@code KEFU_REMOTE_API_KEY} (environment only)</td><td>none: no {@code Authorization} header</td></tr>
  * <tr><td>{@code connectTimeout}</td><td>{@code kefu.remote.connectTimeout}</td><td>10 s</td></tr>
  * <tr><td>{@code requestTimeout}</td><td>{@code kefu.remote.requestTimeout}</td><td>120 s per attempt: until
  *     the whole answer ({@code chat}) or the response headers ({@code stream})</td></tr>
@@ -277,7 +278,12 @@ public final class RemoteConfig {
         Builder apply(Settings s) {
             s.string("kefu.remote.model").ifPresent(this::model);
             Optional<String> keyFile = s.string("kefu.remote.apiKeyFile");
-            if (keyFile.isPresent()) {
+            Optional<String> keyVariable = s.options().apiKeyVariable();
+            if (keyVariable.isPresent()) {
+                apiKey(s.environmentOnly(keyVariable.get()).orElseThrow(() -> new KefuException(ErrorCode.INVALID_CONFIG,
+                        "environment variable " + keyVariable.get() + " (engine option apiKeyVariable) is not set; it should"
+                                + " hold the remote server's API key")));
+            } else if (keyFile.isPresent()) {
                 apiKeyFile(Path.of(keyFile.get()));
             } else {
                 s.environmentOnly(API_KEY_ENV).ifPresent(this::apiKey);

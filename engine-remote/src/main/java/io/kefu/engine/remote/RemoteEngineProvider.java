@@ -1,6 +1,7 @@
 package io.kefu.engine.remote;
 
 import io.kefu.model.Engine;
+import io.kefu.model.EngineOptions;
 import io.kefu.model.EngineStatus;
 import io.kefu.spi.EngineProvider;
 
@@ -17,7 +18,7 @@ public final class RemoteEngineProvider implements EngineProvider {
     }
 
     @Override
-    public Engine create() {
-        return new RemoteEngine();
+    public Engine create(EngineOptions options) {
+        return new RemoteEngine(options);
     }
 }

@@ -2,8 +2,10 @@ package io.kefu.engine.remote;
 
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
+import io.kefu.model.EngineOptions;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -12,19 +14,41 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads {@code kefu.remote.*} settings: a system property wins over its environment variable, whose
- * name is the property's in upper snake case ({@code kefu.remote.maxAttempts} ->
- * {@code KEFU_REMOTE_MAX_ATTEMPTS}).
+ * Reads {@code kefu.remote.*} settings: an engine session option ({@code maxAttempts}) wins over the
+ * system property ({@code kefu.remote.maxAttempts}), which wins over its environment variable, whose
+ * name is the property's in upper snake case ({@code KEFU_REMOTE_MAX_ATTEMPTS}).
  */
 final class Settings {
     private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
 
+    private static final String PREFIX = "kefu.remote.";
+
+    /** The session options the remote engine reads, each the name of a {@code kefu.remote.*} property. */
+    static final List<String> SESSION_OPTIONS = List.of("model", "apiKeyFile", "connectTimeout", "requestTimeout",
+            "streamIdleTimeout", "maxAttempts", "initialBackoff", "maxBackoff", "jitter", "retrySeed", "maxRetryAfter",
+            "maxParallelism", "streamUsage");
+
     private final Properties properties;
     private final Map<String, String> environment;
+    private final EngineOptions options;
 
     Settings(Properties properties, Map<String, String> environment) {
+        this(properties, environment, EngineOptions.defaults());
+    }
+
+    /**
+     * @throws KefuException {@link ErrorCode#INVALID_CONFIG} naming a session option the remote engine does not read
+     */
+    Settings(Properties properties, Map<String, String> environment, EngineOptions options) {
+        options.requireKnownSessionNames(RemoteEngine.ID, SESSION_OPTIONS);
         this.properties = properties;
         this.environment = environment;
+        this.options = options;
+    }
+
+    /** @return the engine options these settings start from */
+    EngineOptions options() {
+        return options;
     }
 
     /** @return settings from {@link System#getProperties()} and {@link System#getenv()} */
@@ -39,13 +63,20 @@ final class Settings {
 
     /** @return where a setting came from, for error messages */
     String source(String property) {
+        if (sessionOption(property).isPresent()) {
+            return "engine session option " + property.substring(PREFIX.length());
+        }
         return properties.getProperty(property) != null
                 ? "system property " + property
                 : "environment variable " + environmentName(property);
     }
 
+    private Optional<String> sessionOption(String property) {
+        return property.startsWith(PREFIX) ? options.session(property.substring(PREFIX.length())) : Optional.empty();
+    }
+
     Optional<String> string(String property) {
-        String value = properties.getProperty(property);
+        String value = sessionOption(property).orElse(properties.getProperty(property));
         if (value == null) {
             value = environment.get(environmentName(property));
         }

@@ -12,6 +12,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Serves engines built by {@code trtllm-build} through TensorRT-LLM's executor. A model folder is
@@ -23,11 +24,32 @@ import java.util.Set;
 public final class TrtllmEngine implements Engine {
     private final TrtllmNative lib;
     private final TrtllmSettings settings;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     /** @param lib the loaded shim; @param settings executor settings for every chat model */
     public TrtllmEngine(TrtllmNative lib, TrtllmSettings settings) {
         this.lib = Objects.requireNonNull(lib, "lib");
         this.settings = Objects.requireNonNull(settings, "settings");
+    }
+
+    /** @return the executor settings every chat model of this engine gets */
+    public TrtllmSettings settings() {
+        return settings;
+    }
+
+    /**
+     * Refuses further use; idempotent. The shim library stays loaded (it is shared by the process),
+     * and each chat model stops its own executor when it is closed.
+     */
+    @Override
+    public void close() {
+        closed.set(true);
+    }
+
+    private void checkOpen() {
+        if (closed.get()) {
+            throw new KefuException(ErrorCode.CLOSED, "engine 'trtllm' is closed");
+        }
     }
 
     @Override
@@ -46,11 +68,13 @@ public final class TrtllmEngine implements Engine {
      */
     @Override
     public BaseModel load(ModelRef ref) {
+        checkOpen();
         return TrtllmBaseModel.open(ref);
     }
 
     @Override
     public ChatModel chatModel(BaseModel base, List<Adapter> adapters) {
+        checkOpen();
         if (!(base instanceof TrtllmBaseModel trt)) {
             throw new KefuException(ErrorCode.INVALID_ARGUMENT, "engine 'trtllm' serves models it loaded itself; got a "
                     + base.getClass().getSimpleName() + " (load the engine folder with Engines.get(\"trtllm\").load(...))");
@@ -60,6 +84,7 @@ public final class TrtllmEngine implements Engine {
 
     /** @return a chat model with other settings than the engine's */
     public ChatModel chatModel(BaseModel base, List<Adapter> adapters, TrtllmSettings custom) {
+        checkOpen();
         if (!(base instanceof TrtllmBaseModel trt)) {
             throw new KefuException(ErrorCode.INVALID_ARGUMENT, "engine 'trtllm' serves models it loaded itself; got a "
                     + base.getClass().getSimpleName());

@@ -4,6 +4,7 @@ import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.engine.trtllm.internal.NativeLoader;
 import io.kefu.model.Engine;
+import io.kefu.model.EngineOptions;
 import io.kefu.model.EngineStatus;
 import io.kefu.spi.EngineProvider;
 
@@ -26,11 +27,11 @@ public final class TrtllmEngineProvider implements EngineProvider {
     }
 
     @Override
-    public Engine create() {
+    public Engine create(EngineOptions options) {
         NativeLoader.Probe probe = NativeLoader.probe();
         if (!probe.usable()) {
             throw new KefuException(ErrorCode.ENGINE_UNAVAILABLE, "engine 'trtllm' cannot load: " + probe.message());
         }
-        return new TrtllmEngine(probe.library(), TrtllmSettings.fromSystemProperties());
+        return new TrtllmEngine(probe.library(), TrtllmSettings.of(options));
     }
 }

@@ -3,7 +3,10 @@ package io.kefu.engine.trtllm;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.engine.trtllm.internal.ExecutorSettings;
+import io.kefu.model.Device;
+import io.kefu.model.EngineOptions;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * How the TensorRT-LLM executor behind each chat model is set up. Immutable; build with
@@ -17,6 +20,10 @@ import java.time.Duration;
  * {@code drainTimeout=1 minute} (how long close waits for requests in flight).
  */
 public final class TrtllmSettings {
+    private static final List<String> SESSION_OPTIONS = List.of("maxBatchSize", "maxNumTokens", "maxQueueSize",
+            "kvCacheFreeGpuMemoryFraction", "kvCacheMaxTokens", "kvCacheBlockReuse", "loraCacheMaxAdapters",
+            "requestTimeoutSeconds", "drainTimeoutSeconds");
+
     private final int maxBatchSize;
     private final int maxNumTokens;
     private final int maxQueueSize;
@@ -52,6 +59,49 @@ public final class TrtllmSettings {
      * @throws KefuException INVALID_CONFIG naming a property that is not a number
      */
     public static TrtllmSettings fromSystemProperties() {
+        return systemProperties().build();
+    }
+
+    /**
+     * Engine options first, then the system properties of {@link #fromSystemProperties()}, then the
+     * defaults. Session options, named as the builder methods: {@code maxBatchSize},
+     * {@code maxNumTokens}, {@code maxQueueSize}, {@code kvCacheFreeGpuMemoryFraction},
+     * {@code kvCacheMaxTokens}, {@code kvCacheBlockReuse}, {@code loraCacheMaxAdapters},
+     * {@code requestTimeoutSeconds}, {@code drainTimeoutSeconds}. {@code device} may be {@code auto}
+     * or {@code cuda[:0]}: the executor runs on the first GPU it sees (choose it with
+     * {@code CUDA_VISIBLE_DEVICES}). {@code threads} is not used.
+     *
+     * @throws KefuException INVALID_CONFIG naming an unknown session option, a bad value or a device the engine cannot use
+     */
+    public static TrtllmSettings of(EngineOptions options) {
+        options.requireKnownSessionNames("trtllm", SESSION_OPTIONS);
+        options.device().ifPresent(device -> {
+            if (device.kind() == Device.Kind.CPU || device.index() != 0) {
+                throw new KefuException(ErrorCode.INVALID_CONFIG, "engine 'trtllm' runs on the first GPU it sees; device "
+                        + device + " is not available to it (set CUDA_VISIBLE_DEVICES to choose the GPU)");
+            }
+        });
+        Builder b = systemProperties();
+        options.sessionInt("maxBatchSize").ifPresent(b::maxBatchSize);
+        options.sessionInt("maxNumTokens").ifPresent(b::maxNumTokens);
+        options.sessionInt("maxQueueSize").ifPresent(b::maxQueueSize);
+        options.session("kvCacheFreeGpuMemoryFraction").ifPresent(v -> {
+            try {
+                b.kvCacheFreeGpuMemoryFraction(Float.parseFloat(v.strip()));
+            } catch (NumberFormatException e) {
+                throw new KefuException(ErrorCode.INVALID_CONFIG, "engine session option kvCacheFreeGpuMemoryFraction='" + v
+                        + "' is not a number", e);
+            }
+        });
+        options.sessionInt("kvCacheMaxTokens").ifPresent(b::kvCacheMaxTokens);
+        options.sessionBoolean("kvCacheBlockReuse").ifPresent(b::kvCacheBlockReuse);
+        options.sessionInt("loraCacheMaxAdapters").ifPresent(b::loraCacheMaxAdapters);
+        options.sessionInt("requestTimeoutSeconds").ifPresent(s -> b.requestTimeout(Duration.ofSeconds(s)));
+        options.sessionInt("drainTimeoutSeconds").ifPresent(s -> b.drainTimeout(Duration.ofSeconds(s)));
+        return b.build();
+    }
+
+    private static Builder systemProperties() {
         Builder b = builder();
         b.maxBatchSize(intProperty("kefu.trtllm.maxBatchSize", b.maxBatchSize));
         b.maxQueueSize(intProperty("kefu.trtllm.maxQueueSize", b.maxQueueSize));
@@ -65,7 +115,7 @@ public final class TrtllmSettings {
                         + fraction + "' is not a number", e);
             }
         }
-        return b.build();
+        return b;
     }
 
     private static int intProperty(String name, int fallback) {

@@ -2,8 +2,8 @@ package io.kefu.eval.rating;
 
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
-import io.kefu.eval.csv.AtomicFiles;
 import io.kefu.eval.csv.CsvTable;
+import io.kefu.runtime.format.AtomicFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -4,7 +4,7 @@ import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.eval.standard.MetricTable;
 import io.kefu.eval.standard.SystemReport;
-import io.kefu.eval.csv.AtomicFiles;
+import io.kefu.runtime.format.AtomicFiles;
 import java.awt.Color;
 import java.awt.Font;
 import java.io.ByteArrayOutputStream;

@@ -1,13 +1,13 @@
 package io.kefu.eval.standard;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.eval.standard.MetricTable;
 import io.kefu.eval.standard.ScoredPrediction;
 import io.kefu.eval.standard.SystemReport;
-import io.kefu.eval.csv.AtomicFiles;
+import io.kefu.runtime.format.AtomicFiles;
+import io.kefu.runtime.format.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -122,7 +122,7 @@ public final class ComparisonReport {
         }
         root.put("systems", list);
         try {
-            return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(sanitize(root)) + "\n";
+            return Json.indented().writeValueAsString(sanitize(root)) + "\n";
         } catch (Exception e) {
             throw new KefuException(ErrorCode.INTERNAL, "cannot write report.json: " + e.getMessage(), e);
         }
@@ -227,7 +227,7 @@ public final class ComparisonReport {
         }
 
         static String toJsonl(List<ScoredPrediction> predictions) {
-            ObjectMapper json = new ObjectMapper();
+            ObjectMapper json = Json.mapper();
             StringBuilder sb = new StringBuilder();
             for (ScoredPrediction p : predictions) {
                 try {

@@ -1,6 +1,5 @@
 package io.kefu.runtime.data;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kefu.ErrorCode;
@@ -8,6 +7,7 @@ import io.kefu.KefuException;
 import io.kefu.chat.ChatMessage;
 import io.kefu.runtime.format.AtomicFiles;
 import io.kefu.data.Example;
+import io.kefu.runtime.format.Json;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,8 +24,7 @@ import java.util.Map;
  * and an existing target untouched.
  */
 public final class ExampleJsonlWriter implements AutoCloseable {
-    private static final ObjectMapper MAPPER = new ObjectMapper()
-            .configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
+    private static final ObjectMapper MAPPER = Json.keepingTargetOpen();
 
     private final Path target;
     private final Path temp;

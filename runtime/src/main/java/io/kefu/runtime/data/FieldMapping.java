@@ -1,9 +1,9 @@
 package io.kefu.runtime.data;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
+import io.kefu.runtime.format.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -182,7 +182,7 @@ public final class FieldMapping {
     public static FieldMapping fromJson(Path file) {
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(Files.readAllBytes(file));
+            root = Json.mapper().readTree(Files.readAllBytes(file));
         } catch (NoSuchFileException e) {
             throw new KefuException(ErrorCode.NOT_FOUND, file + ": field mapping file not found");
         } catch (IOException e) {

@@ -1,12 +1,12 @@
 package io.kefu.runtime.data;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kefu.runtime.format.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 
@@ -16,7 +16,7 @@ import java.io.IOException;
  * error ends the file: nothing after it can be trusted.
  */
 final class JsonArrayRecordSource extends RecordSource {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = Json.mapper();
 
     private final CheckedUtf8Reader utf8;
     private final JsonParser parser;
@@ -26,7 +26,7 @@ final class JsonArrayRecordSource extends RecordSource {
     JsonArrayRecordSource(String file, CheckedUtf8Reader utf8, BufferedReader reader) throws IOException {
         super(file);
         this.utf8 = utf8;
-        this.parser = new JsonFactory(MAPPER).createParser(reader);
+        this.parser = MAPPER.getFactory().createParser(reader);
     }
 
     @Override

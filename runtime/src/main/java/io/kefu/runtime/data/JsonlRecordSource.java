@@ -2,18 +2,15 @@ package io.kefu.runtime.data;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import io.kefu.runtime.format.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 
 /** One JSON record per line; blank lines are skipped. Memory is bounded by the longest line. */
 final class JsonlRecordSource extends RecordSource {
-    private static final ObjectReader JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .reader();
+    private static final ObjectReader JSON = Json.oneValuePerText();
 
     private final CheckedUtf8Reader utf8;
     private final BufferedReader reader;

@@ -2,7 +2,6 @@ package io.kefu.runtime.format;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import java.io.IOException;
@@ -92,7 +91,7 @@ public final class Checkpoint implements AutoCloseable {
                                     Map<String, SafetensorsFile> fileOfTensor) {
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(Files.readString(index));
+            root = Json.mapper().readTree(Files.readString(index));
         } catch (JsonProcessingException e) {
             throw new KefuException(ErrorCode.INVALID_CHECKPOINT, index + ": not valid JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {

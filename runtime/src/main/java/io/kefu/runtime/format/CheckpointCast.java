@@ -1,7 +1,6 @@
 package io.kefu.runtime.format;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
@@ -72,7 +71,7 @@ public final class CheckpointCast {
     private static void writeConfig(Path source, Dtype dtype, Path dir) {
         Path file = source.resolve("config.json");
         try {
-            ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+            ObjectMapper json = Json.indented();
             ObjectNode config = (ObjectNode) json.readTree(Files.readString(file));
             config.put("torch_dtype", dtype.torchName());
             Files.writeString(dir.resolve("config.json"), json.writeValueAsString(config) + "\n");

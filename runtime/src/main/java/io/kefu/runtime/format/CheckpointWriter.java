@@ -2,7 +2,6 @@ package io.kefu.runtime.format;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
@@ -185,8 +184,7 @@ public final class CheckpointWriter implements AutoCloseable {
     }
 
     private String indexJson() {
-        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+        ObjectMapper json = Json.indentedSorted();
         ObjectNode root = json.createObjectNode();
         root.putObject("metadata").put("total_size", totalSize);
         Map<String, String> weightMap = new TreeMap<>();

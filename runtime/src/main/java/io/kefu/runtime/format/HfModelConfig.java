@@ -3,7 +3,6 @@ package io.kefu.runtime.format;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
@@ -56,7 +55,7 @@ public record HfModelConfig(Architecture architecture, String modelType, int hid
                             boolean tieWordEmbeddings, boolean attentionBias, boolean mlpBias,
                             int maxPositionEmbeddings, String hiddenAct, Optional<Dtype> torchDtype,
                             OptionalInt bosTokenId, List<Integer> eosTokenIds) {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = Json.indented();
 
     /** Validates the numbers and copies the list. */
     public HfModelConfig {

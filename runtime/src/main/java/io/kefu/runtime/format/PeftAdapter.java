@@ -51,7 +51,7 @@ public final class PeftAdapter implements Adapter {
 
     private static final Pattern NAME = Pattern.compile(
             "base_model\\.model\\.model\\.layers\\.(\\d+)\\.(self_attn|mlp)\\.(\\w+)\\.lora_([AB])\\.weight");
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     private final LoraConfig config;
     private final String baseModel;

@@ -1,6 +1,5 @@
 package io.kefu.runtime.format;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kefu.ErrorCode;
@@ -44,8 +43,7 @@ public final class SafetensorsFile implements AutoCloseable {
     /** The largest header accepted, as in the reference implementation (100 MB). */
     public static final long MAX_HEADER_BYTES = 100_000_000L;
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private static final ObjectMapper JSON = Json.rejectingDuplicateKeys();
 
     private final Path path;
     private final FileChannel channel;

@@ -39,7 +39,7 @@ import java.util.Set;
  * }</pre>
  */
 public final class SafetensorsWriter implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
     private static final int BUFFER_BYTES = 1 << 20;
 
     private final Path target;

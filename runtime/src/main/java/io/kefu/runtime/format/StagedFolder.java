@@ -3,10 +3,8 @@ package io.kefu.runtime.format;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -36,42 +34,16 @@ public final class StagedFolder {
         }
         Path temp = abs.resolveSibling("." + abs.getFileName() + ".partial");
         try {
-            delete(temp);
+            AtomicFiles.deleteRecursively(temp);
             Files.createDirectories(temp);
             fill.accept(temp);
-            if (Files.exists(abs)) {
-                Files.delete(abs);
-            }
-            try {
-                Files.move(temp, abs, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, abs);
-            }
+            AtomicFiles.moveFolderIntoPlace(temp, abs);
         } catch (IOException e) {
-            deleteQuietly(temp);
+            AtomicFiles.deleteRecursivelyQuietly(temp);
             throw new KefuException(ErrorCode.IO, abs + ": cannot write: " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            deleteQuietly(temp);
+            AtomicFiles.deleteRecursivelyQuietly(temp);
             throw e;
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try {
-            delete(dir);
-        } catch (IOException ignored) {
-            // reporting the original failure
-        }
-    }
-
-    public static void delete(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
         }
     }
 }

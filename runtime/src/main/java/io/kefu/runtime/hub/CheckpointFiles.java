@@ -1,9 +1,9 @@
 package io.kefu.runtime.hub;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
+import io.kefu.runtime.format.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -114,7 +114,7 @@ final class CheckpointFiles {
     private static List<String> shardsOf(Path index) {
         JsonNode map;
         try {
-            map = new ObjectMapper().readTree(index.toFile()).path("weight_map");
+            map = Json.mapper().readTree(index.toFile()).path("weight_map");
         } catch (IOException e) {
             throw new KefuException(ErrorCode.INVALID_CHECKPOINT, index + ": not valid JSON: " + e.getMessage(), e);
         }

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,24 +85,20 @@ final class HubCache {
     void link(HubModelId id, String commit, String file, String etag) {
         Path target = snapshotDir(id, commit).resolve(file);
         Path blob = blob(id, etag);
+        Path temp = target.resolveSibling("." + target.getFileName() + "." + etag + ".link");
         try {
             Files.createDirectories(target.getParent());
-            Path temp = target.resolveSibling("." + target.getFileName() + "." + etag + ".link");
             Files.deleteIfExists(temp);
             try {
                 Files.createSymbolicLink(temp, target.getParent().relativize(blob));
             } catch (UnsupportedOperationException | FileSystemException e) {
                 Files.copy(blob, temp, StandardCopyOption.REPLACE_EXISTING);
             }
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
         } catch (IOException e) {
             throw new KefuException(ErrorCode.IO, target + ": cannot link the downloaded file into the snapshot: "
                     + e.getMessage(), e);
         }
+        AtomicFiles.moveIntoPlace(temp, target);
     }
 
     /** Locks one blob across processes (as huggingface_hub does) while it is downloaded. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.runtime.format.AtomicFiles;
+import io.kefu.runtime.format.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,7 +15,6 @@ import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -51,7 +51,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class HubClient {
     private static final Logger LOG = LoggerFactory.getLogger(HubClient.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     private final HubSettings settings;
     private final HubCache cache;
@@ -274,12 +274,7 @@ public final class HubClient {
                     + expected.digest() + (expected.size() >= 0 ? " (" + expected.size() + " bytes)" : "") + ", got " + actual
                     + " (" + size + " bytes) from " + meta.location() + "; the download was discarded and nothing was cached");
         }
-        try {
-            Files.move(partial, cache.blob(id, meta.etag()), StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new KefuException(ErrorCode.IO, cache.blob(id, meta.etag()) + ": cannot move the download into place: "
-                    + e.getMessage(), e);
-        }
+        AtomicFiles.moveIntoPlace(partial, cache.blob(id, meta.etag()));
     }
 
     private static long size(Path file) {

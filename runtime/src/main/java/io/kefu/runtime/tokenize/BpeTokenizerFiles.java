@@ -1,12 +1,12 @@
 package io.kefu.runtime.tokenize;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.runtime.format.AtomicFiles;
+import io.kefu.runtime.format.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +46,7 @@ public final class BpeTokenizerFiles {
      * @param maxLength the model's context length, written as {@code model_max_length}
      */
     public static void write(BpeTrainer.Result bpe, int maxLength, Path dir) {
-        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectMapper json = Json.indented();
         try {
             Files.createDirectories(dir);
             AtomicFiles.writeString(dir.resolve("tokenizer.json"), json.writeValueAsString(tokenizerJson(json, bpe)) + "\n");

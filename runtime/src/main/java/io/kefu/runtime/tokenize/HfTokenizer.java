@@ -3,11 +3,11 @@ package io.kefu.runtime.tokenize;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.CharSpan;
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
+import io.kefu.runtime.format.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -227,7 +227,7 @@ public final class HfTokenizer implements AutoCloseable {
             Map<String, Integer> added = new HashMap<>();
             Set<Integer> special = new HashSet<>();
             try (InputStream in = Files.newInputStream(file);
-                 JsonParser parser = new JsonFactory().createParser(in)) {
+                 JsonParser parser = Json.mapper().getFactory().createParser(in)) {
                 if (parser.nextToken() != JsonToken.START_OBJECT) {
                     throw new IOException("expected a JSON object");
                 }

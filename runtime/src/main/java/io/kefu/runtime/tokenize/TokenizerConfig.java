@@ -1,9 +1,9 @@
 package io.kefu.runtime.tokenize;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
+import io.kefu.runtime.format.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -45,7 +45,7 @@ public record TokenizerConfig(Path file, String chatTemplate, Map<String, String
         Path file = modelDir.resolve("tokenizer_config.json");
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(Files.readString(file));
+            root = Json.mapper().readTree(Files.readString(file));
         } catch (NoSuchFileException e) {
             throw new KefuException(ErrorCode.NOT_FOUND, file + ": not found; a model folder needs tokenizer_config.json", e);
         } catch (IOException e) {

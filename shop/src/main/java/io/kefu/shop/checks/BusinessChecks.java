@@ -4,10 +4,10 @@ import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.shop.BannedClaims;
 import io.kefu.shop.BoundedNumbers;
+import io.kefu.shop.GarmentVocabulary;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -31,7 +31,6 @@ import java.util.regex.Pattern;
  */
 public final class BusinessChecks {
     private static final Pattern CLAUSE = Pattern.compile("[，。！？；,!?;\\n]");
-    private static final Pattern SIZE = Pattern.compile("(?<![A-Za-z])(XXXL|XXL|XL|XS|S|M|L|[2-5]XL)(?![A-Za-z])");
     private static final Pattern NEGATIVE = Pattern.compile("缺货|没货|售罄|无货|没有了|卖完|断码|暂时没有|没有货|卖光");
     private static final Pattern POSITIVE = Pattern.compile("有货|现货|有的|还有|还剩|仅剩|只剩|充足|可以拍|能拍|可以下单|有库存|在售|有\\d");
     private static final Pattern QUANTITY = Pattern.compile("(\\d+)\\s*件");
@@ -122,11 +121,7 @@ public final class BusinessChecks {
         }
         Set<String> sizes = facts.sizes();
         for (String clause : CLAUSE.split(answer)) {
-            Matcher size = SIZE.matcher(clause);
-            List<String> mentioned = new ArrayList<>();
-            while (size.find()) {
-                mentioned.add(size.group(1).toUpperCase(Locale.ROOT));
-            }
+            List<String> mentioned = GarmentVocabulary.findSizes(clause, false);
             if (mentioned.isEmpty()) {
                 continue;
             }

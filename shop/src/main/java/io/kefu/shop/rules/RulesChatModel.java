@@ -2,6 +2,7 @@ package io.kefu.shop.rules;
 
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
+import io.kefu.shop.GarmentVocabulary;
 import io.kefu.chat.ChatMessage;
 import io.kefu.chat.ChatRequest;
 import io.kefu.chat.ChatResponse;
@@ -32,7 +33,6 @@ public final class RulesChatModel implements io.kefu.chat.ChatModel {
     /** The id reported by {@link #info()}. */
     public static final String ID = "rules";
 
-    private static final Pattern SIZE = Pattern.compile("(?<![A-Za-z])(XXXL|XXL|XL|XS|S|M|L)(?![A-Za-z])", Pattern.CASE_INSENSITIVE);
     private static final Pattern HEIGHT = Pattern.compile("(1[4-9]\\d)\\s*(?:cm|厘米|公分)?");
     private static final Pattern SIZE_CHART_ROW = Pattern.compile("([A-Z0-9]+) (\\d+)-(\\d+)cm");
 
@@ -138,11 +138,11 @@ public final class RulesChatModel implements io.kefu.chat.ChatModel {
     }
 
     private static String stock(String question, FactsText facts) {
-        Matcher size = SIZE.matcher(question);
-        if (facts.stock().isEmpty() || !size.find()) {
+        java.util.Optional<String> size = GarmentVocabulary.firstSize(question);
+        if (facts.stock().isEmpty() || size.isEmpty()) {
             return line(facts, "库存").map(s -> "您好,目前库存:" + s + "。").orElse(handoff());
         }
-        String s = size.group(1).toUpperCase(java.util.Locale.ROOT);
+        String s = size.get();
         List<String> inStock = new ArrayList<>();
         List<String> outOfStock = new ArrayList<>();
         facts.stock().forEach((colour, sizes) -> {

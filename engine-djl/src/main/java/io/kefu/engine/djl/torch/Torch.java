@@ -11,8 +11,7 @@ import io.kefu.KefuException;
  * libraries come from the {@code pytorch-native-cpu} jar on the class path) and no address outside
  * this machine is contacted.
  *
- * <p>Settings (system properties, read once): {@code kefu.djl.threads} sets libtorch's intra-op
- * threads (default: libtorch's own choice, one per core).
+ * <p>libtorch's intra-op threads are set by each {@code djl} engine as {@link DjlSettings} says.
  */
 public final class Torch {
     static {
@@ -47,15 +46,17 @@ public final class Torch {
                                 "DJL's PyTorch engine cannot load: " + ex.getMessage()
                                         + " (is ai.djl.pytorch:pytorch-native-cpu on the class path?)", ex);
                     }
-                    Integer threads = Integer.getInteger("kefu.djl.threads");
-                    if (threads != null && threads > 0) {
-                        ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
-                    }
                     engine = e;
                 }
             }
         }
         return e;
+    }
+
+    /** Sets libtorch's intra-op thread count, for the whole process. */
+    static void threads(int threads) {
+        engine();
+        ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
     }
 
     /** @return libtorch's intra-op thread count */

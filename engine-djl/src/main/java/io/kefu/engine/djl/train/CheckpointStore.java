@@ -1,19 +1,17 @@
 package io.kefu.engine.djl.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.runtime.format.AtomicFiles;
 import io.kefu.runtime.format.Dtype;
+import io.kefu.runtime.format.Json;
 import io.kefu.runtime.format.SafetensorsFile;
 import io.kefu.runtime.format.SafetensorsWriter;
 import io.kefu.runtime.format.TensorSpec;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -39,7 +37,7 @@ final class CheckpointStore {
     static final String STATE = "trainer_state.json";
     private static final int KEEP = 2;
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = Json.indented();
 
     private final Path root;
 
@@ -57,19 +55,15 @@ final class CheckpointStore {
         Path temp = root.resolve("." + target.getFileName() + ".tmp");
         try {
             Files.createDirectories(root);
-            deleteTree(temp);
+            AtomicFiles.deleteRecursively(temp);
             Files.createDirectories(temp);
             writeTensors(temp.resolve(TRAINABLE), trainable, shapes);
             Map<String, long[]> flat = new LinkedHashMap<>();
             optimizer.forEach((k, v) -> flat.put(k, new long[] {v.length}));
             writeTensors(temp.resolve(OPTIMIZER), optimizer, flat);
             AtomicFiles.writeString(temp.resolve(STATE), JSON.writeValueAsString(state));
-            deleteTree(target);
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target);
-            }
+            AtomicFiles.deleteRecursively(target);
+            AtomicFiles.moveFolderIntoPlace(temp, target);
         } catch (IOException e) {
             throw new KefuException(ErrorCode.IO, target + ": cannot write the checkpoint: " + e.getMessage(), e);
         }
@@ -155,20 +149,9 @@ final class CheckpointStore {
         List<Path> all = list();
         for (int i = 0; i < all.size() - KEEP; i++) {
             try {
-                deleteTree(all.get(i));
+                AtomicFiles.deleteRecursively(all.get(i));
             } catch (IOException e) {
                 throw new KefuException(ErrorCode.IO, all.get(i) + ": cannot delete an old checkpoint: " + e.getMessage(), e);
-            }
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
             }
         }
     }

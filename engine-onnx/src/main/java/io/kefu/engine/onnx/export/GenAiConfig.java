@@ -1,13 +1,13 @@
 package io.kefu.engine.onnx.export;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.runtime.format.GenerationConfig;
 import io.kefu.runtime.format.HfModelConfig;
+import io.kefu.runtime.format.Json;
 import java.util.List;
 import java.util.Optional;
 
@@ -16,7 +16,7 @@ import java.util.Optional;
  * names, the model's dimensions, special tokens and default search settings (greedy).
  */
 final class GenAiConfig {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = Json.indented();
 
     private GenAiConfig() {
     }

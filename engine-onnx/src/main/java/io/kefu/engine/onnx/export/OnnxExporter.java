@@ -2,18 +2,17 @@ package io.kefu.engine.onnx.export;
 
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
+import io.kefu.runtime.format.AtomicFiles;
 import io.kefu.runtime.format.Checkpoint;
 import io.kefu.runtime.format.DecoderLayout;
 import io.kefu.runtime.format.HfModelConfig;
 import io.kefu.engine.onnx.proto.Onnx;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -75,7 +74,7 @@ public final class OnnxExporter {
                 return new Result(absolute, absolute.resolve(MODEL_FILE), result.externalData(), result.parameterCount(),
                         result.nodeCount());
             } catch (RuntimeException | Error e) {
-                Folders.deleteRecursively(temp);
+                AtomicFiles.deleteRecursivelyQuietly(temp);
                 throw e;
             }
         }
@@ -155,12 +154,7 @@ public final class OnnxExporter {
 
     private static void moveIntoPlace(Path temp, Path target) {
         try {
-            Files.deleteIfExists(target); // only an empty folder can be here (checked before)
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target);
-            }
+            AtomicFiles.moveFolderIntoPlace(temp, target); // only an empty folder can be at target (checked before)
         } catch (DirectoryNotEmptyException | FileAlreadyExistsException e) {
             throw new KefuException(ErrorCode.INVALID_ARGUMENT, target + ": something was written there during the export; nothing was replaced", e);
         } catch (IOException e) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
+import io.kefu.runtime.format.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -32,7 +33,7 @@ import java.util.List;
 public record EngineConfig(String architecture, String dtype, int vocabSize, int hiddenSize, int numLayers, int numHeads,
                            int numKvHeads, int headSize, int intermediateSize, int maxBatchSize, int maxLoraRank,
                            List<String> loraTargetModules) {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     /** Copies the list. */
     public EngineConfig {
