@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
+import io.kefu.engine.djl.torch.Torch;
 import io.kefu.model.Engine;
 import io.kefu.model.EngineOptions;
 import io.kefu.model.Engines;

@@ -54,7 +54,7 @@ public final class Torch {
     }
 
     /** Sets libtorch's intra-op thread count, for the whole process. */
-    static void threads(int threads) {
+    public static void threads(int threads) {
         engine();
         ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
     }
