@@ -6,9 +6,11 @@ import io.kefu.model.Engine;
 import io.kefu.model.Engines;
 import io.kefu.model.ModelRef;
 import io.kefu.testkit.ChatModelContract;
+import io.kefu.testkit.SpecialTokenInjection;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The DJL engine's chat model, found through the service loader, over a tiny Qwen 3 with the real tokenizer. */
@@ -32,5 +34,10 @@ class DjlChatModelContractTest extends ChatModelContract {
     @Override
     protected ChatModel createModel() {
         return djl.chatModel(base);
+    }
+
+    @Test
+    void specialTokenTextInAMessageStaysText() {
+        SpecialTokenInjection.assertPromptsHoldOnlyTheTemplatesMarkers(model, base.directory());
     }
 }

@@ -8,10 +8,12 @@ import io.kefu.model.Engine;
 import io.kefu.model.Engines;
 import io.kefu.model.ModelRef;
 import io.kefu.testkit.ChatModelContract;
+import io.kefu.testkit.SpecialTokenInjection;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The ONNX engine's chat model, found through the service loader, over a tiny exported Llama with the real tokenizer. */
@@ -38,5 +40,10 @@ class OnnxChatModelContractTest extends ChatModelContract {
     @Override
     protected ChatModel createModel() {
         return onnx.chatModel(base);
+    }
+
+    @Test
+    void specialTokenTextInAMessageStaysText() {
+        SpecialTokenInjection.assertPromptsHoldOnlyTheTemplatesMarkers(model, base.directory());
     }
 }

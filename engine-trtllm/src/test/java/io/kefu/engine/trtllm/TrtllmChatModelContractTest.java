@@ -8,9 +8,11 @@ import io.kefu.engine.trtllm.internal.TestDouble;
 import io.kefu.model.BaseModel;
 import io.kefu.model.ModelRef;
 import io.kefu.testkit.ChatModelContract;
+import io.kefu.testkit.SpecialTokenInjection;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -47,5 +49,10 @@ class TrtllmChatModelContractTest extends ChatModelContract {
         if (base != null) {
             base.close();
         }
+    }
+
+    @Test
+    void specialTokenTextInAMessageStaysText() {
+        SpecialTokenInjection.assertPromptsHoldOnlyTheTemplatesMarkers(model, base.directory());
     }
 }

@@ -8,6 +8,7 @@ import io.kefu.chat.ChatResponse;
 import io.kefu.chat.ChatStream;
 import io.kefu.chat.ChatTemplate;
 import io.kefu.chat.GenerationParameters;
+import io.kefu.runtime.tokenize.ChatEncoder;
 import io.kefu.runtime.tokenize.HfTokenizer;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -17,7 +18,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A chat model over a local decoder, whatever runs it: the chat template renders the prompt, the
- * tokenizer encodes it, and one {@link ContinuousBatcher} decodes every call ({@code chat},
+ * tokenizer encodes it with special tokens only where the template put them ({@link ChatEncoder}),
+ * and one {@link ContinuousBatcher} decodes every call ({@code chat},
  * {@code chatBatch}, {@code stream}, {@code complete}) with the sampling and stopping every engine
  * shares. Concurrent calls for the same {@link ContinuousBatcher.Lane} are decoded together, a new
  * call joining the running batch at the next token. An engine supplies the lanes (one per adapter,
@@ -29,7 +31,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public abstract class DecoderChatModel implements BatchedChatModel {
     private final HfTokenizer tokenizer;
-    private final ChatTemplate template;
+    private final ChatEncoder encoder;
     private final ContinuousBatcher batcher;
     private final String description;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -46,7 +48,7 @@ public abstract class DecoderChatModel implements BatchedChatModel {
     protected DecoderChatModel(HfTokenizer tokenizer, ChatTemplate template, Collection<Integer> stopTokenIds,
                                BatchingOptions batching, int vocabSize, int maxPositions, String description) {
         this.tokenizer = tokenizer;
-        this.template = template;
+        this.encoder = new ChatEncoder(tokenizer, template);
         this.description = description;
         GenerationLoop loop = GenerationLoop.builder()
                 .decode(ids -> tokenizer.decode(ids, true))
@@ -106,7 +108,7 @@ public abstract class DecoderChatModel implements BatchedChatModel {
 
     private ContinuousBatcher.Job job(ChatRequest request) {
         ContinuousBatcher.Lane lane = lane(request.adapter());
-        return new ContinuousBatcher.Job(lane, tokenizer.encode(template.render(request.messages(), true)), request.parameters());
+        return new ContinuousBatcher.Job(lane, encoder.promptIds(request.messages()), request.parameters());
     }
 
     private void checkOpen() {
