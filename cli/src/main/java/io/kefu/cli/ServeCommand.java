@@ -76,6 +76,9 @@ public final class ServeCommand implements Callable<Integer> {
             "POST /v1/unload_lora_adapter {\"lora_name\"} (vLLM's); they read folders of this machine, so use an API key."})
     boolean allowRuntimeAdapters;
 
+    @Option(names = "--allowed-host", paramLabel = "NAME", description = "A Host name clients may use besides the bound address; repeatable.")
+    List<String> allowedHosts = new ArrayList<>();
+
     @Option(names = "--timeout", defaultValue = "120", paramLabel = "SECONDS", description = "Per-request timeout (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
@@ -102,6 +105,7 @@ public final class ServeCommand implements Callable<Integer> {
         if (apiKeyFile != null) {
             config.apiKey(readKey(apiKeyFile));
         }
+        allowedHosts.forEach(config::allowedHost);
         try {
             if (engineId.equals("rules")) {
                 if (!adapters.isEmpty() || allowRuntimeAdapters) {

@@ -47,6 +47,7 @@ public final class KefuServer implements AutoCloseable {
     private final Database db;
     private final ShopStore shop;
     private final ConversationStore conversations;
+    private final AllowedHosts hosts;
     private final AdmissionControl admission;
     private final Metrics metrics;
     private final ServedModels models = new ServedModels();
@@ -64,7 +65,8 @@ public final class KefuServer implements AutoCloseable {
         this.conversations = new ConversationStore(db);
         this.admission = new AdmissionControl(config.queueCapacity(), config.maxBatch(), config.requestTimeout());
         this.metrics = new Metrics(admission::depth, admission::running);
-        this.gate = new RequestGate(config.apiKey());
+        this.hosts = new AllowedHosts(config.bind(), config.bindAddress(), config.allowedHosts());
+        this.gate = new RequestGate(config.apiKey(), hosts);
         String defaultModel = serveConfiguredModels();
         ShopAssistant assistant = shopAssistant(models.get(defaultModel).model());
         JsonExchange exchange = new JsonExchange(config.maxBodyBytes(), metrics);
@@ -136,6 +138,7 @@ public final class KefuServer implements AutoCloseable {
             server.admission.close();
             throw new KefuException(ErrorCode.IO, "cannot listen on " + config.bind() + ":" + config.port() + ": " + e.getMessage(), e);
         }
+        server.hosts.listeningOn(server.port());
         LOG.info("kefu server listening on http://{}:{} (models: {})", config.bind(), server.port(), server.models.names());
         return server;
     }

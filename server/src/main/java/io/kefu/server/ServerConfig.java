@@ -4,6 +4,8 @@ import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.chat.ChatModel;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,9 +22,11 @@ import java.util.Optional;
  * requests, at most 16 requests generated at once per model ({@link io.kefu.chat.BatchingOptions#DEFAULT_MAX_BATCH_SIZE}),
  * request timeout 120 s, body limit 256 KiB, shutdown drain 30 s, hand-off confidence threshold
  * -2.5 (mean token log-probability), history of 10 turns per session, no A/B experiment (every
- * session in arm {@code model}). The store URL is required.
+ * session in arm {@code model}), no extra allowed {@code Host} names.
+ * The store URL is required.
  */
 public final class ServerConfig {
+    private static final java.util.regex.Pattern HOST_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,252})");
     private final ChatModel baseModel;
     private final ChatModel adapterModel;
     private final List<String> adapterNames;
@@ -41,8 +45,10 @@ public final class ServerConfig {
     private final int historyTurns;
     private final String experiment;
     private final Map<String, ChatModel> arms;
+    private final List<String> allowedHosts;
+    private final InetAddress bindAddress;
 
-    private ServerConfig(Builder b) {
+    private ServerConfig(Builder b, InetAddress bindAddress) {
         this.baseModel = b.baseModel;
         this.adapterModel = b.adapterModel;
         this.adapterNames = List.copyOf(b.adapterNames);
@@ -61,6 +67,8 @@ public final class ServerConfig {
         this.historyTurns = b.historyTurns;
         this.experiment = b.experiment;
         this.arms = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.arms));
+        this.allowedHosts = List.copyOf(b.allowedHosts);
+        this.bindAddress = bindAddress;
     }
 
     /** @return a builder with the defaults listed on the class */
@@ -86,6 +94,8 @@ public final class ServerConfig {
     int historyTurns() { return historyTurns; }
     Optional<String> experiment() { return Optional.ofNullable(experiment); }
     Map<String, ChatModel> arms() { return arms; }
+    List<String> allowedHosts() { return allowedHosts; }
+    InetAddress bindAddress() { return bindAddress; }
 
     /** Builds a {@link ServerConfig}; {@link #build()} validates. */
     public static final class Builder {
@@ -107,6 +117,7 @@ public final class ServerConfig {
         private int historyTurns = 10;
         private String experiment;
         private final Map<String, ChatModel> arms = new LinkedHashMap<>();
+        private final List<String> allowedHosts = new ArrayList<>();
 
         private Builder() {
         }
@@ -134,6 +145,13 @@ public final class ServerConfig {
          * @param loader builds a chat model over the served base with one adapter (default none: disabled)
          */
         public Builder runtimeAdapters(AdapterLoader loader) { this.adapterLoader = Objects.requireNonNull(loader, "loader"); return this; }
+
+        /**
+         * @param name one more {@code Host} name the server answers to (with any port), such as the name a load balancer
+         *     or DNS gives it; repeatable. By default only the bound address with its port is taken (and
+         *     {@code localhost} on a loopback address); see {@link AllowedHosts}
+         */
+        public Builder allowedHost(String name) { this.allowedHosts.add(Objects.requireNonNull(name, "name")); return this; }
 
         /** @param value the store's JDBC URL: {@code jdbc:h2:...} or {@code jdbc:postgresql://...} (required) */
         public Builder storeUrl(String value) { this.storeUrl = value; return this; }
@@ -196,9 +214,13 @@ public final class ServerConfig {
             require(storeUrl != null && !storeUrl.isBlank(), "store", "is required (a JDBC URL)");
             require(port >= 0 && port <= 65535, "port", "must be 0..65535, got " + port);
             require(bind != null && !bind.isBlank(), "bind", "is required");
-            require(apiKey != null || isLoopback(bind), "bind",
+            InetAddress address = resolve(bind);
+            require(apiKey != null || address.isLoopbackAddress(), "bind",
                     bind + " is not a loopback address; serving on it requires an API key (--api-key-file)");
             require(apiKey == null || !apiKey.isBlank(), "apiKey", "must not be blank");
+            for (String host : allowedHosts) {
+                require(HOST_NAME.matcher(host).matches(), "allowedHost", "'" + host + "' is not a host name (letters, digits, '.', '-')");
+            }
             require(queueCapacity >= 1, "queueCapacity", "must be at least 1");
             require(maxBatch >= 1, "maxBatch", "must be at least 1");
             require(requestTimeout.toMillis() > 0, "requestTimeout", "must be positive");
@@ -210,11 +232,15 @@ public final class ServerConfig {
             require(adapterNames.stream().distinct().count() == adapterNames.size(), "adapters", "names must be distinct: " + adapterNames);
             require(!adapterNames.contains(baseModel.info().id()), "adapters", "an adapter may not be named like the base model");
             require(experiment == null || arms.size() >= 2, "experiment", "needs at least two arms");
-            return new ServerConfig(this);
+            return new ServerConfig(this, address);
         }
 
-        private static boolean isLoopback(String host) {
-            return host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1") || host.startsWith("127.");
+        private static InetAddress resolve(String host) {
+            try {
+                return InetAddress.getByName(host);
+            } catch (UnknownHostException e) {
+                throw new KefuException(ErrorCode.INVALID_CONFIG, "server setting bind: cannot resolve '" + host + "'");
+            }
         }
 
         private static void require(boolean ok, String field, String rule) {
