@@ -35,7 +35,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link ErrorCode#TIMEOUT} (504).
  *
  * <p>A whole-answer call is generated on a pool thread so that its caller can stop waiting at the
- * deadline; the generation then runs to its end and keeps its place until it does. A stream holds
+ * deadline; the generation is then cancelled by interrupting that thread (a batching engine drops the row at the
+ * next token boundary), and its place is freed as soon as the model returns. A stream holds
  * its place until it is closed (callers close every stream); closing one that still runs (the
  * client went away) cancels its generation.
  */
@@ -164,8 +165,12 @@ final class AdmissionControl implements AutoCloseable {
             try {
                 return answer.get(Math.max(0, remaining(deadline)), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
+                // interrupting the generating thread cancels the generation (engines stop at the next token
+                // boundary); its place is given back as soon as the model lets go of the call
+                answer.cancel(true);
                 throw timedOut();
             } catch (InterruptedException e) {
+                answer.cancel(true);
                 Thread.currentThread().interrupt();
                 throw new KefuException(ErrorCode.CANCELLED, "interrupted while waiting for the model");
             } catch (ExecutionException e) {

@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The hardened HTTP surface over real HTTP on loopback (rules baseline, H2 store): JSON-only bodies, the Host check,
- * request ids, generic engine errors.
+ * request ids, generic engine errors, valid SSE to the end, and whole answers cancelled at their timeout.
  */
 class HttpSurfaceIT {
     /** What an engine's failure may carry that a client must never see. */
@@ -161,5 +161,87 @@ class HttpSurfaceIT {
         assertThat(error.get("type").asText()).isEqualTo(type);
         assertThat(error.get("message").asText()).contains("request id " + id);
         assertThat(reply.body()).doesNotContain("10.9.8.7").doesNotContain(SECRET_ENV).doesNotContain("Exception");
+    }
+
+    @Test
+    void anErrorAfterTheStreamBeganEndsItWithAnErrorEventAndDone() throws IOException {
+        SlowModel model = new SlowModel();
+        model.failAfterChunks = 2;
+        model.failure = new KefuException(ErrorCode.ENGINE_FAILURE, "CUDA error at " + SECRET_URL);
+        try (KefuServer failing = start(model, b -> { })) {
+            Http.Reply sse = new Http(failing.port()).post("/v1/chat/completions", Map.of("stream", true,
+                    "messages", List.of(Map.of("role", "user", "content", "M码有货吗?"))));
+            assertThat(sse.status()).isEqualTo(200);
+            List<JsonNode> events = assertValidSse(sse.body());
+            JsonNode error = events.get(events.size() - 1).get("error");
+            assertThat(error.get("type").asText()).isEqualTo("engine_error");
+            assertThat(error.get("code").asInt()).isEqualTo(502);
+            assertThat(error.get("message").asText()).contains("request id " + sse.raw().headers().firstValue("X-Request-Id").orElseThrow());
+            assertThat(sse.body()).doesNotContain("10.9.8.7").doesNotContain("CUDA");
+            assertThat(events.subList(0, events.size() - 1)).allSatisfy(e -> assertThat(e.has("error")).isFalse());
+            assertThat(events).noneSatisfy(e -> assertThat(e.at("/choices/0/finish_reason").isTextual()).isTrue());
+        }
+    }
+
+    @Test
+    void aStreamCutByTheDeadlineSaysSoInItsLastEvent() throws IOException {
+        SlowModel model = new SlowModel();
+        model.endless = true;
+        model.chunkDelay = Duration.ofMillis(50);
+        try (KefuServer slow = start(model, b -> b.requestTimeout(Duration.ofSeconds(1)))) {
+            Http.Reply sse = new Http(slow.port()).post("/v1/chat/completions", Map.of("stream", true,
+                    "messages", List.of(Map.of("role", "user", "content", "M码有货吗?"))));
+            List<JsonNode> events = assertValidSse(sse.body());
+            assertThat(events.size()).as("some content came before the deadline").isGreaterThan(2);
+            JsonNode last = events.get(events.size() - 1);
+            assertThat(last.at("/error/type").asText()).isEqualTo("timeout");
+            assertThat(last.at("/error/code").asInt()).isEqualTo(504);
+            assertThat(events).as("no chunk claims the answer ended normally")
+                    .noneSatisfy(e -> assertThat(e.at("/choices/0/finish_reason").isTextual()).isTrue());
+            assertThat(model.cancelled.get()).as("the generation was cancelled").isEqualTo(1);
+        }
+    }
+
+    /** @return the events' JSON, [DONE] last and left out; every line is a data line or blank */
+    static List<JsonNode> assertValidSse(String body) throws IOException {
+        assertThat(body).endsWith("data: [DONE]\n\n");
+        List<String> lines = body.lines().toList();
+        assertThat(lines).allSatisfy(l -> assertThat(l.isEmpty() || l.startsWith("data: ")).as(l).isTrue());
+        List<String> data = lines.stream().filter(l -> l.startsWith("data: ")).map(l -> l.substring(6)).toList();
+        assertThat(data.stream().filter(d -> d.equals("[DONE]")).count()).isEqualTo(1);
+        java.util.ArrayList<JsonNode> events = new java.util.ArrayList<>();
+        for (String d : data.subList(0, data.size() - 1)) {
+            events.add(Http.JSON.readTree(d));
+        }
+        return events;
+    }
+
+    @Test
+    void aWholeAnswerPastItsTimeoutIsCancelledAndFreesItsPlace() throws Exception {
+        SlowModel model = new SlowModel();
+        model.chatDelay = Duration.ofSeconds(60);
+        try (KefuServer slow = start(model, b -> b.maxBatch(1).queueCapacity(1).requestTimeout(Duration.ofMillis(500)))) {
+            Http client = new Http(slow.port());
+            Map<String, Object> body = Map.of("messages", List.of(Map.of("role", "user", "content", "M码有货吗?")));
+            long start = System.nanoTime();
+            Http.Reply late = client.post("/v1/chat/completions", body);
+            assertThat(late.status()).as(late.body()).isEqualTo(504);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+            // the generation was stopped, so its place in the batch is free again long before the model's 60 s
+            long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (running(client) > 0 && System.nanoTime() < until) {
+                Thread.sleep(50);
+            }
+            assertThat(running(client)).isZero();
+            assertThat(model.interrupted.get()).isEqualTo(1);
+            model.chatDelay = Duration.ZERO;
+            Http.Reply next = client.post("/v1/chat/completions", body);
+            assertThat(next.status()).as(next.body()).isEqualTo(200);
+        }
+    }
+
+    static int running(Http client) {
+        return client.get("/metrics").body().lines().filter(l -> l.startsWith("kefu_generations_running "))
+                .mapToInt(l -> (int) Double.parseDouble(l.substring(l.indexOf(' ') + 1))).findFirst().orElseThrow();
     }
 }
