@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * conversation policies), {@code POST /v1/chat/completions} and {@code GET /v1/models}
  * (OpenAI-compatible; {@code model} picks the base or an adapter, as vLLM does), {@code GET /health},
  * {@code GET /metrics} (Prometheus) and {@code POST /events} (A/B conversions); with
- * {@link ServerConfig.Builder#runtimeAdapters(AdapterLoader)}, {@code POST /v1/load_lora_adapter} and
+ * {@link ServerConfig.Builder#runtimeAdapters(AdapterLoader, java.nio.file.Path)}, {@code POST /v1/load_lora_adapter} and
  * {@code POST /v1/unload_lora_adapter} (vLLM's). Model calls pass {@link AdmissionControl} and run
  * concurrently, so engines that batch continuously decode them together. Stateless apart from the
  * store, so instances can share one PostgreSQL behind a load balancer.
@@ -76,7 +76,8 @@ public final class KefuServer implements AutoCloseable {
                 metrics);
         HealthRoutes health = new HealthRoutes(db, gate, admission, metrics, exchange);
         ErrorResponses errors = new ErrorResponses(exchange);
-        Optional<AdapterRoutes> adapters = config.adapterLoader().map(loader -> new AdapterRoutes(models, loader, admission, exchange));
+        Optional<AdapterRoutes> adapters = config.adapterLoader().map(loader -> new AdapterRoutes(models, loader, config.adapterRoot(),
+                config.maxAdapters(), admission, exchange));
         this.app = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
             c.http.maxRequestSize = config.maxBodyBytes();

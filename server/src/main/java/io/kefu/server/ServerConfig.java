@@ -22,8 +22,8 @@ import java.util.Optional;
  * requests, at most 16 requests generated at once per model ({@link io.kefu.chat.BatchingOptions#DEFAULT_MAX_BATCH_SIZE}),
  * request timeout 120 s, body limit 256 KiB, shutdown drain 30 s, hand-off confidence threshold
  * -2.5 (mean token log-probability), history of 10 turns per session, no A/B experiment (every
- * session in arm {@code model}), no extra allowed {@code Host} names.
- * The store URL is required.
+ * session in arm {@code model}), no extra allowed {@code Host} names, at most 8 adapters loaded at run time.
+ * The store URL is required; loading adapters at run time requires an API key and an adapter root.
  */
 public final class ServerConfig {
     private static final java.util.regex.Pattern HOST_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,252})");
@@ -47,8 +47,10 @@ public final class ServerConfig {
     private final Map<String, ChatModel> arms;
     private final List<String> allowedHosts;
     private final InetAddress bindAddress;
+    private final java.nio.file.Path adapterRoot;
+    private final int maxAdapters;
 
-    private ServerConfig(Builder b, InetAddress bindAddress) {
+    private ServerConfig(Builder b, InetAddress bindAddress, java.nio.file.Path adapterRoot) {
         this.baseModel = b.baseModel;
         this.adapterModel = b.adapterModel;
         this.adapterNames = List.copyOf(b.adapterNames);
@@ -69,6 +71,8 @@ public final class ServerConfig {
         this.arms = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.arms));
         this.allowedHosts = List.copyOf(b.allowedHosts);
         this.bindAddress = bindAddress;
+        this.adapterRoot = adapterRoot;
+        this.maxAdapters = b.maxAdapters;
     }
 
     /** @return a builder with the defaults listed on the class */
@@ -96,6 +100,8 @@ public final class ServerConfig {
     Map<String, ChatModel> arms() { return arms; }
     List<String> allowedHosts() { return allowedHosts; }
     InetAddress bindAddress() { return bindAddress; }
+    java.nio.file.Path adapterRoot() { return adapterRoot; }
+    int maxAdapters() { return maxAdapters; }
 
     /** Builds a {@link ServerConfig}; {@link #build()} validates. */
     public static final class Builder {
@@ -118,6 +124,8 @@ public final class ServerConfig {
         private String experiment;
         private final Map<String, ChatModel> arms = new LinkedHashMap<>();
         private final List<String> allowedHosts = new ArrayList<>();
+        private java.nio.file.Path adapterRoot;
+        private int maxAdapters = 8;
 
         private Builder() {
         }
@@ -139,12 +147,21 @@ public final class ServerConfig {
         /**
          * Enables {@code POST /v1/load_lora_adapter} and {@code POST /v1/unload_lora_adapter} (as vLLM
          * does with {@code VLLM_ALLOW_RUNTIME_LORA_UPDATING}); without it those endpoints do not exist.
-         * Anyone who can call them makes the server read a folder of its disk: serve with an API key
-         * when they are on.
+         * Anyone who can call them makes the server read a folder of its disk, so {@link #build()} requires an
+         * {@link #apiKey(String) API key}, and folders are read only under {@code adapterRoot}.
          *
          * @param loader builds a chat model over the served base with one adapter (default none: disabled)
+         * @param adapterRoot the folder every {@code lora_path} must lie in (after resolving symbolic links);
+         *     a relative {@code lora_path} is relative to it
          */
-        public Builder runtimeAdapters(AdapterLoader loader) { this.adapterLoader = Objects.requireNonNull(loader, "loader"); return this; }
+        public Builder runtimeAdapters(AdapterLoader loader, java.nio.file.Path adapterRoot) {
+            this.adapterLoader = Objects.requireNonNull(loader, "loader");
+            this.adapterRoot = Objects.requireNonNull(adapterRoot, "adapterRoot");
+            return this;
+        }
+
+        /** @param value the most adapters loaded at run time served at once (default 8); more are refused until one is unloaded */
+        public Builder maxAdapters(int value) { this.maxAdapters = value; return this; }
 
         /**
          * @param name one more {@code Host} name the server answers to (with any port), such as the name a load balancer
@@ -218,6 +235,10 @@ public final class ServerConfig {
             require(apiKey != null || address.isLoopbackAddress(), "bind",
                     bind + " is not a loopback address; serving on it requires an API key (--api-key-file)");
             require(apiKey == null || !apiKey.isBlank(), "apiKey", "must not be blank");
+            require(adapterLoader == null || apiKey != null, "runtimeAdapters",
+                    "loading adapters at run time lets a client make the server read its disk; it requires an API key (--api-key-file)");
+            java.nio.file.Path root = adapterLoader == null ? null : realFolder(adapterRoot);
+            require(maxAdapters >= 1, "maxAdapters", "must be at least 1, got " + maxAdapters);
             for (String host : allowedHosts) {
                 require(HOST_NAME.matcher(host).matches(), "allowedHost", "'" + host + "' is not a host name (letters, digits, '.', '-')");
             }
@@ -232,7 +253,7 @@ public final class ServerConfig {
             require(adapterNames.stream().distinct().count() == adapterNames.size(), "adapters", "names must be distinct: " + adapterNames);
             require(!adapterNames.contains(baseModel.info().id()), "adapters", "an adapter may not be named like the base model");
             require(experiment == null || arms.size() >= 2, "experiment", "needs at least two arms");
-            return new ServerConfig(this, address);
+            return new ServerConfig(this, address, root);
         }
 
         private static InetAddress resolve(String host) {
@@ -240,6 +261,16 @@ public final class ServerConfig {
                 return InetAddress.getByName(host);
             } catch (UnknownHostException e) {
                 throw new KefuException(ErrorCode.INVALID_CONFIG, "server setting bind: cannot resolve '" + host + "'");
+            }
+        }
+
+        private static java.nio.file.Path realFolder(java.nio.file.Path folder) {
+            try {
+                java.nio.file.Path real = folder.toRealPath();
+                require(java.nio.file.Files.isDirectory(real), "adapterRoot", folder + " is not a folder");
+                return real;
+            } catch (java.io.IOException e) {
+                throw new KefuException(ErrorCode.INVALID_CONFIG, "server setting adapterRoot: " + folder + " does not exist");
             }
         }
 
