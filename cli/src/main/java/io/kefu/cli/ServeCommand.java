@@ -85,6 +85,9 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--allowed-host", paramLabel = "NAME", description = "A Host name clients may use besides the bound address; repeatable.")
     List<String> allowedHosts = new ArrayList<>();
 
+    @Option(names = "--db-pool-size", defaultValue = "10", paramLabel = "N", description = "Store connections open at once (default: ${DEFAULT-VALUE}).")
+    int dbPoolSize;
+
     @Option(names = "--timeout", defaultValue = "120", paramLabel = "SECONDS", description = "Per-request timeout (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
@@ -104,6 +107,7 @@ public final class ServeCommand implements Callable<Integer> {
         BatchingOptions batching = new BatchingOptions(maxBatch);
         ServerConfig.Builder config = ServerConfig.builder().port(port).bind(bind).queueCapacity(queue).maxBatch(maxBatch)
                 .requestTimeout(Duration.ofSeconds(timeoutSeconds)).minMeanLogprob(minLogprob).maxAdapters(maxAdapters)
+                .storePoolSize(dbPoolSize)
                 .storeUrl(store != null ? store : Database.h2Url(Database.defaultDirectory()));
         if (Files.isDirectory(shop)) {
             config.shopFolder(shop);

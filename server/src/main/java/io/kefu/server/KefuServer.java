@@ -57,7 +57,7 @@ public final class KefuServer implements AutoCloseable {
 
     private KefuServer(ServerConfig config) {
         this.config = config;
-        this.db = Database.open(config.storeUrl());
+        this.db = Database.open(config.storeUrl(), config.storePool());
         this.shop = new ShopStore(db);
         if (config.shopFolder().isPresent() && shop.loadIfEmpty(ShopCatalog.load(config.shopFolder().get()))) {
             LOG.info("loaded the shop from {} into {}", config.shopFolder().get(), db.redacted());
@@ -137,6 +137,7 @@ public final class KefuServer implements AutoCloseable {
             server.app.start(config.bind(), config.port());
         } catch (RuntimeException e) {
             server.admission.close();
+            server.db.close();
             throw new KefuException(ErrorCode.IO, "cannot listen on " + config.bind() + ":" + config.port() + ": " + e.getMessage(), e);
         }
         server.hosts.listeningOn(server.port());

@@ -4,6 +4,8 @@ import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.chat.ChatModel;
 
+import io.kefu.server.store.Database;
+
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -22,7 +24,8 @@ import java.util.Optional;
  * requests, at most 16 requests generated at once per model ({@link io.kefu.chat.BatchingOptions#DEFAULT_MAX_BATCH_SIZE}),
  * request timeout 120 s, body limit 256 KiB, shutdown drain 30 s, hand-off confidence threshold
  * -2.5 (mean token log-probability), history of 10 turns per session, no A/B experiment (every
- * session in arm {@code model}), no extra allowed {@code Host} names, at most 8 adapters loaded at run time.
+ * session in arm {@code model}), no extra allowed {@code Host} names, at most 8 adapters loaded at run time,
+ * a store pool of 10 connections with a 5 s timeout.
  * The store URL is required; loading adapters at run time requires an API key and an adapter root.
  */
 public final class ServerConfig {
@@ -49,6 +52,7 @@ public final class ServerConfig {
     private final InetAddress bindAddress;
     private final java.nio.file.Path adapterRoot;
     private final int maxAdapters;
+    private final Database.Pool storePool;
 
     private ServerConfig(Builder b, InetAddress bindAddress, java.nio.file.Path adapterRoot) {
         this.baseModel = b.baseModel;
@@ -73,6 +77,7 @@ public final class ServerConfig {
         this.bindAddress = bindAddress;
         this.adapterRoot = adapterRoot;
         this.maxAdapters = b.maxAdapters;
+        this.storePool = new Database.Pool(b.storePoolSize, b.storeTimeout);
     }
 
     /** @return a builder with the defaults listed on the class */
@@ -102,6 +107,7 @@ public final class ServerConfig {
     InetAddress bindAddress() { return bindAddress; }
     java.nio.file.Path adapterRoot() { return adapterRoot; }
     int maxAdapters() { return maxAdapters; }
+    Database.Pool storePool() { return storePool; }
 
     /** Builds a {@link ServerConfig}; {@link #build()} validates. */
     public static final class Builder {
@@ -126,6 +132,8 @@ public final class ServerConfig {
         private final List<String> allowedHosts = new ArrayList<>();
         private java.nio.file.Path adapterRoot;
         private int maxAdapters = 8;
+        private int storePoolSize = Database.Pool.DEFAULT_SIZE;
+        private Duration storeTimeout = Database.Pool.DEFAULT_TIMEOUT;
 
         private Builder() {
         }
@@ -169,6 +177,15 @@ public final class ServerConfig {
          *     {@code localhost} on a loopback address); see {@link AllowedHosts}
          */
         public Builder allowedHost(String name) { this.allowedHosts.add(Objects.requireNonNull(name, "name")); return this; }
+
+        /** @param value the most store connections open at once (default 10) */
+        public Builder storePoolSize(int value) { this.storePoolSize = value; return this; }
+
+        /**
+         * @param value the longest a request waits for a store connection, and (PostgreSQL) for one socket read or
+         *     statement (default 5 s); a stalled database then answers 503 within about twice this
+         */
+        public Builder storeTimeout(Duration value) { this.storeTimeout = Objects.requireNonNull(value, "storeTimeout"); return this; }
 
         /** @param value the store's JDBC URL: {@code jdbc:h2:...} or {@code jdbc:postgresql://...} (required) */
         public Builder storeUrl(String value) { this.storeUrl = value; return this; }
@@ -253,6 +270,8 @@ public final class ServerConfig {
             require(adapterNames.stream().distinct().count() == adapterNames.size(), "adapters", "names must be distinct: " + adapterNames);
             require(!adapterNames.contains(baseModel.info().id()), "adapters", "an adapter may not be named like the base model");
             require(experiment == null || arms.size() >= 2, "experiment", "needs at least two arms");
+            require(storePoolSize >= 1, "storePoolSize", "must be at least 1, got " + storePoolSize);
+            require(storeTimeout.compareTo(Duration.ofSeconds(1)) >= 0, "storeTimeout", "must be at least 1 s");
             return new ServerConfig(this, address, root);
         }
 

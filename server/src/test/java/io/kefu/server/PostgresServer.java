@@ -10,12 +10,46 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real PostgreSQL 15 (Debian's {@code postgresql} package) in a temporary folder on a free
- * loopback port, for the tests. PostgreSQL refuses to run as root, so under root it runs as the
+ * A real PostgreSQL (Debian's {@code postgresql} package) in a temporary folder on a free
+ * loopback port, for the tests. Its programs are found with {@code pg_config --bindir}, else in the newest
+ * {@code /usr/lib/postgresql/<version>/bin}. PostgreSQL refuses to run as root, so under root it runs as the
  * {@code postgres} user the package creates.
  */
 final class PostgresServer implements AutoCloseable {
-    static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
+    static final Path BIN = findBin();
+
+    private static Path findBin() {
+        try {
+            Process p = new ProcessBuilder("pg_config", "--bindir").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+            if (p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0 && Files.isExecutable(Path.of(out, "initdb"))) {
+                return Path.of(out);
+            }
+        } catch (IOException e) {
+            // no pg_config on the PATH: look where Debian installs the server
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Path versions = Path.of("/usr/lib/postgresql");
+        if (Files.isDirectory(versions)) {
+            try (var dirs = Files.list(versions)) {
+                return dirs.map(d -> d.resolve("bin")).filter(b -> Files.isExecutable(b.resolve("initdb")))
+                        .max(java.util.Comparator.comparingInt(b -> majorVersion(b.getParent().getFileName().toString())))
+                        .orElse(versions.resolve("bin"));
+            } catch (IOException e) {
+                return versions.resolve("bin");
+            }
+        }
+        return versions.resolve("bin");
+    }
+
+    private static int majorVersion(String name) {
+        try {
+            return Integer.parseInt(name);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
 
     private final Path dir;
     private final int port;
@@ -27,7 +61,7 @@ final class PostgresServer implements AutoCloseable {
 
     static PostgresServer start() throws Exception {
         if (!Files.isExecutable(BIN.resolve("initdb")) || !Files.isExecutable(BIN.resolve("pg_ctl"))) {
-            throw new IllegalStateException("PostgreSQL 15 is not installed (" + BIN + "/initdb missing): install the Debian package "
+            throw new IllegalStateException("PostgreSQL is not installed (no initdb from pg_config --bindir or in " + BIN + "): install the Debian package "
                     + "'postgresql' (scripts/test-prerequisites.sh does it when run as root)");
         }
         Path dir = Files.createTempDirectory("kefu-pg");
@@ -54,6 +88,27 @@ final class PostgresServer implements AutoCloseable {
 
     void stopServer() throws Exception {
         run(BIN.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "fast", "-w", "stop");
+    }
+
+    /** Freezes the server as a stalled host or network would: SIGSTOP to the postmaster and every backend. */
+    void pause() throws Exception {
+        signal("-STOP");
+    }
+
+    /** Lets a {@linkplain #pause() paused} server run on: SIGCONT to the same processes. */
+    void resume() throws Exception {
+        signal("-CONT");
+    }
+
+    private void signal(String signal) throws Exception {
+        long postmaster = Long.parseLong(Files.readAllLines(dir.resolve("data/postmaster.pid")).get(0).strip());
+        List<String> command = new ArrayList<>(List.of("kill", signal, String.valueOf(postmaster)));
+        ProcessHandle.of(postmaster).orElseThrow().children().forEach(child -> command.add(String.valueOf(child.pid())));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
+        }
     }
 
     private void run(String... command) throws Exception {
