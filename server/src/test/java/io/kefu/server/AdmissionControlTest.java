@@ -123,6 +123,18 @@ class AdmissionControlTest {
     }
 
     @Test
+    void aCallThatTimesOutBeforeItsGenerationStartedStillGivesItsPlaceBack() throws Exception {
+        // a 1 ms timeout: many callers give up before the pool thread has even started their generation
+        try (AdmissionControl admission = new AdmissionControl(64, 1, Duration.ofMillis(1))) {
+            ChatModel model = admission.admit(new RulesChatModel());
+            for (int i = 0; i < 300; i++) {
+                assertThat(codeOf(() -> model.chat(ChatRequest.of("发货快吗?")))).isIn(null, ErrorCode.TIMEOUT);
+            }
+            await(() -> admission.running() == 0);
+        }
+    }
+
+    @Test
     void aRetiredModelFinishesItsCallsThenRunsTheActionAndRefusesNewOnes() throws Exception {
         GatedModel gated = new GatedModel(new RulesChatModel());
         AtomicInteger closed = new AtomicInteger();
