@@ -88,6 +88,9 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--db-pool-size", defaultValue = "10", paramLabel = "N", description = "Store connections open at once (default: ${DEFAULT-VALUE}).")
     int dbPoolSize;
 
+    @Option(names = "--retention-days", defaultValue = "90", paramLabel = "DAYS", description = "Days questions and hand-offs are kept (default: ${DEFAULT-VALUE}).")
+    int retentionDays;
+
     @Option(names = "--timeout", defaultValue = "120", paramLabel = "SECONDS", description = "Per-request timeout (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
@@ -107,7 +110,7 @@ public final class ServeCommand implements Callable<Integer> {
         BatchingOptions batching = new BatchingOptions(maxBatch);
         ServerConfig.Builder config = ServerConfig.builder().port(port).bind(bind).queueCapacity(queue).maxBatch(maxBatch)
                 .requestTimeout(Duration.ofSeconds(timeoutSeconds)).minMeanLogprob(minLogprob).maxAdapters(maxAdapters)
-                .storePoolSize(dbPoolSize)
+                .storePoolSize(dbPoolSize).retention(Duration.ofDays(retentionDays))
                 .storeUrl(store != null ? store : Database.h2Url(Database.defaultDirectory()));
         if (Files.isDirectory(shop)) {
             config.shopFolder(shop);

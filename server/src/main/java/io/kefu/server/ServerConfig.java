@@ -8,6 +8,7 @@ import io.kefu.server.store.Database;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,7 +26,7 @@ import java.util.Optional;
  * request timeout 120 s, body limit 256 KiB, shutdown drain 30 s, hand-off confidence threshold
  * -2.5 (mean token log-probability), history of 10 turns per session, no A/B experiment (every
  * session in arm {@code model}), no extra allowed {@code Host} names, at most 8 adapters loaded at run time,
- * a store pool of 10 connections with a 5 s timeout.
+ * a store pool of 10 connections with a 5 s timeout, conversations kept 90 days, the system clock.
  * The store URL is required; loading adapters at run time requires an API key and an adapter root.
  */
 public final class ServerConfig {
@@ -53,6 +54,8 @@ public final class ServerConfig {
     private final java.nio.file.Path adapterRoot;
     private final int maxAdapters;
     private final Database.Pool storePool;
+    private final Duration retention;
+    private final Clock clock;
 
     private ServerConfig(Builder b, InetAddress bindAddress, java.nio.file.Path adapterRoot) {
         this.baseModel = b.baseModel;
@@ -78,6 +81,8 @@ public final class ServerConfig {
         this.adapterRoot = adapterRoot;
         this.maxAdapters = b.maxAdapters;
         this.storePool = new Database.Pool(b.storePoolSize, b.storeTimeout);
+        this.retention = b.retention;
+        this.clock = b.clock;
     }
 
     /** @return a builder with the defaults listed on the class */
@@ -108,6 +113,8 @@ public final class ServerConfig {
     java.nio.file.Path adapterRoot() { return adapterRoot; }
     int maxAdapters() { return maxAdapters; }
     Database.Pool storePool() { return storePool; }
+    Duration retention() { return retention; }
+    Clock clock() { return clock; }
 
     /** Builds a {@link ServerConfig}; {@link #build()} validates. */
     public static final class Builder {
@@ -134,6 +141,8 @@ public final class ServerConfig {
         private int maxAdapters = 8;
         private int storePoolSize = Database.Pool.DEFAULT_SIZE;
         private Duration storeTimeout = Database.Pool.DEFAULT_TIMEOUT;
+        private Duration retention = Duration.ofDays(90);
+        private Clock clock = Clock.systemUTC();
 
         private Builder() {
         }
@@ -186,6 +195,15 @@ public final class ServerConfig {
          *     statement (default 5 s); a stalled database then answers 503 within about twice this
          */
         public Builder storeTimeout(Duration value) { this.storeTimeout = Objects.requireNonNull(value, "storeTimeout"); return this; }
+
+        /**
+         * @param value how long customers' questions (turns) and hand-offs are kept (default 90 days); older rows are
+         *     deleted at start and then every hour
+         */
+        public Builder retention(Duration value) { this.retention = Objects.requireNonNull(value, "retention"); return this; }
+
+        /** @param value the clock that stamps stored rows and decides what is past the retention (default: the system's, UTC) */
+        public Builder clock(Clock value) { this.clock = Objects.requireNonNull(value, "clock"); return this; }
 
         /** @param value the store's JDBC URL: {@code jdbc:h2:...} or {@code jdbc:postgresql://...} (required) */
         public Builder storeUrl(String value) { this.storeUrl = value; return this; }
@@ -259,6 +277,9 @@ public final class ServerConfig {
             for (String host : allowedHosts) {
                 require(HOST_NAME.matcher(host).matches(), "allowedHost", "'" + host + "' is not a host name (letters, digits, '.', '-')");
             }
+            require(storePoolSize >= 1, "storePoolSize", "must be at least 1, got " + storePoolSize);
+            require(storeTimeout.compareTo(Duration.ofSeconds(1)) >= 0, "storeTimeout", "must be at least 1 s");
+            require(retention.compareTo(Duration.ofDays(1)) >= 0, "retention", "must be at least 1 day");
             require(queueCapacity >= 1, "queueCapacity", "must be at least 1");
             require(maxBatch >= 1, "maxBatch", "must be at least 1");
             require(requestTimeout.toMillis() > 0, "requestTimeout", "must be positive");
@@ -270,8 +291,6 @@ public final class ServerConfig {
             require(adapterNames.stream().distinct().count() == adapterNames.size(), "adapters", "names must be distinct: " + adapterNames);
             require(!adapterNames.contains(baseModel.info().id()), "adapters", "an adapter may not be named like the base model");
             require(experiment == null || arms.size() >= 2, "experiment", "needs at least two arms");
-            require(storePoolSize >= 1, "storePoolSize", "must be at least 1, got " + storePoolSize);
-            require(storeTimeout.compareTo(Duration.ofSeconds(1)) >= 0, "storeTimeout", "must be at least 1 s");
             return new ServerConfig(this, address, root);
         }
 
