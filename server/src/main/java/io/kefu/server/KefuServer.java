@@ -177,11 +177,6 @@ public final class KefuServer implements AutoCloseable {
         return conversations;
     }
 
-    /** @return hand-offs the store refused, waiting for a retry */
-    public int pendingHandoffs() {
-        return handoffs.pending();
-    }
-
     /** Deletes the turns and hand-offs older than the retention; a store failure is logged and retried at the next run. */
     private void deleteExpired() {
         try {
