@@ -35,7 +35,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link ErrorCode#TIMEOUT} (504).
  *
  * <p>A whole-answer call is generated on a pool thread so that its caller can stop waiting at the
- * deadline; the generation then runs to its end and keeps its place until it does. A stream holds
+ * deadline; the generation is then cancelled by interrupting that thread (a batching engine drops the row at the
+ * next token boundary), and its place is freed as soon as the model returns. A stream holds
  * its place until it is closed (callers close every stream); closing one that still runs (the
  * client went away) cancels its generation.
  */
@@ -148,9 +149,15 @@ final class AdmissionControl implements AutoCloseable {
         public ChatResponse chat(ChatRequest request) {
             long deadline = System.nanoTime() + timeout.toNanos();
             enter(deadline);
+            // whoever claims the call first frees its place: the generating task when it starts, or the caller when
+            // it gives up before the task started (a cancelled task that never ran has no finally of its own)
+            AtomicBoolean claimed = new AtomicBoolean();
             Future<ChatResponse> answer;
             try {
                 answer = generators.submit(() -> {
+                    if (!claimed.compareAndSet(false, true)) {
+                        return null;
+                    }
                     try {
                         return model.chat(request);
                     } finally {
@@ -164,8 +171,10 @@ final class AdmissionControl implements AutoCloseable {
             try {
                 return answer.get(Math.max(0, remaining(deadline)), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
+                giveUp(answer, claimed);
                 throw timedOut();
             } catch (InterruptedException e) {
+                giveUp(answer, claimed);
                 Thread.currentThread().interrupt();
                 throw new KefuException(ErrorCode.CANCELLED, "interrupted while waiting for the model");
             } catch (ExecutionException e) {
@@ -173,6 +182,20 @@ final class AdmissionControl implements AutoCloseable {
                     throw r;
                 }
                 throw new KefuException(ErrorCode.ENGINE_FAILURE, "the model failed: " + e.getCause(), e.getCause());
+            }
+        }
+
+        /**
+         * Stops a whole-answer call the caller no longer waits for: one not started yet never starts and its place is
+         * freed here; a running one is interrupted, which a batching engine takes as a cancel at the next token
+         * boundary, and frees its place when the model returns.
+         */
+        private void giveUp(Future<ChatResponse> answer, AtomicBoolean claimed) {
+            if (claimed.compareAndSet(false, true)) {
+                answer.cancel(false);
+                leave(true);
+            } else {
+                answer.cancel(true);
             }
         }
 

@@ -11,7 +11,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns every failure into a JSON error in OpenAI's shape ({@code {"error": {message, type, param, code}}}) with
- * the HTTP status its cause calls for; internal details stay in the log.
+ * the HTTP status its cause calls for. A client's mistake (4xx) is told what is wrong and where; a failure of the
+ * server's side (5xx: the model failed, 502; the model or the store is unavailable, 503; timeout, 504) gets a generic
+ * message with the request id, and the detail (upstream URLs, setting names, exception messages) goes to the log
+ * under that id only.
  */
 final class ErrorResponses {
     private static final Logger LOG = LoggerFactory.getLogger(ErrorResponses.class);
@@ -25,12 +28,20 @@ final class ErrorResponses {
 
     /** Answers an exception a handler or the {@link RequestGate} threw. */
     void handle(Exception e, Context ctx) {
-        ApiException api = toApi(e);
-        if (api.status >= 500) {
-            LOG.warn("{} {} -> {}: {}", ctx.method(), ctx.path(), api.status, e.toString(), api.status == 500 ? e : null);
-        }
+        ApiException api = answer(e, ctx);
         write(ctx, api);
         exchange.record(ctx, api.status, knownEndpoint(ctx.path()));
+    }
+
+    /** @return what to tell the client about {@code e}; a server-side failure is logged with the request id */
+    static ApiException answer(Exception e, Context ctx) {
+        String requestId = RequestGate.requestId(ctx);
+        ApiException api = toApi(e, requestId);
+        if (api.status >= 500) {
+            boolean unexpected = api.status == 500 || api.status == 502;
+            LOG.warn("request {} {} {} -> {}: {}", requestId, ctx.method(), ctx.path(), api.status, e.toString(), unexpected ? e : null);
+        }
+        return api;
     }
 
     /** Answers a request no route took, unless an error was answered already. */
@@ -48,12 +59,13 @@ final class ErrorResponses {
         };
     }
 
-    static ApiException toApi(Exception e) {
+    static ApiException toApi(Exception e, String requestId) {
         if (e instanceof ApiException api) {
             return api;
         }
+        String id = " (request id " + requestId + ")";
         if (e instanceof StoreUnavailableException) {
-            return new ApiException(503, "store_unavailable", null, "the shop database is unavailable; try again shortly");
+            return new ApiException(503, "store_unavailable", null, "the shop database is unavailable; try again shortly" + id);
         }
         if (e instanceof InvalidFieldException invalid) {
             return switch (invalid.code()) {
@@ -71,16 +83,18 @@ final class ErrorResponses {
                 case NOT_FOUND -> new ApiException(404, "not_found", null, k.getMessage());
                 case RESOURCE_EXHAUSTED -> new ApiException(429, "rate_limit_exceeded", null, k.getMessage());
                 case UNAUTHENTICATED -> new ApiException(401, "authentication_error", null, k.getMessage());
-                case TIMEOUT -> new ApiException(504, "timeout", null, k.getMessage());
-                case CLOSED, CANCELLED -> new ApiException(503, "unavailable", null, k.getMessage());
-                case IO -> new ApiException(503, "unavailable", null, k.getMessage());
-                default -> new ApiException(500, "internal_error", null, "internal error (" + k.code() + ")");
+                case TIMEOUT -> new ApiException(504, "timeout", null, "the request did not finish within its timeout" + id);
+                case ENGINE_FAILURE, REMOTE -> new ApiException(502, "engine_error", null, "the model failed to answer" + id);
+                case ENGINE_UNAVAILABLE, IO, CLOSED, CANCELLED -> new ApiException(503, "unavailable", null,
+                        "the model is unavailable; try again shortly" + id);
+                default -> new ApiException(500, "internal_error", null, "internal error" + id);
             };
         }
-        return new ApiException(500, "internal_error", null, "internal error");
+        return new ApiException(500, "internal_error", null, "internal error" + id);
     }
 
-    private static void write(Context ctx, ApiException e) {
+    /** @return the JSON error body of {@code e} */
+    static ObjectNode body(ApiException e) {
         ObjectNode out = Json.MAPPER.createObjectNode();
         ObjectNode error = out.putObject("error");
         error.put("message", e.getMessage());
@@ -91,6 +105,11 @@ final class ErrorResponses {
             error.putNull("param");
         }
         error.put("code", e.status);
+        return out;
+    }
+
+    private static void write(Context ctx, ApiException e) {
+        ObjectNode out = body(e);
         if (e.status == 429) {
             ctx.header("Retry-After", "1");
         }

@@ -8,6 +8,7 @@ import io.kefu.server.ServedModels.ServedModel;
 import io.kefu.server.assistant.ShopAssistant;
 import io.kefu.server.store.ConversationStore;
 import io.kefu.server.store.Database;
+import io.kefu.server.store.HandoffQueue;
 import io.kefu.server.store.ShopStore;
 import io.kefu.shop.ShopCatalog;
 import io.kefu.shop.policy.CompliancePolicy;
@@ -19,6 +20,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -26,7 +30,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * conversation policies), {@code POST /v1/chat/completions} and {@code GET /v1/models}
  * (OpenAI-compatible; {@code model} picks the base or an adapter, as vLLM does), {@code GET /health},
  * {@code GET /metrics} (Prometheus) and {@code POST /events} (A/B conversions); with
- * {@link ServerConfig.Builder#runtimeAdapters(AdapterLoader)}, {@code POST /v1/load_lora_adapter} and
+ * {@link ServerConfig.Builder#runtimeAdapters(AdapterLoader, java.nio.file.Path)}, {@code POST /v1/load_lora_adapter} and
  * {@code POST /v1/unload_lora_adapter} (vLLM's). Model calls pass {@link AdmissionControl} and run
  * concurrently, so engines that batch continuously decode them together. Stateless apart from the
  * store, so instances can share one PostgreSQL behind a load balancer.
@@ -42,11 +46,19 @@ public final class KefuServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KefuServer.class);
     /** How long shutdown waits for handlers to write the answers of jobs that just ended. */
     private static final Duration ANSWER_WRITE_GRACE = Duration.ofSeconds(2);
+    /** How often conversations past the retention are deleted (also once at start). */
+    private static final Duration RETENTION_EVERY = Duration.ofHours(1);
+    /** Hand-offs the store refused, kept for retrying. */
+    private static final int HANDOFF_RETRY_CAPACITY = 1000;
+    private static final Duration HANDOFF_RETRY_EVERY = Duration.ofSeconds(2);
 
     private final ServerConfig config;
     private final Database db;
     private final ShopStore shop;
     private final ConversationStore conversations;
+    private final HandoffQueue handoffs;
+    private final ScheduledExecutorService housekeeping;
+    private final AllowedHosts hosts;
     private final AdmissionControl admission;
     private final Metrics metrics;
     private final ServedModels models = new ServedModels();
@@ -56,15 +68,24 @@ public final class KefuServer implements AutoCloseable {
 
     private KefuServer(ServerConfig config) {
         this.config = config;
-        this.db = Database.open(config.storeUrl());
+        this.db = Database.open(config.storeUrl(), config.storePool());
         this.shop = new ShopStore(db);
         if (config.shopFolder().isPresent() && shop.loadIfEmpty(ShopCatalog.load(config.shopFolder().get()))) {
             LOG.info("loaded the shop from {} into {}", config.shopFolder().get(), db.redacted());
         }
-        this.conversations = new ConversationStore(db);
+        this.conversations = new ConversationStore(db, config.clock());
+        deleteExpired();
+        this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "kefu-retention");
+            t.setDaemon(true);
+            return t;
+        });
+        housekeeping.scheduleWithFixedDelay(this::deleteExpired, RETENTION_EVERY.toMinutes(), RETENTION_EVERY.toMinutes(), TimeUnit.MINUTES);
+        this.handoffs = new HandoffQueue(conversations, HANDOFF_RETRY_CAPACITY, HANDOFF_RETRY_EVERY);
         this.admission = new AdmissionControl(config.queueCapacity(), config.maxBatch(), config.requestTimeout());
         this.metrics = new Metrics(admission::depth, admission::running);
-        this.gate = new RequestGate(config.apiKey());
+        this.hosts = new AllowedHosts(config.bind(), config.bindAddress(), config.allowedHosts());
+        this.gate = new RequestGate(config.apiKey(), hosts);
         String defaultModel = serveConfiguredModels();
         ShopAssistant assistant = shopAssistant(models.get(defaultModel).model());
         JsonExchange exchange = new JsonExchange(config.maxBodyBytes(), metrics);
@@ -74,7 +95,8 @@ public final class KefuServer implements AutoCloseable {
                 metrics);
         HealthRoutes health = new HealthRoutes(db, gate, admission, metrics, exchange);
         ErrorResponses errors = new ErrorResponses(exchange);
-        Optional<AdapterRoutes> adapters = config.adapterLoader().map(loader -> new AdapterRoutes(models, loader, admission, exchange));
+        Optional<AdapterRoutes> adapters = config.adapterLoader().map(loader -> new AdapterRoutes(models, loader, config.adapterRoot(),
+                config.maxAdapters(), admission, exchange));
         this.app = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
             c.http.maxRequestSize = config.maxBodyBytes();
@@ -112,7 +134,8 @@ public final class KefuServer implements AutoCloseable {
     /** The /chat service: the default model, or one model per arm of the configured experiment. */
     private ShopAssistant shopAssistant(ChatModel defaultModel) {
         ShopAssistant.Builder assistant = ShopAssistant.builder(shop, conversations).minMeanLogprob(config.minMeanLogprob())
-                .historyTurns(config.historyTurns()).onHandoff(handoff -> metrics.handoff(handoff.reason().wireName()));
+                .historyTurns(config.historyTurns()).onHandoff(handoff -> metrics.handoff(handoff.reason().wireName()))
+                .handoffQueue(handoffs);
         if (config.experiment().isPresent()) {
             Map<String, ChatModel> arms = new LinkedHashMap<>();
             config.arms().forEach((arm, model) -> arms.put(arm, admission.admit(model)));
@@ -134,8 +157,12 @@ public final class KefuServer implements AutoCloseable {
             server.app.start(config.bind(), config.port());
         } catch (RuntimeException e) {
             server.admission.close();
+            server.housekeeping.shutdownNow();
+            server.handoffs.close();
+            server.db.close();
             throw new KefuException(ErrorCode.IO, "cannot listen on " + config.bind() + ":" + config.port() + ": " + e.getMessage(), e);
         }
+        server.hosts.listeningOn(server.port());
         LOG.info("kefu server listening on http://{}:{} (models: {})", config.bind(), server.port(), server.models.names());
         return server;
     }
@@ -148,6 +175,18 @@ public final class KefuServer implements AutoCloseable {
     /** @return the store's conversation tables (sessions, hand-off queue, A/B log) */
     public ConversationStore conversations() {
         return conversations;
+    }
+
+    /** Deletes the turns and hand-offs older than the retention; a store failure is logged and retried at the next run. */
+    private void deleteExpired() {
+        try {
+            int deleted = conversations.deleteOlderThan(config.retention());
+            if (deleted > 0) {
+                LOG.info("deleted {} conversation rows older than {} days", deleted, config.retention().toDays());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("deleting conversations older than {} days failed; retrying later: {}", config.retention().toDays(), e.toString());
+        }
     }
 
     /** @return the store's shop tables */
@@ -170,6 +209,8 @@ public final class KefuServer implements AutoCloseable {
         app.stop();
         admission.close();
         models.closeLoadedAtRunTime();
+        housekeeping.shutdownNow();
+        handoffs.close();
         db.close();
     }
 }

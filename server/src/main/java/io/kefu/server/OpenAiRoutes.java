@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
+import io.kefu.ErrorCode;
+import io.kefu.KefuException;
 import io.kefu.chat.ChatChunk;
 import io.kefu.chat.ChatRequest;
 import io.kefu.chat.ChatResponse;
@@ -21,6 +23,11 @@ import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The OpenAI-compatible API: {@code GET /v1/models} and {@code POST /v1/chat/completions}, whole or streamed as
@@ -29,6 +36,12 @@ import java.util.UUID;
 final class OpenAiRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(OpenAiRoutes.class);
     private static final String COMPLETIONS = "/v1/chat/completions";
+    /** Cancels streams that reach the request timeout, also while the model sends nothing. */
+    private static final ScheduledExecutorService DEADLINES = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "kefu-stream-deadline");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final ServedModels models;
     private final String baseId;
@@ -114,55 +127,81 @@ final class OpenAiRoutes {
         exchange.send(ctx, 200, out, COMPLETIONS);
     }
 
+    /**
+     * Streams the answer as server-sent events. Once the headers are sent, a failure can no longer change the status:
+     * the stream then ends with an error event in OpenAI's shape ({@code data: {"error": {...}}}) and
+     * {@code data: [DONE]}. A stream past the request timeout is cancelled and ends the same way, with an error of
+     * type {@code timeout} (code 504) instead of a {@code finish_reason} chunk, so a client never takes a cut answer
+     * for a whole one.
+     */
     private void streamCompletion(Context ctx, ServedModel served, ChatRequest request, String id, long created, boolean includeUsage)
             throws IOException {
         long deadline = System.nanoTime() + requestTimeout.toNanos();
         // waits for a place in the model's batch; a full queue or a timeout here is still answered as a JSON error
         try (ChatStream stream = served.compliant().stream(request)) {
-            Iterator<ChatChunk> chunks = stream.iterator();
-            ctx.res().setStatus(200);
-            ctx.res().setContentType("text/event-stream; charset=utf-8");
-            ctx.res().setHeader("Cache-Control", "no-cache");
-            OutputStream out = ctx.res().getOutputStream();
+            AtomicBoolean timedOut = new AtomicBoolean();
+            ScheduledFuture<?> timer = DEADLINES.schedule(() -> {
+                timedOut.set(true);
+                stream.cancel();
+            }, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             try {
+                Iterator<ChatChunk> chunks = stream.iterator();
+                ctx.res().setStatus(200);
+                ctx.res().setContentType("text/event-stream; charset=utf-8");
+                ctx.res().setHeader("Cache-Control", "no-cache");
+                OutputStream out = ctx.res().getOutputStream();
                 ObjectNode first = chunk(id, created, served.name());
                 first.withArray("choices").addObject().put("index", 0).putNull("finish_reason")
                         .putObject("delta").put("role", "assistant").put("content", "");
                 sse(out, first);
-                while (chunks.hasNext()) {
-                    ChatChunk piece = chunks.next();
-                    if (System.nanoTime() > deadline) {
-                        stream.cancel();
-                        break;
+                int status = 200;
+                try {
+                    while (chunks.hasNext()) {
+                        ChatChunk piece = chunks.next();
+                        if (timedOut.get() || System.nanoTime() > deadline) {
+                            timedOut.set(true);
+                            stream.cancel();
+                            break;
+                        }
+                        if (piece.text().isEmpty()) {
+                            continue;
+                        }
+                        ObjectNode c = chunk(id, created, served.name());
+                        c.withArray("choices").addObject().put("index", 0).putNull("finish_reason").putObject("delta")
+                                .put("content", piece.text());
+                        sse(out, c);
                     }
-                    if (piece.text().isEmpty()) {
-                        continue;
+                    if (timedOut.get()) {
+                        throw new KefuException(ErrorCode.TIMEOUT, "stream cut at the request timeout");
                     }
-                    ObjectNode c = chunk(id, created, served.name());
-                    c.withArray("choices").addObject().put("index", 0).putNull("finish_reason").putObject("delta").put("content", piece.text());
-                    sse(out, c);
-                }
-                ChatResponse response = stream.response();
-                countTokens(response);
-                ObjectNode last = chunk(id, created, served.name());
-                last.withArray("choices").addObject().put("index", 0).put("finish_reason", finishReason(response.finishReason()))
-                        .putObject("delta");
-                sse(out, last);
-                if (includeUsage) {
-                    ObjectNode u = chunk(id, created, served.name());
-                    u.putArray("choices");
-                    usage(u.putObject("usage"), response);
-                    sse(out, u);
+                    ChatResponse response = stream.response();
+                    countTokens(response);
+                    ObjectNode last = chunk(id, created, served.name());
+                    last.withArray("choices").addObject().put("index", 0).put("finish_reason", finishReason(response.finishReason()))
+                            .putObject("delta");
+                    sse(out, last);
+                    if (includeUsage) {
+                        ObjectNode u = chunk(id, created, served.name());
+                        u.putArray("choices");
+                        usage(u.putObject("usage"), response);
+                        sse(out, u);
+                    }
+                } catch (RuntimeException e) {
+                    stream.cancel();
+                    ApiException error = ErrorResponses.answer(e, ctx);
+                    status = error.status;
+                    sse(out, ErrorResponses.body(error));
                 }
                 out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
                 out.flush();
-                exchange.record(ctx, 200, COMPLETIONS);
+                exchange.record(ctx, status, COMPLETIONS);
             } catch (IOException e) {
                 // the client went away: stop generating for it
                 stream.cancel();
-                countTokens(stream.response());
                 exchange.record(ctx, 499, COMPLETIONS);
                 LOG.debug("client of {} disconnected mid-stream; generation cancelled", id);
+            } finally {
+                timer.cancel(false);
             }
         }
     }

@@ -64,9 +64,23 @@ final class ServedModels {
         byName.put(served.name(), served);
     }
 
-    /** @return true when {@code name} was free and is now held for a load in progress */
-    synchronized boolean reserve(String name) {
-        return !byName.containsKey(name) && reserved.add(name);
+    /** What {@link #reserve(String, int)} found. */
+    enum Reservation { RESERVED, TAKEN, FULL }
+
+    /**
+     * Holds {@code name} for a load in progress when it is free and fewer than {@code max} adapters are loaded at run
+     * time or being loaded.
+     */
+    synchronized Reservation reserve(String name, int max) {
+        if (byName.containsKey(name) || reserved.contains(name)) {
+            return Reservation.TAKEN;
+        }
+        long loaded = byName.values().stream().filter(m -> m.loadedAtRunTime() != null).count();
+        if (loaded + reserved.size() >= max) {
+            return Reservation.FULL;
+        }
+        reserved.add(name);
+        return Reservation.RESERVED;
     }
 
     /** Frees a name reserved for a load that did not finish. */

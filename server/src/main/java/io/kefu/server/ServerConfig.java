@@ -4,6 +4,11 @@ import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.chat.ChatModel;
 
+import io.kefu.server.store.Database;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,9 +25,12 @@ import java.util.Optional;
  * requests, at most 16 requests generated at once per model ({@link io.kefu.chat.BatchingOptions#DEFAULT_MAX_BATCH_SIZE}),
  * request timeout 120 s, body limit 256 KiB, shutdown drain 30 s, hand-off confidence threshold
  * -2.5 (mean token log-probability), history of 10 turns per session, no A/B experiment (every
- * session in arm {@code model}). The store URL is required.
+ * session in arm {@code model}), no extra allowed {@code Host} names, at most 8 adapters loaded at run time,
+ * a store pool of 10 connections with a 5 s timeout, conversations kept 90 days, the system clock.
+ * The store URL is required; loading adapters at run time requires an API key and an adapter root.
  */
 public final class ServerConfig {
+    private static final java.util.regex.Pattern HOST_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,252})");
     private final ChatModel baseModel;
     private final ChatModel adapterModel;
     private final List<String> adapterNames;
@@ -41,8 +49,15 @@ public final class ServerConfig {
     private final int historyTurns;
     private final String experiment;
     private final Map<String, ChatModel> arms;
+    private final List<String> allowedHosts;
+    private final InetAddress bindAddress;
+    private final java.nio.file.Path adapterRoot;
+    private final int maxAdapters;
+    private final Database.Pool storePool;
+    private final Duration retention;
+    private final Clock clock;
 
-    private ServerConfig(Builder b) {
+    private ServerConfig(Builder b, InetAddress bindAddress, java.nio.file.Path adapterRoot) {
         this.baseModel = b.baseModel;
         this.adapterModel = b.adapterModel;
         this.adapterNames = List.copyOf(b.adapterNames);
@@ -61,6 +76,13 @@ public final class ServerConfig {
         this.historyTurns = b.historyTurns;
         this.experiment = b.experiment;
         this.arms = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.arms));
+        this.allowedHosts = List.copyOf(b.allowedHosts);
+        this.bindAddress = bindAddress;
+        this.adapterRoot = adapterRoot;
+        this.maxAdapters = b.maxAdapters;
+        this.storePool = new Database.Pool(b.storePoolSize, b.storeTimeout);
+        this.retention = b.retention;
+        this.clock = b.clock;
     }
 
     /** @return a builder with the defaults listed on the class */
@@ -86,6 +108,13 @@ public final class ServerConfig {
     int historyTurns() { return historyTurns; }
     Optional<String> experiment() { return Optional.ofNullable(experiment); }
     Map<String, ChatModel> arms() { return arms; }
+    List<String> allowedHosts() { return allowedHosts; }
+    InetAddress bindAddress() { return bindAddress; }
+    java.nio.file.Path adapterRoot() { return adapterRoot; }
+    int maxAdapters() { return maxAdapters; }
+    Database.Pool storePool() { return storePool; }
+    Duration retention() { return retention; }
+    Clock clock() { return clock; }
 
     /** Builds a {@link ServerConfig}; {@link #build()} validates. */
     public static final class Builder {
@@ -107,6 +136,13 @@ public final class ServerConfig {
         private int historyTurns = 10;
         private String experiment;
         private final Map<String, ChatModel> arms = new LinkedHashMap<>();
+        private final List<String> allowedHosts = new ArrayList<>();
+        private java.nio.file.Path adapterRoot;
+        private int maxAdapters = 8;
+        private int storePoolSize = Database.Pool.DEFAULT_SIZE;
+        private Duration storeTimeout = Database.Pool.DEFAULT_TIMEOUT;
+        private Duration retention = Duration.ofDays(90);
+        private Clock clock = Clock.systemUTC();
 
         private Builder() {
         }
@@ -128,12 +164,46 @@ public final class ServerConfig {
         /**
          * Enables {@code POST /v1/load_lora_adapter} and {@code POST /v1/unload_lora_adapter} (as vLLM
          * does with {@code VLLM_ALLOW_RUNTIME_LORA_UPDATING}); without it those endpoints do not exist.
-         * Anyone who can call them makes the server read a folder of its disk: serve with an API key
-         * when they are on.
+         * Anyone who can call them makes the server read a folder of its disk, so {@link #build()} requires an
+         * {@link #apiKey(String) API key}, and folders are read only under {@code adapterRoot}.
          *
          * @param loader builds a chat model over the served base with one adapter (default none: disabled)
+         * @param adapterRoot the folder every {@code lora_path} must lie in (after resolving symbolic links);
+         *     a relative {@code lora_path} is relative to it
          */
-        public Builder runtimeAdapters(AdapterLoader loader) { this.adapterLoader = Objects.requireNonNull(loader, "loader"); return this; }
+        public Builder runtimeAdapters(AdapterLoader loader, java.nio.file.Path adapterRoot) {
+            this.adapterLoader = Objects.requireNonNull(loader, "loader");
+            this.adapterRoot = Objects.requireNonNull(adapterRoot, "adapterRoot");
+            return this;
+        }
+
+        /** @param value the most adapters loaded at run time served at once (default 8); more are refused until one is unloaded */
+        public Builder maxAdapters(int value) { this.maxAdapters = value; return this; }
+
+        /**
+         * @param name one more {@code Host} name the server answers to (with any port), such as the name a load balancer
+         *     or DNS gives it; repeatable. By default only the bound address with its port is taken (and
+         *     {@code localhost} on a loopback address); see {@link AllowedHosts}
+         */
+        public Builder allowedHost(String name) { this.allowedHosts.add(Objects.requireNonNull(name, "name")); return this; }
+
+        /** @param value the most store connections open at once (default 10) */
+        public Builder storePoolSize(int value) { this.storePoolSize = value; return this; }
+
+        /**
+         * @param value the longest a request waits for a store connection, and (PostgreSQL) for one socket read or
+         *     statement (default 5 s); a stalled database then answers 503 within about twice this
+         */
+        public Builder storeTimeout(Duration value) { this.storeTimeout = Objects.requireNonNull(value, "storeTimeout"); return this; }
+
+        /**
+         * @param value how long customers' questions (turns) and hand-offs are kept (default 90 days); older rows are
+         *     deleted at start and then every hour
+         */
+        public Builder retention(Duration value) { this.retention = Objects.requireNonNull(value, "retention"); return this; }
+
+        /** @param value the clock that stamps stored rows and decides what is past the retention (default: the system's, UTC) */
+        public Builder clock(Clock value) { this.clock = Objects.requireNonNull(value, "clock"); return this; }
 
         /** @param value the store's JDBC URL: {@code jdbc:h2:...} or {@code jdbc:postgresql://...} (required) */
         public Builder storeUrl(String value) { this.storeUrl = value; return this; }
@@ -196,9 +266,20 @@ public final class ServerConfig {
             require(storeUrl != null && !storeUrl.isBlank(), "store", "is required (a JDBC URL)");
             require(port >= 0 && port <= 65535, "port", "must be 0..65535, got " + port);
             require(bind != null && !bind.isBlank(), "bind", "is required");
-            require(apiKey != null || isLoopback(bind), "bind",
+            InetAddress address = resolve(bind);
+            require(apiKey != null || address.isLoopbackAddress(), "bind",
                     bind + " is not a loopback address; serving on it requires an API key (--api-key-file)");
             require(apiKey == null || !apiKey.isBlank(), "apiKey", "must not be blank");
+            require(adapterLoader == null || apiKey != null, "runtimeAdapters",
+                    "loading adapters at run time lets a client make the server read its disk; it requires an API key (--api-key-file)");
+            java.nio.file.Path root = adapterLoader == null ? null : realFolder(adapterRoot);
+            require(maxAdapters >= 1, "maxAdapters", "must be at least 1, got " + maxAdapters);
+            for (String host : allowedHosts) {
+                require(HOST_NAME.matcher(host).matches(), "allowedHost", "'" + host + "' is not a host name (letters, digits, '.', '-')");
+            }
+            require(storePoolSize >= 1, "storePoolSize", "must be at least 1, got " + storePoolSize);
+            require(storeTimeout.compareTo(Duration.ofSeconds(1)) >= 0, "storeTimeout", "must be at least 1 s");
+            require(retention.compareTo(Duration.ofDays(1)) >= 0, "retention", "must be at least 1 day");
             require(queueCapacity >= 1, "queueCapacity", "must be at least 1");
             require(maxBatch >= 1, "maxBatch", "must be at least 1");
             require(requestTimeout.toMillis() > 0, "requestTimeout", "must be positive");
@@ -210,11 +291,25 @@ public final class ServerConfig {
             require(adapterNames.stream().distinct().count() == adapterNames.size(), "adapters", "names must be distinct: " + adapterNames);
             require(!adapterNames.contains(baseModel.info().id()), "adapters", "an adapter may not be named like the base model");
             require(experiment == null || arms.size() >= 2, "experiment", "needs at least two arms");
-            return new ServerConfig(this);
+            return new ServerConfig(this, address, root);
         }
 
-        private static boolean isLoopback(String host) {
-            return host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1") || host.startsWith("127.");
+        private static InetAddress resolve(String host) {
+            try {
+                return InetAddress.getByName(host);
+            } catch (UnknownHostException e) {
+                throw new KefuException(ErrorCode.INVALID_CONFIG, "server setting bind: cannot resolve '" + host + "'");
+            }
+        }
+
+        private static java.nio.file.Path realFolder(java.nio.file.Path folder) {
+            try {
+                java.nio.file.Path real = folder.toRealPath();
+                require(java.nio.file.Files.isDirectory(real), "adapterRoot", folder + " is not a folder");
+                return real;
+            } catch (java.io.IOException e) {
+                throw new KefuException(ErrorCode.INVALID_CONFIG, "server setting adapterRoot: " + folder + " does not exist");
+            }
         }
 
         private static void require(boolean ok, String field, String rule) {

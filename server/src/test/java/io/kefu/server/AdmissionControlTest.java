@@ -104,15 +104,33 @@ class AdmissionControlTest {
             assertThat(codeOf(() -> model.stream(ChatRequest.of("c")))).isEqualTo(ErrorCode.RESOURCE_EXHAUSTED);
             assertThat(waiting.get(5, TimeUnit.SECONDS)).as("waited past the timeout").isEqualTo(ErrorCode.TIMEOUT);
             assertThat(running.get(5, TimeUnit.SECONDS)).as("generated past the timeout").isEqualTo(ErrorCode.TIMEOUT);
-            assertThat(admission.running()).as("a timed-out generation keeps its place until it ends").isEqualTo(1);
+            // the timed-out generation was cancelled (its thread interrupted) and gave its place back
+            await(() -> admission.running() == 0);
 
+            // a stream in flight (held at the gate) keeps the drain waiting until it is closed
+            int entered = gated.entered.get();
+            CompletableFuture<ChatStream> held = CompletableFuture.supplyAsync(() -> model.stream(ChatRequest.of("e")));
+            await(() -> gated.entered.get() == entered + 1 && admission.running() == 1);
             CompletableFuture<Boolean> drained = CompletableFuture.supplyAsync(() -> admission.drain(Duration.ofSeconds(10)));
             Thread.sleep(100);
             assertThat(drained).isNotDone();
             assertThat(codeOf(() -> model.chat(ChatRequest.of("d")))).isEqualTo(ErrorCode.CLOSED);
             gated.gate.countDown();
+            held.get(10, TimeUnit.SECONDS).close();
             assertThat(drained.get(10, TimeUnit.SECONDS)).isTrue();
             assertThat(admission.running()).isZero();
+        }
+    }
+
+    @Test
+    void aCallThatTimesOutBeforeItsGenerationStartedStillGivesItsPlaceBack() throws Exception {
+        // a 1 ms timeout: many callers give up before the pool thread has even started their generation
+        try (AdmissionControl admission = new AdmissionControl(64, 1, Duration.ofMillis(1))) {
+            ChatModel model = admission.admit(new RulesChatModel());
+            for (int i = 0; i < 300; i++) {
+                assertThat(codeOf(() -> model.chat(ChatRequest.of("发货快吗?")))).isIn(null, ErrorCode.TIMEOUT);
+            }
+            await(() -> admission.running() == 0);
         }
     }
 

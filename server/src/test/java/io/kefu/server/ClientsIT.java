@@ -109,8 +109,9 @@ class ClientsIT {
                     Product product = catalog.products().get((client * requests + i) % catalog.products().size());
                     int height = 150 + (client * 7 + i) % 19;
                     String session = "load-" + client + "-" + i;
+                    String sent = i % 2 == 0 ? null : own.post("/chat", RulesServerIT.ask("你好", null, null)).json().get("sessionId").asText();
                     long start = System.nanoTime();
-                    Http.Reply reply = own.post("/chat", RulesServerIT.ask("身高" + height + "cm穿什么码?", product.id(), session));
+                    Http.Reply reply = own.post("/chat", RulesServerIT.ask("身高" + height + "cm穿什么码?", product.id(), sent));
                     latencies.add((System.nanoTime() - start) / 1_000_000);
                     if (reply.status() != 200) {
                         problems.add(session + ": HTTP " + reply.status() + " " + reply.body());
@@ -118,7 +119,7 @@ class ClientsIT {
                     }
                     JsonNode a = reply.json();
                     String expected = "身高" + height + "cm建议选" + size(product, height) + "码";
-                    if (!a.get("answer").asText().contains(expected) || !a.get("sessionId").asText().equals(session)
+                    if (!a.get("answer").asText().contains(expected) || (sent != null && !a.get("sessionId").asText().equals(sent))
                             || !a.get("facts").get(0).asText().contains("编号" + product.id())) {
                         problems.add(session + ": expected '" + expected + "' for " + product.id() + ", got " + a);
                     }

@@ -104,6 +104,27 @@ final class PostgresServer implements AutoCloseable {
         run(BIN.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "fast", "-w", "stop");
     }
 
+    /** Freezes the server as a stalled host or network would: SIGSTOP to the postmaster and every backend. */
+    void pause() throws Exception {
+        signal("-STOP");
+    }
+
+    /** Lets a {@linkplain #pause() paused} server run on: SIGCONT to the same processes. */
+    void resume() throws Exception {
+        signal("-CONT");
+    }
+
+    private void signal(String signal) throws Exception {
+        long postmaster = Long.parseLong(Files.readAllLines(dir.resolve("data/postmaster.pid")).get(0).strip());
+        List<String> command = new ArrayList<>(List.of("kill", signal, String.valueOf(postmaster)));
+        ProcessHandle.of(postmaster).orElseThrow().children().forEach(child -> command.add(String.valueOf(child.pid())));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
+        }
+    }
+
     private void run(String... command) throws Exception {
         List<String> full = new ArrayList<>();
         boolean root = "root".equals(System.getProperty("user.name"));

@@ -42,24 +42,56 @@ class PostgresStoreIT {
             }
             Http a = new Http(one.port());
             Http b = new Http(two.port());
-            JsonNode first = a.post("/chat", RulesServerIT.ask("雾蓝M码有货吗?", "1001", "shared-1")).json();
+            JsonNode first = a.post("/chat", RulesServerIT.ask("雾蓝M码有货吗?", "1001", null)).json();
+            String session = first.get("sessionId").asText();
             assertThat(first.get("answer").asText()).contains("雾蓝M码有货");
             store.setStock("1001", "雾蓝", "M", 0);
-            JsonNode second = b.post("/chat", RulesServerIT.ask("雾蓝M码有货吗?", "1001", "shared-1")).json();
+            JsonNode second = b.post("/chat", RulesServerIT.ask("雾蓝M码有货吗?", "1001", session)).json();
+            assertThat(second.get("sessionId").asText()).isEqualTo(session);
             assertThat(second.get("answer").asText()).contains("雾蓝M码暂时缺货");
-            assertThat(one.conversations().history("shared-1", 10)).hasSize(2);
+            assertThat(one.conversations().history(session, 10)).hasSize(2);
 
             pg.stopServer();
-            Http.Reply down = a.post("/chat", RulesServerIT.ask("L码有货吗?", "1001", "shared-1"));
+            Http.Reply down = a.post("/chat", RulesServerIT.ask("L码有货吗?", "1001", session));
             assertThat(down.status()).isEqualTo(503);
             assertThat(down.json().at("/error/message").asText()).contains("database").doesNotContain("Exception");
             assertThat(a.get("/health").status()).isEqualTo(503);
 
             pg.startServer();
-            Http.Reply back = a.post("/chat", RulesServerIT.ask("L码有货吗?", "1001", "shared-1"));
+            Http.Reply back = a.post("/chat", RulesServerIT.ask("L码有货吗?", "1001", session));
             assertThat(back.status()).isEqualTo(200);
             assertThat(back.json().get("answer").asText()).contains("L码");
             assertThat(a.get("/health").status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void concurrentTurnsOfOneSessionAreAllKept() throws Exception {
+        try (KefuServer server = KefuServer.start(config())) {
+            Http http = new Http(server.port());
+            String session = http.post("/chat", RulesServerIT.ask("你好", null, null)).json().get("sessionId").asText();
+            int turns = 16;
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(turns);
+            try {
+                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                java.util.List<java.util.concurrent.Future<Http.Reply>> replies = new java.util.ArrayList<>();
+                for (int i = 0; i < turns; i++) {
+                    String question = "身高" + (150 + i) + "cm穿什么码?";
+                    replies.add(pool.submit(() -> {
+                        go.await();
+                        return http.post("/chat", RulesServerIT.ask(question, "1001", session));
+                    }));
+                }
+                go.countDown();
+                for (java.util.concurrent.Future<Http.Reply> reply : replies) {
+                    Http.Reply r = reply.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                    assertThat(r.status()).as(r.body()).isEqualTo(200);
+                    assertThat(r.json().get("sessionId").asText()).isEqualTo(session);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertThat(server.conversations().history(session, 100)).hasSize(turns + 1);
         }
     }
 

@@ -38,7 +38,7 @@ import java.util.concurrent.CountDownLatch;
                 "Concurrent requests are decoded together in the engine's running batch (up to --max-batch per model)."},
         footer = {"", "Examples:",
                 "  kefu serve --engine djl --model models/qwen2.5-0.5b --adapter shop=out/shop-lora",
-                "  kefu serve --engine djl --model models/qwen2.5-0.5b --allow-runtime-adapters --api-key-file key.txt",
+                "  kefu serve --engine djl --model models/qwen2.5-0.5b --allow-runtime-adapters --adapter-root out --api-key-file key.txt",
                 "  kefu serve --engine remote --model http://127.0.0.1:8000/v1 --store jdbc:postgresql://127.0.0.1:5432/kefu?user=kefu",
                 "  kefu serve --engine rules --port 8081        (the keyword baseline, no model)"})
 public final class ServeCommand implements Callable<Integer> {
@@ -77,6 +77,21 @@ public final class ServeCommand implements Callable<Integer> {
             "POST /v1/unload_lora_adapter {\"lora_name\"} (vLLM's); they read folders of this machine, so use an API key."})
     boolean allowRuntimeAdapters;
 
+    @Option(names = "--adapter-root", paramLabel = "DIR", description = "With --allow-runtime-adapters: the only folder lora_path may name (inside).")
+    Path adapterRoot;
+
+    @Option(names = "--max-adapters", defaultValue = "8", paramLabel = "N", description = "Most adapters loaded at run time at once (default: ${DEFAULT-VALUE}).")
+    int maxAdapters;
+
+    @Option(names = "--allowed-host", paramLabel = "NAME", description = "A Host name clients may use besides the bound address; repeatable.")
+    List<String> allowedHosts = new ArrayList<>();
+
+    @Option(names = "--db-pool-size", defaultValue = "10", paramLabel = "N", description = "Store connections open at once (default: ${DEFAULT-VALUE}).")
+    int dbPoolSize;
+
+    @Option(names = "--retention-days", defaultValue = "90", paramLabel = "DAYS", description = "Days questions and hand-offs are kept (default: ${DEFAULT-VALUE}).")
+    int retentionDays;
+
     @Option(names = "--timeout", defaultValue = "120", paramLabel = "SECONDS", description = "Per-request timeout (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
@@ -95,7 +110,8 @@ public final class ServeCommand implements Callable<Integer> {
         }
         BatchingOptions batching = new BatchingOptions(maxBatch);
         ServerConfig.Builder config = ServerConfig.builder().port(port).bind(bind).queueCapacity(queue).maxBatch(maxBatch)
-                .requestTimeout(Duration.ofSeconds(timeoutSeconds)).minMeanLogprob(minLogprob)
+                .requestTimeout(Duration.ofSeconds(timeoutSeconds)).minMeanLogprob(minLogprob).maxAdapters(maxAdapters)
+                .storePoolSize(dbPoolSize).retention(Duration.ofDays(retentionDays))
                 .storeUrl(store != null ? store : Database.h2Url(Database.defaultDirectory()));
         if (Files.isDirectory(shop)) {
             config.shopFolder(shop);
@@ -103,6 +119,7 @@ public final class ServeCommand implements Callable<Integer> {
         if (apiKeyFile != null) {
             config.apiKey(readKey(apiKeyFile));
         }
+        allowedHosts.forEach(config::allowedHost);
         try {
             if (engineId.equals("rules")) {
                 if (!adapters.isEmpty() || allowRuntimeAdapters) {
@@ -131,8 +148,11 @@ public final class ServeCommand implements Callable<Integer> {
                     config.adapters(withAdapters, new ArrayList<>(named.keySet()));
                 }
                 if (allowRuntimeAdapters) {
+                    if (adapterRoot == null) {
+                        throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--allow-runtime-adapters needs --adapter-root DIR (lora_path is read only inside it)");
+                    }
                     // one model per loaded adapter: it can be closed on its own when the adapter is unloaded
-                    config.runtimeAdapters((name, folder) -> engine.chatModel(base, List.of(Adapter.load(folder)), batching));
+                    config.runtimeAdapters((name, folder) -> engine.chatModel(base, List.of(Adapter.load(folder)), batching), adapterRoot);
                 }
             }
             KefuServer server = KefuServer.start(config.build());

@@ -18,9 +18,11 @@ import io.kefu.shop.policy.Policies;
 import io.kefu.shop.policy.PolicyChatModel;
 
 import java.math.BigDecimal;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +30,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
@@ -51,6 +52,7 @@ public final class ShopAssistant {
 
     private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
     private static final double MAX_AMOUNT = 1e9;
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final ShopStore shop;
     private final ConversationStore conversations;
@@ -67,9 +69,10 @@ public final class ShopAssistant {
         this.historyTurns = b.historyTurns;
         this.clock = b.clock;
         HandoffSink onHandoff = b.onHandoff;
+        HandoffSink queue = b.handoffQueue != null ? b.handoffQueue : conversations;
         HandoffSink sink = handoff -> {
             onHandoff.handOff(handoff);
-            conversations.handOff(handoff);
+            queue.handOff(handoff);
         };
         BusinessChecks checks = BusinessChecks.defaults();
         b.models.forEach((arm, model) -> arms.put(arm, Policies.standard(model, checks, sink, b.minMeanLogprob)));
@@ -88,7 +91,9 @@ public final class ShopAssistant {
     }
 
     /**
-     * Answers one question and records the turn.
+     * Answers one question and records the turn. Session ids are issued here: a question without one, or with one
+     * this store does not know (never issued, or deleted for its age), starts a new session under a fresh id
+     * ({@link #newSessionId()}), which the answer carries; a client cannot read or join a session by guessing.
      *
      * @throws InvalidFieldException naming {@code question}, {@code sessionId} or (not found) {@code productId}
      * @throws KefuException from the model (timeout, full queue ...) or the store
@@ -96,8 +101,10 @@ public final class ShopAssistant {
     public ShopAnswer answer(CustomerQuestion turn) {
         Objects.requireNonNull(turn, "turn");
         String question = checkQuestion(turn.question());
-        String sessionId = turn.sessionId() == null ? UUID.randomUUID().toString() : checkSessionId(turn.sessionId());
+        String given = turn.sessionId() == null ? null : checkSessionId(turn.sessionId());
         long start = System.nanoTime();
+        boolean known = given != null && conversations.sessionExists(given);
+        String sessionId = known ? given : newSessionId();
         ProductFacts facts = facts(turn.productId());
         String arm = armOf(sessionId);
         List<ConversationStore.Turn> history = conversations.history(sessionId, historyTurns);
@@ -125,7 +132,8 @@ public final class ShopAssistant {
      * @param sessionId the conversation
      * @param event one of {@link #EVENTS}
      * @param amount the order's value, or null
-     * @throws InvalidFieldException naming {@code sessionId}, {@code event} or {@code amount}
+     * @throws InvalidFieldException naming {@code sessionId} (also not found: a session this store never issued),
+     *     {@code event} or {@code amount}
      */
     public RecordedEvent recordEvent(String sessionId, String event, Double amount) {
         checkSessionId(sessionId);
@@ -135,9 +143,20 @@ public final class ShopAssistant {
         if (amount != null && !(amount >= 0 && amount <= MAX_AMOUNT)) {
             throw InvalidFieldException.invalid("amount", "must be a number in 0.0.." + MAX_AMOUNT);
         }
+        if (!conversations.sessionExists(sessionId)) {
+            throw new InvalidFieldException(ErrorCode.NOT_FOUND, "sessionId", "sessionId: no such session; send the sessionId a /chat answer"
+                    + " gave");
+        }
         String arm = assigner == null ? SINGLE_ARM : conversations.assignArm(sessionId, experiment, assigner.assign(sessionId));
         conversations.logEvent(sessionId, experimentName(), arm, event, amount == null ? null : BigDecimal.valueOf(amount));
         return new RecordedEvent(sessionId, experimentName(), arm, event);
+    }
+
+    /** @return a new session id: 128 random bits from {@link SecureRandom}, URL-safe Base64 without padding (22 characters) */
+    public static String newSessionId() {
+        byte[] bits = new byte[16];
+        RANDOM.nextBytes(bits);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bits);
     }
 
     private static String checkQuestion(String question) {
@@ -214,6 +233,7 @@ public final class ShopAssistant {
         private double minMeanLogprob = -2.5;
         private int historyTurns = 10;
         private HandoffSink onHandoff = handoff -> { };
+        private HandoffSink handoffQueue;
         private Clock clock = Clock.systemDefaultZone();
 
         private Builder(ShopStore shop, ConversationStore conversations) {
@@ -251,6 +271,12 @@ public final class ShopAssistant {
 
         /** @param value told of every hand-off, just before it is queued in the store (default: nobody) */
         public Builder onHandoff(HandoffSink value) { this.onHandoff = Objects.requireNonNull(value, "onHandoff"); return this; }
+
+        /**
+         * @param value where hand-offs are written (default: the {@link ConversationStore} directly); the server gives a
+         *     {@link io.kefu.server.store.HandoffQueue}, which retries a write the store refused instead of failing the answer
+         */
+        public Builder handoffQueue(HandoffSink value) { this.handoffQueue = Objects.requireNonNull(value, "handoffQueue"); return this; }
 
         /** @param value the clock that says which day's facts (prices, promotions) apply (default: the system's, local zone) */
         public Builder clock(Clock value) { this.clock = Objects.requireNonNull(value, "clock"); return this; }

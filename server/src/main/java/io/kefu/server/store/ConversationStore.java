@@ -6,9 +6,11 @@ import io.kefu.shop.policy.HandoffSink;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Timestamp;
-import java.time.Instant;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -17,10 +19,20 @@ import java.util.Optional;
  */
 public final class ConversationStore implements HandoffSink {
     private final Database db;
+    private final Clock clock;
 
-    /** @param db a migrated store */
+    /** @param db a migrated store; rows are stamped with the system clock */
     public ConversationStore(Database db) {
-        this.db = db;
+        this(db, Clock.systemUTC());
+    }
+
+    /**
+     * @param db a migrated store
+     * @param clock stamps every row ({@code created_at}), which {@link #deleteOlderThan(Duration)} reads
+     */
+    public ConversationStore(Database db, Clock clock) {
+        this.db = Objects.requireNonNull(db, "db");
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /**
@@ -46,19 +58,49 @@ public final class ConversationStore implements HandoffSink {
     public record QueuedHandoff(long id, String sessionId, String question, String reason, String status) {
     }
 
-    /** Creates the session when it does not exist yet, with its A/B arm (may be null). */
+    /**
+     * Creates the session when it does not exist yet, with its A/B arm (may be null). Safe when several turns of one
+     * session (or several instances) create it at once: an insert that finds the row already there does nothing
+     * ({@code ON CONFLICT DO NOTHING} on PostgreSQL, {@code MERGE} on H2).
+     */
     public void ensureSession(String sessionId, String arm) {
-        db.inTransaction("opening session " + sessionId, c -> {
+        String sql = db.isPostgres()
+                ? "INSERT INTO sessions (id, created_at, arm) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING"
+                : "MERGE INTO sessions s USING (VALUES (CAST(? AS VARCHAR(64)), CAST(? AS TIMESTAMP WITH TIME ZONE),"
+                        + " CAST(? AS VARCHAR(64)))) v (id, created_at, arm) ON s.id = v.id"
+                        + " WHEN NOT MATCHED THEN INSERT (id, created_at, arm) VALUES (v.id, v.created_at, v.arm)";
+        db.inTransaction("opening session " + sessionId, c -> ShopStore.update(c, sql, sessionId, now(), arm));
+    }
+
+    /** @return true when the session exists (it was issued by a server of this store and not yet deleted for its age) */
+    public boolean sessionExists(String sessionId) {
+        return db.read("looking up session " + sessionId, c -> {
             try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM sessions WHERE id = ?")) {
                 s.setString(1, sessionId);
                 try (ResultSet r = s.executeQuery()) {
-                    if (r.next()) {
-                        return null;
-                    }
+                    return r.next();
                 }
             }
-            ShopStore.update(c, "INSERT INTO sessions (id, created_at, arm) VALUES (?, ?, ?)", sessionId, now(), arm);
-            return null;
+        });
+    }
+
+    /**
+     * Deletes what customers wrote that is older than {@code retention}: turns and hand-offs created before
+     * now minus {@code retention}, then the sessions created before it that have no turn left (with their A/B
+     * assignment). The A/B events (no customer text) stay for the report.
+     *
+     * @return the rows deleted (turns + hand-offs + sessions)
+     */
+    public int deleteOlderThan(Duration retention) {
+        Timestamp cutoff = Timestamp.from(clock.instant().minus(retention));
+        return db.inTransaction("deleting conversations older than " + retention.toDays() + " days", c -> {
+            int deleted = ShopStore.update(c, "DELETE FROM turns WHERE created_at < ?", cutoff);
+            deleted += ShopStore.update(c, "DELETE FROM handoffs WHERE created_at < ?", cutoff);
+            ShopStore.update(c, "DELETE FROM ab_assignments WHERE session_id IN (SELECT s.id FROM sessions s WHERE s.created_at < ?"
+                    + " AND NOT EXISTS (SELECT 1 FROM turns t WHERE t.session_id = s.id))", cutoff);
+            deleted += ShopStore.update(c, "DELETE FROM sessions WHERE created_at < ? AND NOT EXISTS"
+                    + " (SELECT 1 FROM turns t WHERE t.session_id = sessions.id)", cutoff);
+            return deleted;
         });
     }
 
@@ -80,9 +122,20 @@ public final class ConversationStore implements HandoffSink {
         });
     }
 
-    /** Appends a turn to the session (which must exist). */
+    /**
+     * Appends a turn to the session (which must exist). Concurrent turns of one session are written one after the
+     * other: the session's row is locked ({@code SELECT ... FOR UPDATE}) before the next position is read.
+     */
     public void addTurn(String sessionId, String productId, Turn turn, String reason, long latencyMs, String arm) {
         db.inTransaction("saving a turn of session " + sessionId, c -> {
+            try (PreparedStatement lock = c.prepareStatement("SELECT id FROM sessions WHERE id = ? FOR UPDATE")) {
+                lock.setString(1, sessionId);
+                try (ResultSet r = lock.executeQuery()) {
+                    if (!r.next()) {
+                        throw new java.sql.SQLException("session " + sessionId + " does not exist");
+                    }
+                }
+            }
             int position;
             try (PreparedStatement s = c.prepareStatement("SELECT COALESCE(MAX(position), -1) + 1 FROM turns WHERE session_id = ?")) {
                 s.setString(1, sessionId);
@@ -129,16 +182,19 @@ public final class ConversationStore implements HandoffSink {
         });
     }
 
-    /** @return the arm the session was assigned in this experiment, assigning {@code arm} on first sight */
+    /** @return the arm the session was assigned in this experiment, assigning {@code arm} on first sight (safe when concurrent) */
     public String assignArm(String sessionId, String experiment, String arm) {
+        String sql = db.isPostgres()
+                ? "INSERT INTO ab_assignments (session_id, experiment, arm, assigned_at) VALUES (?, ?, ?, ?)"
+                        + " ON CONFLICT (session_id, experiment) DO NOTHING"
+                : "MERGE INTO ab_assignments a USING (VALUES (CAST(? AS VARCHAR(64)), CAST(? AS VARCHAR(100)), CAST(? AS VARCHAR(64)),"
+                        + " CAST(? AS TIMESTAMP WITH TIME ZONE))) v (session_id, experiment, arm, assigned_at)"
+                        + " ON a.session_id = v.session_id AND a.experiment = v.experiment"
+                        + " WHEN NOT MATCHED THEN INSERT (session_id, experiment, arm, assigned_at)"
+                        + " VALUES (v.session_id, v.experiment, v.arm, v.assigned_at)";
         return db.inTransaction("assigning session " + sessionId + " to an arm", c -> {
-            Optional<String> known = arm(c, sessionId, experiment);
-            if (known.isPresent()) {
-                return known.get();
-            }
-            ShopStore.update(c, "INSERT INTO ab_assignments (session_id, experiment, arm, assigned_at) VALUES (?, ?, ?, ?)",
-                    sessionId, experiment, arm, now());
-            return arm;
+            ShopStore.update(c, sql, sessionId, experiment, arm, now());
+            return arm(c, sessionId, experiment).orElse(arm);
         });
     }
 
@@ -175,7 +231,7 @@ public final class ConversationStore implements HandoffSink {
         });
     }
 
-    private static Timestamp now() {
-        return Timestamp.from(Instant.now());
+    private Timestamp now() {
+        return Timestamp.from(clock.instant());
     }
 }

@@ -5,23 +5,66 @@ import io.kefu.KefuException;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
  * The store database: an embedded H2 file by default, PostgreSQL when the JDBC URL says so
  * ({@code jdbc:postgresql://host:port/db?user=..&password=..}). Versioned migrations
- * ({@code db/migration/V*.sql}) run with Flyway on {@link #open(String)}. Connections are opened
- * per unit of work, so the server recovers by itself when the database comes back.
+ * ({@code db/migration/V*.sql}) run with Flyway on {@link #open(String, Pool)}.
+ *
+ * <p>Connections come from a bounded HikariCP pool with timeouts, so a database that stalls (a network
+ * partition, a paused server) costs a request at most the pool's timeout, never a thread parked forever:
+ * waiting for a free connection is bounded by {@link Pool#timeout()}, and on PostgreSQL so are connecting,
+ * every socket read and every statement ({@code connectTimeout}, {@code socketTimeout}, {@code statement_timeout}).
+ * Failures surface as {@link StoreUnavailableException} (503), and the pool replaces broken connections by
+ * itself, so the server recovers when the database comes back.
  */
-public final class Database {
-    private final String url;
+public final class Database implements AutoCloseable {
+    /**
+     * How the connection pool is sized and how long it waits.
+     *
+     * @param size the most connections open at once (default {@value #DEFAULT_SIZE})
+     * @param timeout the longest a request waits for a connection, and (PostgreSQL) for connecting, for one socket
+     *     read or one statement (default 5 s); at least 1 s
+     */
+    public record Pool(int size, Duration timeout) {
+        /** The default pool size. */
+        public static final int DEFAULT_SIZE = 10;
+        /** The default timeout. */
+        public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
 
-    private Database(String url) {
+        /** @throws KefuException {@link ErrorCode#INVALID_CONFIG} when the size is below 1 or the timeout below 1 s */
+        public Pool {
+            Objects.requireNonNull(timeout, "timeout");
+            if (size < 1) {
+                throw new KefuException(ErrorCode.INVALID_CONFIG, "store pool size must be at least 1, got " + size);
+            }
+            if (timeout.compareTo(Duration.ofSeconds(1)) < 0) {
+                throw new KefuException(ErrorCode.INVALID_CONFIG, "store timeout must be at least 1 s, got " + timeout.toMillis() + " ms");
+            }
+        }
+
+        /** @return {@value #DEFAULT_SIZE} connections, 5 s timeout */
+        public static Pool defaults() {
+            return new Pool(DEFAULT_SIZE, DEFAULT_TIMEOUT);
+        }
+    }
+
+    private final String url;
+    private final Pool pool;
+    private final HikariDataSource source;
+
+    private Database(String url, Pool pool, HikariDataSource source) {
         this.url = url;
+        this.pool = pool;
+        this.source = source;
     }
 
     /**
@@ -37,62 +80,102 @@ public final class Database {
         return "jdbc:h2:file:" + directory.toAbsolutePath().resolve("shop");
     }
 
+    /** Connects with the {@linkplain Pool#defaults() default pool} and migrates; see {@link #open(String, Pool)}. */
+    public static Database open(String jdbcUrl) {
+        return open(jdbcUrl, Pool.defaults());
+    }
+
     /**
      * Connects and migrates the schema to the latest version.
      *
      * @param jdbcUrl {@code jdbc:h2:...} or {@code jdbc:postgresql:...}
+     * @param pool the connection pool's size and timeout
      * @throws KefuException {@link ErrorCode#INVALID_ARGUMENT} for another kind of URL,
      *     {@link StoreUnavailableException} when the database cannot be reached or migrated
      */
-    public static Database open(String jdbcUrl) {
+    public static Database open(String jdbcUrl, Pool pool) {
         Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+        Objects.requireNonNull(pool, "pool");
         String url = jdbcUrl;
+        HikariConfig hikari = new HikariConfig();
         if (url.startsWith("jdbc:h2:")) {
             if (!url.toUpperCase(java.util.Locale.ROOT).contains("DB_CLOSE_DELAY")) {
                 url = url + ";DB_CLOSE_DELAY=-1";
             }
-        } else if (!url.startsWith("jdbc:postgresql:")) {
+        } else if (url.startsWith("jdbc:postgresql:")) {
+            long seconds = Math.max(1, pool.timeout().toSeconds());
+            // socketTimeout also bounds the start-up exchange, so no loginTimeout (it costs a thread per connection)
+            hikari.addDataSourceProperty("connectTimeout", String.valueOf(seconds));
+            hikari.addDataSourceProperty("socketTimeout", String.valueOf(seconds));
+            hikari.addDataSourceProperty("options", "-c statement_timeout=" + pool.timeout().toMillis());
+        } else {
             throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--store " + jdbcUrl
                     + ": the store must be an H2 (jdbc:h2:...) or PostgreSQL (jdbc:postgresql://...) JDBC URL");
         }
-        Database db = new Database(url);
-        db.migrate();
+        hikari.setJdbcUrl(url);
+        hikari.setPoolName("kefu-store");
+        hikari.setMaximumPoolSize(pool.size());
+        hikari.setMinimumIdle(Math.min(2, pool.size()));
+        hikari.setConnectionTimeout(pool.timeout().toMillis());
+        hikari.setValidationTimeout(Math.min(pool.timeout().toMillis(), 1000));
+        // start even when the database is down; the first request then gets 503 and the pool keeps trying
+        hikari.setInitializationFailTimeout(-1);
+        Database db = new Database(url, pool, new HikariDataSource(hikari));
+        try {
+            db.migrate();
+        } catch (RuntimeException e) {
+            db.source.close();
+            throw e;
+        }
         return db;
     }
 
     private void migrate() {
         try {
-            Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration").load().migrate();
+            Flyway.configure().dataSource(source).locations("classpath:db/migration").load().migrate();
         } catch (FlywayException e) {
             throw new StoreUnavailableException("migrating the schema of " + redacted(), e);
         }
     }
 
-    /** @return a new connection; close it when done */
+    /** @return a connection from the pool, waiting at most the pool's timeout; close it when done */
     public Connection connect() throws SQLException {
-        return DriverManager.getConnection(url);
+        return source.getConnection();
+    }
+
+    /** @return true for PostgreSQL, false for H2 (the two speak different upsert dialects) */
+    public boolean isPostgres() {
+        return url.startsWith("jdbc:postgresql:");
+    }
+
+    /** @return the pool's settings */
+    public Pool pool() {
+        return pool;
     }
 
     /**
-     * Closes an embedded H2 file database, which otherwise stays open for the life of the process
-     * (it is opened with {@code DB_CLOSE_DELAY=-1}); other databases need nothing. Idempotent.
+     * Closes the pool and an embedded H2 file database, which otherwise stays open for the life of the process
+     * (it is opened with {@code DB_CLOSE_DELAY=-1}). Idempotent.
      */
+    @Override
     public void close() {
-        if (!url.startsWith("jdbc:h2:file:")) {
+        if (source.isClosed()) {
             return;
         }
-        try (Connection c = DriverManager.getConnection(url + ";IFEXISTS=TRUE"); var s = c.createStatement()) {
-            s.execute("SHUTDOWN");
-        } catch (SQLException e) {
-            // already closed, or never created
+        if (url.startsWith("jdbc:h2:file:")) {
+            try (Connection c = source.getConnection(); var s = c.createStatement()) {
+                s.execute("SHUTDOWN");
+            } catch (SQLException e) {
+                // already closed, or never created
+            }
         }
+        source.close();
     }
 
-    /** @return true when a connection can be opened and answers a query */
+    /** @return true when a connection can be had and is valid ({@link Connection#isValid(int)}), within the pool's timeout */
     public boolean healthy() {
-        try (Connection c = connect(); var s = c.createStatement()) {
-            s.execute("SELECT 1");
-            return true;
+        try (Connection c = connect()) {
+            return c.isValid((int) Math.max(1, pool.timeout().toSeconds()));
         } catch (SQLException e) {
             return false;
         }

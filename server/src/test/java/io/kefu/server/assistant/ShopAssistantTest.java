@@ -86,13 +86,14 @@ class ShopAssistantTest {
         List<Handoff> reported = new ArrayList<>();
         ShopAssistant assistant = ShopAssistant.builder(shop, conversations).model(new RulesChatModel()).clock(CLOCK)
                 .onHandoff(reported::add).build();
-        ShopAnswer answer = assistant.answer(new CustomerQuestion("我要投诉,裙子破了", "1002", "complainer-1"));
+        ShopAnswer answer = assistant.answer(new CustomerQuestion("我要投诉,裙子破了", "1002", null));
+        String session = answer.sessionId();
         assertThat(answer.handoff()).isTrue();
         assertThat(answer.reason()).contains("complaint");
         assertThat(answer.text()).contains("人工客服");
-        assertThat(reported).singleElement().satisfies(h -> assertThat(h.sessionId()).isEqualTo("complainer-1"));
+        assertThat(reported).singleElement().satisfies(h -> assertThat(h.sessionId()).isEqualTo(session));
         assertThat(conversations.openHandoffs()).singleElement().satisfies(h -> {
-            assertThat(h.sessionId()).isEqualTo("complainer-1");
+            assertThat(h.sessionId()).isEqualTo(session);
             assertThat(h.reason()).isEqualTo("complaint");
         });
     }
@@ -132,8 +133,9 @@ class ShopAssistantTest {
         ArmAssigner assigner = new ArmAssigner("shop-2026-11", split);
         List<String> expectedLog = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
-            String session = "ab-" + i;
-            String arm = assistant.answer(new CustomerQuestion("M码有货吗?", "1001", session)).arm().orElseThrow();
+            ShopAnswer first = assistant.answer(new CustomerQuestion("M码有货吗?", "1001", null));
+            String session = first.sessionId();
+            String arm = first.arm().orElseThrow();
             assertThat(arm).isEqualTo(assigner.assign(session));
             assertThat(assistant.answer(new CustomerQuestion("L码呢?", "1001", session)).arm()).contains(arm);
             RecordedEvent order = assistant.recordEvent(session, "order", 199.0);
@@ -142,6 +144,79 @@ class ShopAssistantTest {
         }
         assertThat(conversations.eventsCsv("shop-2026-11")).containsExactlyElementsOf(
                 java.util.stream.Stream.concat(java.util.stream.Stream.of("session,arm,event"), expectedLog.stream()).toList());
+    }
+
+    @Test
+    void sessionIdsAreIssuedByTheServerAndAnUnknownOneStartsANewSession() {
+        ShopAssistant assistant = assistant();
+        ShopAnswer mine = assistant.answer(new CustomerQuestion("我的订单地址是北京市朝阳区", null, null));
+        assertThat(mine.sessionId()).matches("[A-Za-z0-9_-]{22}");
+        assertThat(assistant.answer(new CustomerQuestion("有优惠吗?", null, null)).sessionId()).isNotEqualTo(mine.sessionId());
+
+        // an id the server never issued reads no one's history: it starts a session of its own under a new id
+        ShopAnswer guess = assistant.answer(new CustomerQuestion("我刚才说了什么?", null, "guessed-session-1"));
+        assertThat(guess.sessionId()).matches("[A-Za-z0-9_-]{22}").isNotEqualTo("guessed-session-1").isNotEqualTo(mine.sessionId());
+        assertThat(conversations.sessionExists("guessed-session-1")).isFalse();
+        assertThat(conversations.history(guess.sessionId(), 10)).extracting(ConversationStore.Turn::question).containsExactly("我刚才说了什么?");
+
+        // the issued id continues its own session
+        ShopAnswer again = assistant.answer(new CustomerQuestion("M码有货吗?", "1001", mine.sessionId()));
+        assertThat(again.sessionId()).isEqualTo(mine.sessionId());
+        assertThat(conversations.history(mine.sessionId(), 10)).hasSize(2);
+        assertRefused(() -> assistant.recordEvent("guessed-session-1", "order", null), ErrorCode.NOT_FOUND, "sessionId");
+    }
+
+    @Test
+    void concurrentTurnsOfOneSessionAreAllKept() throws Exception {
+        ShopAssistant assistant = assistant();
+        String session = assistant.answer(new CustomerQuestion("你好", null, null)).sessionId();
+        int turns = 16;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(turns);
+        try {
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<ShopAnswer>> answers = new ArrayList<>();
+            for (int i = 0; i < turns; i++) {
+                String question = "身高" + (150 + i) + "cm穿什么码?";
+                answers.add(pool.submit(() -> {
+                    go.await();
+                    return assistant.answer(new CustomerQuestion(question, "1001", session));
+                }));
+            }
+            go.countDown();
+            for (java.util.concurrent.Future<ShopAnswer> answer : answers) {
+                assertThat(answer.get(60, java.util.concurrent.TimeUnit.SECONDS).sessionId()).isEqualTo(session);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(conversations.history(session, 100)).hasSize(turns + 1);
+    }
+
+    @Test
+    void aHandoffTheStoreRefusesIsRetriedNotLostAndTheAnswerStands() throws Exception {
+        try (io.kefu.server.store.HandoffQueue queue = new io.kefu.server.store.HandoffQueue(conversations, 10,
+                java.time.Duration.ofMillis(100))) {
+            ShopAssistant assistant = ShopAssistant.builder(shop, conversations).model(new RulesChatModel()).clock(CLOCK)
+                    .handoffQueue(queue).build();
+            // the hand-off table is unreachable for a while (as when a migration or a DBA holds it)
+            db.read("test", c -> c.createStatement().execute("ALTER TABLE handoffs RENAME TO handoffs_away"));
+            ShopAnswer answer = assistant.answer(new CustomerQuestion("我要投诉,裙子破了", "1002", null));
+            assertThat(answer.handoff()).isTrue();
+            assertThat(queue.pending()).isEqualTo(1);
+            Thread.sleep(300);
+            assertThat(queue.pending()).as("still failing, still kept").isEqualTo(1);
+
+            db.read("test", c -> c.createStatement().execute("ALTER TABLE handoffs_away RENAME TO handoffs"));
+            long until = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+            while (queue.pending() > 0 && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+            assertThat(queue.pending()).isZero();
+            assertThat(conversations.openHandoffs()).singleElement().satisfies(h -> {
+                assertThat(h.sessionId()).isEqualTo(answer.sessionId());
+                assertThat(h.reason()).isEqualTo("complaint");
+            });
+        }
     }
 
     static void assertRefused(Runnable call, ErrorCode code, String field) {
