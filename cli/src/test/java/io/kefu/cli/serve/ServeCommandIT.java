@@ -105,7 +105,7 @@ class ServeCommandIT {
         Path adapter = randomAdapter(dir.resolve("shop-lora"));
         Files.writeString(dir.resolve("key"), "k-456\n");
         URI base = serve("serve", "--engine", "djl", "--model", model.toString(), "--max-batch", "4", "--allow-runtime-adapters",
-                "--store", "jdbc:h2:file:" + dir.resolve("store/shop"), "--shop", SHOP.toString(), "--api-key-file", dir.resolve("key").toString());
+                "--adapter-root", dir.toString(), "--store", "jdbc:h2:file:" + dir.resolve("store/shop"), "--shop", SHOP.toString(), "--api-key-file", dir.resolve("key").toString());
 
         HttpResponse<String> load = post(base.resolve("/v1/load_lora_adapter"), "k-456",
                 JSON.writeValueAsString(Map.of("lora_name", "shop-live", "lora_path", adapter.toString())));
