@@ -67,7 +67,7 @@ public final class BenchDecodeCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--tokenizer", paramLabel = "DIR",
-            description = "Tokenizer folder for the generated model (needed without --model).")
+            description = "Tokenizer folder for the generated model (default: .cache/tokenizers/llama3, fetched by scripts/fetch-tokenizers.sh).")
     Path tokenizer;
 
     @Option(names = "--engines", split = ",", defaultValue = "onnx,djl,jlama",
@@ -123,11 +123,7 @@ public final class BenchDecodeCommand implements Callable<Integer> {
     }
 
     private Path tokenizerDir() {
-        if (tokenizer != null) {
-            return tokenizer;
-        }
-        throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--tokenizer DIR is needed to generate the benchmark model"
-                + " (e.g. .cache/tokenizers/llama3 from scripts/fetch-tokenizers.sh), or pass --model");
+        return FetchedTokenizer.orFetched(tokenizer);
     }
 
     /** Weights read per decoding step: every matrix once; the embedding table only as the (tied) output head. */

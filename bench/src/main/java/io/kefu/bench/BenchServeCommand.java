@@ -63,7 +63,7 @@ public final class BenchServeCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "DIR", description = "Checkpoint folder (default: a generated ~90M-parameter Llama).")
     Path model;
 
-    @Option(names = "--tokenizer", paramLabel = "DIR", description = "Tokenizer folder for the generated model (needed without --model).")
+    @Option(names = "--tokenizer", paramLabel = "DIR", description = "Tokenizer folder for the generated model (default: .cache/tokenizers/llama3, fetched by scripts/fetch-tokenizers.sh).")
     Path tokenizer;
 
     @Option(names = "--concurrency", split = ",", defaultValue = "1,4,16", description = "Concurrent clients (default: ${DEFAULT-VALUE}).")
@@ -256,10 +256,6 @@ public final class BenchServeCommand implements Callable<Integer> {
     }
 
     private Path tokenizerDir() {
-        if (tokenizer != null) {
-            return tokenizer;
-        }
-        throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--tokenizer DIR is needed to generate the benchmark model"
-                + " (e.g. .cache/tokenizers/llama3 from scripts/fetch-tokenizers.sh), or pass --model");
+        return FetchedTokenizer.orFetched(tokenizer);
     }
 }

@@ -92,7 +92,8 @@ public final class BenchTrainCommand implements Callable<Integer> {
             description = "The PyTorch side (default: ${DEFAULT-VALUE}).")
     Path torchScript;
 
-    @Option(names = "--tokenizer", paramLabel = "DIR", description = "Tokenizer folder (e.g. .cache/tokenizers/llama3 from scripts/fetch-tokenizers.sh).", required = true)
+    @Option(names = "--tokenizer", paramLabel = "DIR",
+            description = "Tokenizer folder (default: .cache/tokenizers/llama3, fetched by scripts/fetch-tokenizers.sh).")
     Path tokenizer;
 
     @Option(names = "--measure", hidden = true, description = "Internal: measure one case in this process and print JSON.")
@@ -142,7 +143,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
             return measureHere(cores);
         }
         PrintWriter out = spec.commandLine().getOut();
-        Path tok = tokenizer;
+        Path tok = FetchedTokenizer.orFetched(tokenizer);
         int vocab = vocab(tok);
         if (!Files.isRegularFile(torchScript)) {
             throw new KefuException(ErrorCode.NOT_FOUND, "--torch-script " + torchScript + " not found (run from the repository root)");

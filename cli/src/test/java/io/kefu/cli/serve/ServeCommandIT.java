@@ -84,7 +84,7 @@ class ServeCommandIT {
                 "--api-key-file", dir.resolve("key").toString());
         HttpClient client = HttpClient.newHttpClient();
         HttpRequest chat = HttpRequest.newBuilder(base.resolve("/chat")).header("Authorization", "Bearer k-123")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"question\": \"雾蓝M码有货吗?\", \"productId\": \"1001\"}", StandardCharsets.UTF_8)).build();
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"question\": \"雾蓝M码有货吗?\", \"productId\": \"1001\"}", StandardCharsets.UTF_8)).build();
         HttpResponse<String> r = client.send(chat, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         assertThat(r.body()).contains("雾蓝M码有货");
