@@ -5,6 +5,7 @@ import io.github.spencerpark.jupyter.kernel.KernelConnectionProperties;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /** Starts the kernel: {@code java -jar kefu-kernel.jar CONNECTION_FILE} (Jupyter passes the file). */
 public final class KernelMain {
@@ -23,7 +24,14 @@ public final class KernelMain {
         }
         String connection = Files.readString(Path.of(args[0]), StandardCharsets.UTF_8);
         KernelConnectionProperties properties = KernelConnectionProperties.parse(connection);
-        JupyterConnection jupyter = new JupyterConnection(properties);
+        List<String> problems = ConnectionPolicy.check(properties, ConnectionPolicy.Settings.fromEnvironment());
+        if (!problems.isEmpty()) {
+            for (String problem : problems) {
+                System.err.println("kefu kernel: refusing to start: " + problem);
+            }
+            System.exit(2);
+        }
+        JupyterConnection jupyter = new VerifyingJupyterConnection(properties);
         KefuKernel kernel = new KefuKernel();
         kernel.becomeHandlerForConnection(jupyter);
         jupyter.connect();
