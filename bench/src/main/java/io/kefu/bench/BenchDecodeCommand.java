@@ -2,6 +2,7 @@ package io.kefu.bench;
 
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
+import io.kefu.runtime.format.AtomicFiles;
 import io.kefu.chat.ChatModel;
 import io.kefu.chat.ChatRequest;
 import io.kefu.chat.ChatResponse;
@@ -117,7 +118,7 @@ public final class BenchDecodeCommand implements Callable<Integer> {
             return 0;
         } finally {
             if (temp != null) {
-                deleteRecursively(temp);
+                AtomicFiles.deleteRecursively(temp);
             }
         }
     }
@@ -244,7 +245,7 @@ public final class BenchDecodeCommand implements Callable<Integer> {
         } finally {
             if (work != null) {
                 try {
-                    deleteRecursively(work);
+                    AtomicFiles.deleteRecursively(work);
                 } catch (IOException e) {
                     out.println("warning: cannot delete " + work + ": " + e.getMessage());
                 }
@@ -316,11 +317,4 @@ public final class BenchDecodeCommand implements Callable<Integer> {
         out.flush();
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
+import io.kefu.runtime.format.AtomicFiles;
 import io.kefu.chat.BatchingOptions;
 import io.kefu.chat.ChatModel;
 import io.kefu.model.BaseModel;
@@ -139,9 +140,7 @@ public final class BenchServeCommand implements Callable<Integer> {
             print(out, rows);
             return 0;
         } finally {
-            try (var files = Files.walk(temp)) {
-                files.sorted(Collections.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            AtomicFiles.deleteRecursivelyQuietly(temp);
         }
     }
 

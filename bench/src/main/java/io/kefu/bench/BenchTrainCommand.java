@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
+import io.kefu.runtime.format.AtomicFiles;
 import io.kefu.chat.ChatMessage;
 import io.kefu.chat.ChatModel;
 import io.kefu.chat.ChatRequest;
@@ -182,7 +183,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
                 }
             }
         } finally {
-            deleteTree(work);
+            AtomicFiles.deleteRecursively(work);
         }
         out.println();
         out.println("Training (tokens per sequence ~" + seq + ", batch " + batch + ", median of " + steps + " steps after a warm-up step)");
@@ -360,11 +361,4 @@ public final class BenchTrainCommand implements Callable<Integer> {
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        try (var s = Files.walk(dir)) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 }

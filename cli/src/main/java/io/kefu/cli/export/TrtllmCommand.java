@@ -2,6 +2,7 @@ package io.kefu.cli.export;
 
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
+import io.kefu.runtime.format.AtomicFiles;
 import io.kefu.runtime.format.Dtype;
 import io.kefu.runtime.format.HfModelConfig;
 import java.io.IOException;
@@ -118,9 +119,9 @@ public final class TrtllmCommand implements Runnable {
                     continue;
                 }
                 try {
-                    Path tmp = Files.createTempFile(output, file, ".tmp");
+                    Path tmp = AtomicFiles.tempSibling(output.resolve(file));
                     Files.copy(source, tmp, StandardCopyOption.REPLACE_EXISTING);
-                    Files.move(tmp, output.resolve(file), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    AtomicFiles.moveIntoPlace(tmp, output.resolve(file));
                 } catch (IOException e) {
                     throw new KefuException(ErrorCode.IO, "copying " + source + " into " + output + " failed: " + e.getMessage(), e);
                 }

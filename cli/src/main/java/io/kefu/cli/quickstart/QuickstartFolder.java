@@ -81,7 +81,7 @@ final class QuickstartFolder {
             if (Files.exists(target)) {
                 move(target, old);
             }
-            move(staging, target);
+            AtomicFiles.moveFolderIntoPlace(staging, target);
             AtomicFiles.deleteRecursively(old);
         } catch (IOException e) {
             throw new KefuException(ErrorCode.IO, target + ": cannot move the finished run into place from " + staging + ": "
