@@ -217,7 +217,7 @@ class KernelIT {
     private static Path builtKernelJar() throws IOException {
         try (var files = Files.list(Path.of("target"))) {
             return files.filter(p -> p.getFileName().toString().matches("kefu-kernel-.*\\.jar"))
-                    .filter(p -> !p.getFileName().toString().contains("sources"))
+                    .filter(p -> !p.getFileName().toString().matches(".*-(sources|javadoc)\\.jar"))
                     .findFirst()
                     .orElseThrow(() -> new IllegalStateException("no shaded kernel jar in target/: run the package phase"));
         }
