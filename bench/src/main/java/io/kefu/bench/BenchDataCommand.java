@@ -1,18 +1,18 @@
 package io.kefu.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
+import io.kefu.data.Dataset;
+import io.kefu.data.Example;
 import io.kefu.runtime.data.DatasetLoader;
 import io.kefu.runtime.data.DatasetValidator;
 import io.kefu.runtime.data.ValidationReport;
+import io.kefu.runtime.format.Json;
 import io.kefu.runtime.template.HfChatTemplate;
 import io.kefu.runtime.tokenize.ChatFeaturizer;
 import io.kefu.runtime.tokenize.HfTokenizer;
 import io.kefu.runtime.tokenize.TrainingFeatures;
-import io.kefu.data.Dataset;
-import io.kefu.data.Example;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -31,11 +31,11 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine;
 
 /**
  * {@code kefu bench data}: examples per second and peak heap of the data pipeline on synthetic
@@ -166,7 +166,7 @@ public final class BenchDataCommand implements Callable<Integer> {
     }
 
     private static long jacksonParse(Path file) {
-        ObjectReader reader = new ObjectMapper().reader();
+        ObjectReader reader = Json.mapper().reader();
         long count = 0;
         try (BufferedReader lines = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;

@@ -1,5 +1,6 @@
 package io.kefu.bench;
 
+import io.kefu.runtime.format.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kefu.ErrorCode;
@@ -53,7 +54,7 @@ import java.util.concurrent.Future;
                 "at several concurrency levels: the engine batching concurrent requests beside one request at a time,",
                 "same model, same prompts, same run."})
 public final class BenchServeCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
 
     @Spec
     CommandSpec spec;

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
-import io.kefu.runtime.format.AtomicFiles;
 import io.kefu.chat.ChatMessage;
 import io.kefu.chat.ChatModel;
 import io.kefu.chat.ChatRequest;
@@ -19,6 +18,8 @@ import io.kefu.model.Engine;
 import io.kefu.model.Engines;
 import io.kefu.model.MatmulRate;
 import io.kefu.model.ModelRef;
+import io.kefu.runtime.format.AtomicFiles;
+import io.kefu.runtime.format.Json;
 import io.kefu.train.LoraConfig;
 import io.kefu.train.Schedule;
 import io.kefu.train.TrainingConfig;
@@ -58,7 +59,7 @@ import picocli.CommandLine.Spec;
                 "batch 1 and 8. Figures are noisy on a shared machine: run it on an idle one."},
         footer = {"", "Example:", "  kefu bench train --sizes 20m --steps 3"})
 public final class BenchTrainCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.mapper();
     private static final String[] WORDS = ("the dress comes in blue and white sizes small medium large delivery takes two "
             + "days coupons save ten yuan returns within seven days linen cotton wash cold please order now thanks").split(" ");
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
+import io.kefu.runtime.format.Json;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +26,7 @@ final class SyntheticDialogs {
     private static final String[] COLOURS = {"黑色", "白色", "酒红色", "雾霾蓝", "米色"};
     private static final String[] CARRIERS = {"顺丰", "中通", "圆通", "京东物流"};
 
-    private final ObjectMapper mapper = new ObjectMapper();
+    private final ObjectMapper mapper = Json.mapper();
     private final Random random;
 
     private SyntheticDialogs(long seed) {

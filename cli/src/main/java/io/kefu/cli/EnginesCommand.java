@@ -5,13 +5,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kefu.model.EngineStatus;
 import io.kefu.model.Engines;
+import io.kefu.runtime.format.Json;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code kefu engines}: which engines are on the class path, and why one cannot load. */
 @Command(name = "engines",
@@ -30,7 +31,7 @@ public final class EnginesCommand implements Callable<Integer> {
         List<EngineStatus> engines = Engines.available();
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            ObjectMapper mapper = new ObjectMapper();
+            ObjectMapper mapper = Json.mapper();
             ArrayNode array = mapper.createArrayNode();
             for (EngineStatus engine : engines) {
                 ObjectNode node = array.addObject();

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** Reads request fields with errors that name the field. */
 final class Json {
-    static final ObjectMapper MAPPER = new ObjectMapper();
+    static final ObjectMapper MAPPER = io.kefu.runtime.format.Json.mapper();
 
     private Json() {
     }

@@ -2,16 +2,17 @@ package io.kefu.cli.data;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.kefu.data.Dataset;
+import io.kefu.data.Example;
 import io.kefu.runtime.data.DatasetLoader;
 import io.kefu.runtime.data.DuplicatePolicy;
 import io.kefu.runtime.data.OverlongPolicy;
 import io.kefu.runtime.data.ValidationOptions;
+import io.kefu.runtime.format.Json;
 import io.kefu.runtime.template.HfChatTemplate;
 import io.kefu.runtime.tokenize.ChatFeaturizer;
 import io.kefu.runtime.tokenize.HfTokenizer;
 import io.kefu.runtime.tokenize.TrainingFeatures;
-import io.kefu.data.Dataset;
-import io.kefu.data.Example;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -20,10 +21,10 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code kefu data render}: what training sees, one JSON line per example. */
 @Command(name = "render",
@@ -71,7 +72,7 @@ public final class RenderCommand implements Callable<Integer> {
         try (HfTokenizer tokenizer = HfTokenizer.load(model)) {
             ChatFeaturizer featurizer = ChatFeaturizer.builder(tokenizer, template)
                     .maxLength(maxLength).trainOnPrompt(trainOnPrompt).overlongPolicy(policy).build();
-            JsonFactory json = new JsonFactory();
+            JsonFactory json = Json.mapper().getFactory();
             for (Example example : dataset) {
                 Optional<TrainingFeatures> features = featurizer.featurize(example);
                 if (features.isEmpty()) {

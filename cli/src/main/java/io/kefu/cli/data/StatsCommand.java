@@ -10,17 +10,18 @@ import io.kefu.runtime.data.LengthHistogram;
 import io.kefu.runtime.data.StatsCollector;
 import io.kefu.runtime.data.ValidationOptions;
 import io.kefu.runtime.data.ValidationReport;
+import io.kefu.runtime.format.Json;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine;
 
 /** {@code kefu data stats}: examples per intent and strategy, turns, and a length histogram. */
 @Command(name = "stats",
@@ -103,7 +104,7 @@ public final class StatsCommand implements Callable<Integer> {
     }
 
     private ObjectNode toJson(DatasetStats stats, ValidationReport report) {
-        ObjectMapper mapper = new ObjectMapper();
+        ObjectMapper mapper = Json.mapper();
         ObjectNode node = mapper.createObjectNode();
         node.put("file", file.toString());
         node.put("examples", stats.examples());

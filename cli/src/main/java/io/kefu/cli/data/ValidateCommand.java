@@ -1,6 +1,5 @@
 package io.kefu.cli.data;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kefu.cli.common.ExitCodes;
@@ -12,19 +11,20 @@ import io.kefu.runtime.data.Problem;
 import io.kefu.runtime.data.RecordShape;
 import io.kefu.runtime.data.ValidationOptions;
 import io.kefu.runtime.data.ValidationReport;
+import io.kefu.runtime.format.Json;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine;
 
 /** {@code kefu data validate}: check dataset files and report every problem with file:line, field and reason. */
 @Command(name = "validate",
@@ -110,7 +110,7 @@ public final class ValidateCommand implements Callable<Integer> {
 
     private int validateAll(DatasetValidator validator) {
         PrintWriter stdout = spec.commandLine().getOut();
-        ObjectNode report = new ObjectMapper().createObjectNode();
+        ObjectNode report = Json.mapper().createObjectNode();
         ArrayNode reports = report.putArray("files");
         boolean allOk = true;
         for (Path file : files) {
@@ -169,7 +169,7 @@ public final class ValidateCommand implements Callable<Integer> {
     }
 
     private ObjectNode toJson(ValidationReport result) {
-        ObjectNode node = new ObjectMapper().createObjectNode();
+        ObjectNode node = Json.mapper().createObjectNode();
         node.put("file", result.file());
         node.put("ok", result.ok());
         node.put("records", result.records());
@@ -188,7 +188,7 @@ public final class ValidateCommand implements Callable<Integer> {
     }
 
     private static ArrayNode problems(List<Problem> problems) {
-        ArrayNode array = new ObjectMapper().createArrayNode();
+        ArrayNode array = Json.mapper().createArrayNode();
         for (Problem problem : problems) {
             array.addObject().put("file", problem.file()).put("line", problem.line())
                     .put("field", problem.field()).put("reason", problem.reason());

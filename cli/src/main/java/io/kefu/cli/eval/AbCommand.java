@@ -1,10 +1,9 @@
 package io.kefu.cli.eval;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.kefu.eval.ab.AbReport;
 import io.kefu.eval.ab.ArmAssigner;
 import io.kefu.eval.ab.SampleSize;
+import io.kefu.runtime.format.Json;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -60,7 +59,7 @@ public final class AbCommand implements Runnable {
             ArmAssigner assigner = split == null ? null : new ArmAssigner(experiment, ArmAssigner.parseSplit(split));
             AbReport report = AbReport.fromCsv(events, assigner, confidence);
             PrintWriter out = spec.commandLine().getOut();
-            out.print(json ? new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report) + "\n" : report.toText());
+            out.print(json ? Json.indented().writeValueAsString(report) + "\n" : report.toText());
             out.flush();
             return 0;
         }
@@ -95,7 +94,7 @@ public final class AbCommand implements Runnable {
             SampleSize s = SampleSize.perArm(p1, p2, alpha, power);
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
-                out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(s));
+                out.println(Json.indented().writeValueAsString(s));
             } else {
                 out.printf(Locale.ROOT, "%d sessions per arm (%d in total) to detect %.4g -> %.4g at alpha %.3g with power %.3g (exact n = %.2f)%n",
                         s.perArm(), 2 * s.perArm(), p1, p2, alpha, power, s.exact());

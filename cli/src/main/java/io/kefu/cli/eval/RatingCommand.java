@@ -1,16 +1,15 @@
 package io.kefu.cli.eval;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
-import io.kefu.eval.standard.AnswerFile;
-import io.kefu.shop.checks.FactsText;
+import io.kefu.data.Dataset;
+import io.kefu.data.Example;
 import io.kefu.eval.rating.RatingItem;
 import io.kefu.eval.rating.RatingResults;
 import io.kefu.eval.rating.RatingSheet;
-import io.kefu.data.Dataset;
-import io.kefu.data.Example;
+import io.kefu.eval.standard.AnswerFile;
+import io.kefu.runtime.format.Json;
+import io.kefu.shop.checks.FactsText;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -119,7 +118,7 @@ public final class RatingCommand implements Runnable {
         public Integer call() throws Exception {
             RatingResults results = RatingResults.read(sheets, key);
             PrintWriter o = spec.commandLine().getOut();
-            o.print(json ? new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(results) + "\n" : results.toText());
+            o.print(json ? Json.indented().writeValueAsString(results) + "\n" : results.toText());
             o.flush();
             return 0;
         }

@@ -1,11 +1,10 @@
 package io.kefu.cli.eval;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
-import io.kefu.eval.standard.AnswerFile;
 import io.kefu.eval.metrics.TextMetrics;
+import io.kefu.eval.standard.AnswerFile;
+import io.kefu.runtime.format.Json;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -59,7 +58,7 @@ public final class ScoreCommand implements Callable<Integer> {
             root.put("n", preds.size());
             root.put("metrics", metrics);
             root.put("modes", MODES);
-            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root));
+            out.println(Json.indented().writeValueAsString(root));
         } else {
             out.printf(Locale.ROOT, "%d predictions%n%-22s %8s  %s%n", preds.size(), "METRIC", "VALUE", "MODE");
             metrics.forEach((name, value) -> out.printf(Locale.ROOT, "%-22s %8.4f  %s%n", name, value, MODES.get(name)));

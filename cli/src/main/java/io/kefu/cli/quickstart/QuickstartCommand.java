@@ -14,21 +14,22 @@ import io.kefu.cli.eval.ComparisonRun;
 import io.kefu.cli.eval.EvalSystems;
 import io.kefu.cli.eval.SystemSpec;
 import io.kefu.cli.train.TrainingProgress;
-import io.kefu.runtime.data.DatasetValidator;
-import io.kefu.runtime.data.OverlongPolicy;
-import io.kefu.runtime.data.ValidationOptions;
-import io.kefu.runtime.data.ValidationReport;
-import io.kefu.eval.standard.SystemReport;
-import io.kefu.eval.standard.ComparisonReport;
-import io.kefu.shop.ShopCatalog;
 import io.kefu.data.Dataset;
+import io.kefu.eval.standard.ComparisonReport;
+import io.kefu.eval.standard.SystemReport;
 import io.kefu.model.BaseModel;
 import io.kefu.model.Engine;
 import io.kefu.model.Engines;
 import io.kefu.model.ModelRef;
+import io.kefu.runtime.data.DatasetValidator;
+import io.kefu.runtime.data.OverlongPolicy;
+import io.kefu.runtime.data.ValidationOptions;
+import io.kefu.runtime.data.ValidationReport;
+import io.kefu.runtime.format.Json;
 import io.kefu.server.KefuServer;
 import io.kefu.server.ServerConfig;
 import io.kefu.server.store.Database;
+import io.kefu.shop.ShopCatalog;
 import io.kefu.train.Adapter;
 import io.kefu.train.TrainingEvent;
 import java.io.PrintWriter;
@@ -320,12 +321,12 @@ public final class QuickstartCommand implements Callable<Integer> {
     private ObjectNode summaryJson(QuickstartPlan plan, List<ValidationReport> reports, TrainingProgress training,
                                    ComparisonReport report, List<ServedQuestion> questions, List<ShopChatClient.Answer> answers,
                                    Map<String, Double> seconds, double total) {
-        ObjectMapper mapper = new ObjectMapper();
+        ObjectMapper mapper = Json.mapper();
         ObjectNode root = mapper.createObjectNode();
         root.put("ok", true);
         root.put("out", out.toString());
         root.put("base", base.toString());
-        root.set("plan", new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).valueToTree(plan));
+        root.set("plan", Json.mapper().copy().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).valueToTree(plan));
         ObjectNode data = root.putObject("data");
         for (ValidationReport r : reports) {
             data.putObject(Path.of(r.file()).getFileName().toString()).put("examples", r.examples())

@@ -11,6 +11,7 @@ import io.kefu.chat.ChatResponse;
 import io.kefu.chat.ChatStream;
 import io.kefu.chat.GenerationParameters;
 import io.kefu.cli.common.DecodingOptions;
+import io.kefu.runtime.format.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -68,7 +69,7 @@ public final class ChatCommand implements Callable<Integer> {
         boolean interactive = System.console() != null && !json;
         List<ChatMessage> conversation = new ArrayList<>();
         reset(conversation);
-        ObjectMapper mapper = new ObjectMapper();
+        ObjectMapper mapper = Json.mapper();
         try (LoadedChatModel loaded = modelOptions.load(err)) {
             if (interactive) {
                 err.println("chatting with " + loaded.chat().info().id() + " (" + loaded.chat().info().engine() + "); /reset to start over, /exit to quit");

@@ -16,6 +16,7 @@ import io.kefu.chat.TokenLogprob;
 import io.kefu.cli.common.DecodingOptions;
 import io.kefu.cli.common.ProgressReporter;
 import io.kefu.runtime.format.AtomicFiles;
+import io.kefu.runtime.format.Json;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -86,7 +87,7 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the summary as JSON.")
     boolean json;
 
-    private final ObjectMapper mapper = new ObjectMapper();
+    private final ObjectMapper mapper = Json.mapper();
 
     /** One input line. */
     private record Input(long line, JsonNode id, List<ChatMessage> messages, String prompt) {

@@ -3,14 +3,15 @@ package io.kefu.cli.train;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kefu.runtime.format.HfModelConfig;
+import io.kefu.runtime.format.Json;
 import io.kefu.runtime.format.ParameterCount;
 import io.kefu.train.LoraConfig;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code kefu params}: PEFT's "trainable params" line for a model folder, computed from config.json
@@ -52,7 +53,7 @@ public final class ParamsCommand implements Runnable {
             spec.commandLine().getOut().println(count.peftLine());
             return;
         }
-        ObjectMapper mapper = new ObjectMapper();
+        ObjectMapper mapper = Json.mapper();
         ObjectNode out = mapper.createObjectNode();
         out.put("model", model.toString());
         out.put("architecture", config.architecture().className());

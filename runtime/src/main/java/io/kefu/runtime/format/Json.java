@@ -26,6 +26,7 @@ public final class Json {
     private static final ObjectMapper KEEPING_TARGET_OPEN = JsonMapper.builder()
             .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
             .build();
+    private static final ObjectMapper WITH_CLASSPATH_MODULES = JsonMapper.builder().findAndAddModules().build();
     private static final ObjectReader ONE_VALUE_PER_TEXT = PLAIN.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private Json() {
@@ -34,6 +35,11 @@ public final class Json {
     /** @return Jackson's defaults: compact output, lenient about nothing JSON does not allow */
     public static ObjectMapper mapper() {
         return PLAIN;
+    }
+
+    /** @return the defaults plus every Jackson module on the class path (Java time, {@code Optional}), for stored records */
+    public static ObjectMapper withClasspathModules() {
+        return WITH_CLASSPATH_MODULES;
     }
 
     /** @return the defaults with indented output, for files a person reads (configs, reports) */

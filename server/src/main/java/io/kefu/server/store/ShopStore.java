@@ -1,5 +1,6 @@
 package io.kefu.server.store;
 
+import io.kefu.runtime.format.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kefu.ErrorCode;
@@ -33,7 +34,7 @@ import java.util.Optional;
  * generator did.
  */
 public final class ShopStore {
-    private static final ObjectMapper JSON = new ObjectMapper().findAndRegisterModules();
+    private static final ObjectMapper JSON = Json.withClasspathModules();
 
     private final Database db;
 
