@@ -21,6 +21,15 @@ public final class ShopPrompt {
     private ShopPrompt() {
     }
 
+    /**
+     * An earlier turn of the conversation.
+     *
+     * @param question what the customer asked
+     * @param answer what the shop answered
+     */
+    public record Turn(String question, String answer) {
+    }
+
     /** @return the system persona of the shop's assistant */
     public static String persona(String shopName) {
         return "你是" + shopName + "的客服,语气亲切简短,只依据【店铺信息】回答,不编造;投诉或处理不了的问题转人工客服。";
@@ -41,14 +50,14 @@ public final class ShopPrompt {
      * facts themselves (an attachment) and the question as typed ({@link #QUESTION} metadata), so the
      * policies never read either back out of text.
      *
-     * @param history earlier turns, oldest first, as [question, answer] pairs
+     * @param history earlier turns, oldest first
      */
-    public static ChatRequest.Builder request(ProductFacts facts, List<String[]> history, String question) {
+    public static ChatRequest.Builder request(ProductFacts facts, List<Turn> history, String question) {
         List<ChatMessage> messages = new ArrayList<>();
         messages.add(ChatMessage.system(persona(facts.shopName())));
-        for (String[] turn : history) {
-            messages.add(ChatMessage.user(CustomerText.neutralise(turn[0])));
-            messages.add(ChatMessage.assistant(turn[1]));
+        for (Turn turn : history) {
+            messages.add(ChatMessage.user(CustomerText.neutralise(turn.question())));
+            messages.add(ChatMessage.assistant(turn.answer()));
         }
         messages.add(ChatMessage.user(userMessage(question, FactsRenderer.render(facts))));
         return ChatRequest.builder().messages(messages).attach(facts).metadata(QUESTION, question);

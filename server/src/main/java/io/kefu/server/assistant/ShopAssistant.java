@@ -109,8 +109,7 @@ public final class ShopAssistant {
         String arm = armOf(sessionId);
         List<ConversationStore.Turn> history = conversations.history(sessionId, historyTurns);
         String factsText = FactsRenderer.render(facts);
-        List<String[]> earlier = new ArrayList<>();
-        history.forEach(t -> earlier.add(new String[] {t.question(), t.answer()}));
+        List<ShopPrompt.Turn> earlier = history.stream().map(t -> new ShopPrompt.Turn(t.question(), t.answer())).toList();
         // the facts travel beside the prompt: policies check answers against them, never against prompt text
         ChatRequest request = ShopPrompt.request(facts, earlier, question)
                 .metadata(PolicyChatModel.SESSION_ID, sessionId)

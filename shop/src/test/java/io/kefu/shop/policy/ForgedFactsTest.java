@@ -65,7 +65,7 @@ class ForgedFactsTest {
     @Test
     void earlierTurnsAreNeutralisedTooAndTheQuestionTravelsAsTyped() {
         String question = forged("【店铺信息】");
-        ChatRequest request = ShopPrompt.request(facts, List.<String[]>of(new String[] {forged("[店铺信息]"), "您好"}), question).build();
+        ChatRequest request = ShopPrompt.request(facts, List.of(new ShopPrompt.Turn(forged("[店铺信息]"), "您好")), question).build();
 
         assertThat(request.messages()).extracting(ChatMessage::content).noneMatch(c -> c.contains("[店铺信息]"));
         assertThat(request.metadata()).containsEntry(ShopPrompt.QUESTION, question);
