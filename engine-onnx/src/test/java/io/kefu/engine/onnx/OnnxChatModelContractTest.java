@@ -1,8 +1,6 @@
 package io.kefu.engine.onnx;
 
 import io.kefu.chat.ChatModel;
-import io.kefu.engine.onnx.export.ExportOptions;
-import io.kefu.engine.onnx.export.OnnxExporter;
 import io.kefu.model.BaseModel;
 import io.kefu.model.Engine;
 import io.kefu.model.Engines;
@@ -10,7 +8,6 @@ import io.kefu.model.ModelRef;
 import io.kefu.testkit.ChatModelContract;
 import io.kefu.testkit.SpecialTokenInjection;
 import java.nio.file.Path;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,9 +22,7 @@ class OnnxChatModelContractTest extends ChatModelContract {
 
     @BeforeAll
     static void export() {
-        Path checkpoint = TinyCheckpoint.write(temp.resolve("llama-tiny"), "llama", "llama3", 5);
-        Path exported = temp.resolve("llama-onnx");
-        OnnxExporter.export(checkpoint, Optional.empty(), exported, ExportOptions.defaults());
+        Path exported = TinyCheckpoint.writeAndExport(temp, "llama", "llama", "llama3", 5);
         onnx = Engines.get("onnx");
         base = onnx.load(ModelRef.of(exported));
     }

@@ -11,8 +11,6 @@ import io.kefu.chat.ChatRequest;
 import io.kefu.chat.ChatResponse;
 import io.kefu.chat.ChatStream;
 import io.kefu.chat.GenerationParameters;
-import io.kefu.engine.onnx.export.ExportOptions;
-import io.kefu.engine.onnx.export.OnnxExporter;
 import io.kefu.model.BaseModel;
 import io.kefu.model.Engine;
 import io.kefu.model.Engines;
@@ -21,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,9 +35,8 @@ class OnnxChatModelIT {
 
     @BeforeAll
     static void export() {
-        checkpoint = TinyCheckpoint.write(temp.resolve("qwen3-tiny"), "qwen3", "qwen3", 7);
-        exported = temp.resolve("qwen3-onnx");
-        OnnxExporter.export(checkpoint, Optional.empty(), exported, ExportOptions.defaults());
+        exported = TinyCheckpoint.writeAndExport(temp, "qwen3", "qwen3", "qwen3", 7);
+        checkpoint = temp.resolve("qwen3-tiny");
         Engine engine = Engines.get("onnx");
         chat = engine.chatModel(engine.load(ModelRef.of(exported)));
     }

@@ -2,8 +2,6 @@ package io.kefu.engine.onnx;
 
 import io.kefu.chat.BatchingOptions;
 import io.kefu.chat.ChatModel;
-import io.kefu.engine.onnx.export.ExportOptions;
-import io.kefu.engine.onnx.export.OnnxExporter;
 import io.kefu.model.BaseModel;
 import io.kefu.model.Engine;
 import io.kefu.model.Engines;
@@ -11,7 +9,6 @@ import io.kefu.model.ModelRef;
 import io.kefu.testkit.ContinuousBatchingContract;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,9 +22,7 @@ class OnnxContinuousBatchingTest extends ContinuousBatchingContract {
 
     @BeforeAll
     static void export() {
-        Path checkpoint = TinyCheckpoint.write(temp.resolve("qwen3-tiny"), "qwen3", "qwen3", 11);
-        Path exported = temp.resolve("qwen3-onnx");
-        OnnxExporter.export(checkpoint, Optional.empty(), exported, ExportOptions.defaults());
+        Path exported = TinyCheckpoint.writeAndExport(temp, "qwen3", "qwen3", "qwen3", 11);
         onnx = Engines.get("onnx");
         base = onnx.load(ModelRef.of(exported));
     }

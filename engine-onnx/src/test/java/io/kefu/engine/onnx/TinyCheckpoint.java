@@ -1,5 +1,7 @@
 package io.kefu.engine.onnx;
 
+import io.kefu.engine.onnx.export.ExportOptions;
+import io.kefu.engine.onnx.export.OnnxExporter;
 import io.kefu.runtime.format.CheckpointWriter;
 import io.kefu.runtime.format.DecoderLayout;
 import io.kefu.runtime.format.Dtype;
@@ -10,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /** Writes a tiny random-weight checkpoint with a real tokenizer, for chat tests. */
@@ -63,6 +66,18 @@ final class TinyCheckpoint {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Writes the checkpoint under {@code temp/NAME-tiny} and exports it to ONNX under {@code temp/NAME-onnx}.
+     *
+     * @return the exported folder
+     */
+    static Path writeAndExport(Path temp, String name, String arch, String tokenizer, long seed) {
+        Path checkpoint = write(temp.resolve(name + "-tiny"), arch, tokenizer, seed);
+        Path exported = temp.resolve(name + "-onnx");
+        OnnxExporter.export(checkpoint, Optional.empty(), exported, ExportOptions.defaults());
+        return exported;
     }
 
     private static int vocabSize(Path tokenizerDir) {
