@@ -48,6 +48,11 @@ import org.slf4j.LoggerFactory;
  * <p>Defaults: settings from the environment ({@link HubSettings#fromEnvironment()}), 5 attempts
  * per file with a 1 s back-off doubling each time, a 10 s connect timeout and a 60 s read timeout,
  * progress logged at DEBUG only.
+ *
+ * <p>Why one long class: resolving a revision, fetching a file (HEAD, redirect, resumable GET),
+ * verifying it and retrying are steps of one download that share its cache, HTTP client and retry
+ * policy; the parts that stand alone (the cache layout, content hashes, expected content, disk
+ * space) are classes of their own.
  */
 public final class HubClient {
     private static final Logger LOG = LoggerFactory.getLogger(HubClient.class);
@@ -139,27 +144,6 @@ public final class HubClient {
     private record RepoInfo(String commit, Set<String> files, Map<String, ExpectedContent> content) {
     }
 
-    /**
-     * A file's content as the hub's API describes it ({@code siblings} with {@code blobs=true}).
-     *
-     * @param size bytes, or -1 when not given
-     * @param hash the hash to check the bytes against
-     * @param digest its lowercase hex value
-     */
-    private record ExpectedContent(long size, ContentHash hash, String digest) {
-        static Optional<ExpectedContent> of(JsonNode sibling) {
-            JsonNode lfs = sibling.path("lfs");
-            String sha256 = lfs.path("sha256").asText("");
-            if (ContentHash.of(sha256).orElse(null) == ContentHash.SHA256) {
-                return Optional.of(new ExpectedContent(lfs.path("size").asLong(-1), ContentHash.SHA256, sha256));
-            }
-            String blobId = sibling.path("blobId").asText("");
-            if (ContentHash.of(blobId).orElse(null) == ContentHash.GIT_SHA1) {
-                return Optional.of(new ExpectedContent(sibling.path("size").asLong(-1), ContentHash.GIT_SHA1, blobId));
-            }
-            return Optional.empty();
-        }
-    }
 
     private RepoInfo repoInfo(HubModelId id) {
         URI url = URI.create(settings.endpoint() + "/api/models/" + id.repo() + "/revision/" + encode(id.revision()) + "?blobs=true");
@@ -206,7 +190,7 @@ public final class HubClient {
             FileLock lock = cache.lock(id, meta.etag());
             try {
                 if (!Files.exists(blob)) {
-                    downloadBlob(id, file, meta, expectedContent(meta, info.content().get(file), what), what);
+                    downloadBlob(id, file, meta, ExpectedContent.forDownload(meta.etag(), meta.size(), info.content().get(file), what), what);
                 }
             } finally {
                 try {
@@ -237,26 +221,6 @@ public final class HubClient {
             String location = r.status() >= 300 ? r.header("Location") : null;
             return new FileMetadata(etag, parseSize(size), location == null ? r.url() : r.url().resolve(location));
         }
-    }
-
-    /**
-     * @return what the downloaded bytes must be: the hash the ETag names, else the size and hash the
-     *     API gave for the file
-     * @throws KefuException {@link ErrorCode#REMOTE} when neither names a hash: unverifiable bytes are not cached
-     */
-    private static ExpectedContent expectedContent(FileMetadata meta, ExpectedContent fromApi, String what) {
-        Optional<ContentHash> hash = ContentHash.of(meta.etag());
-        if (hash.isPresent()) {
-            return new ExpectedContent(meta.size(), hash.get(), meta.etag());
-        }
-        if (fromApi != null) {
-            LOG.debug("{}: ETag {} is not a content hash; verifying against the API's {} {}", what, meta.etag(),
-                    fromApi.hash().label(), fromApi.digest());
-            return fromApi;
-        }
-        throw new KefuException(ErrorCode.REMOTE, what + ": the ETag '" + meta.etag() + "' is not a content hash and the "
-                + "hub's API gives no sha256 or git blob id for the file, so its bytes cannot be verified; refusing to "
-                + "download it (use the hub itself, or a mirror that sends content-hash ETags)");
     }
 
     private void downloadBlob(HubModelId id, String file, FileMetadata meta, ExpectedContent expected, String what) {
