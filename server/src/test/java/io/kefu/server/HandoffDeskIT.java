@@ -7,19 +7,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.net.http.HttpClient;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.StreamSupport;
 
 import static io.kefu.server.RulesServerIT.ask;
@@ -53,8 +44,8 @@ class HandoffDeskIT {
     }
 
     /** @return the hand-off of {@code sessionId} in the list of {@code status}, or null */
-    static JsonNode listed(String status, String sessionId) {
-        Http.Reply list = staff.get("/handoffs?status=" + status);
+    static JsonNode listed(Http http, String status, String sessionId) {
+        Http.Reply list = http.get("/handoffs?status=" + status);
         assertThat(list.status()).as(list.body()).isEqualTo(200);
         assertThat(list.json().get("status").asText()).isEqualTo(status);
         for (JsonNode h : list.json().get("handoffs")) {
@@ -72,7 +63,7 @@ class HandoffDeskIT {
         JsonNode second = staff.post("/chat", ask("我要投诉,裙子破了", "1001", session)).json();
         assertThat(second.get("handoff").asBoolean()).isTrue();
 
-        JsonNode open = listed("open", session);
+        JsonNode open = listed(staff, "open", session);
         assertThat(open).isNotNull();
         assertThat(open.get("reason").asText()).isEqualTo("complaint");
         assertThat(open.get("status").asText()).isEqualTo("open");
@@ -91,8 +82,8 @@ class HandoffDeskIT {
         assertThat(claim.status()).as(claim.body()).isEqualTo(200);
         assertThat(claim.json().get("status").asText()).isEqualTo("claimed");
         assertThat(claim.json().get("id").asLong()).isEqualTo(id);
-        assertThat(listed("open", session)).isNull();
-        assertThat(listed("claimed", session).get("id").asLong()).isEqualTo(id);
+        assertThat(listed(staff, "open", session)).isNull();
+        assertThat(listed(staff, "claimed", session).get("id").asLong()).isEqualTo(id);
         Http.Reply again = staff.post("/handoffs/" + id + "/claim", "{}");
         assertError(again, 409, "id");
         assertThat(again.json().at("/error/message").asText()).contains("claimed already");
@@ -100,8 +91,8 @@ class HandoffDeskIT {
         Http.Reply close = staff.post("/handoffs/" + id + "/close", "{}");
         assertThat(close.status()).as(close.body()).isEqualTo(200);
         assertThat(close.json().get("status").asText()).isEqualTo("closed");
-        assertThat(listed("claimed", session)).isNull();
-        assertThat(listed("closed", session).get("id").asLong()).isEqualTo(id);
+        assertThat(listed(staff, "claimed", session)).isNull();
+        assertThat(listed(staff, "closed", session).get("id").asLong()).isEqualTo(id);
         assertError(staff.post("/handoffs/" + id + "/close", "{}"), 409, "id");
         assertError(staff.post("/handoffs/" + id + "/claim", "{}"), 409, "id");
     }
@@ -156,54 +147,23 @@ class HandoffDeskIT {
 
     @Test
     void theFeedAnnouncesANewHandOff() throws Exception {
-        HttpClient client = HttpClient.newHttpClient();
-        HttpResponse<InputStream> feed = client.send(staff.request("/handoffs/feed").GET().build(), HttpResponse.BodyHandlers.ofInputStream());
-        assertThat(feed.statusCode()).isEqualTo(200);
-        assertThat(feed.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(feed.body(), StandardCharsets.UTF_8))) {
-                for (String line; (line = in.readLine()) != null; ) {
-                    lines.add(line);
-                }
-            } catch (java.io.IOException e) {
-                // closed by the test
-            }
-        }, "feed-reader");
-        reader.setDaemon(true);
-        reader.start();
-        try {
-            assertThat(next(lines, l -> l.equals("event: ready"))).isNotNull();
+        try (SseLines feed = SseLines.open(staff, "/handoffs/feed")) {
+            assertThat(feed.response().statusCode()).isEqualTo(200);
+            assertThat(feed.response().headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+            assertThat(feed.next(l -> l.equals("event: ready"), Duration.ofSeconds(20))).isNotNull();
             JsonNode chat = staff.post("/chat", ask("我要投诉,快递把盒子压坏了", "1002", null)).json();
             assertThat(chat.get("handoff").asBoolean()).isTrue();
             String session = chat.get("sessionId").asText();
             List<String> event = new ArrayList<>();
-            String data = next(lines, l -> {
-                event.add(l);
-                return l.startsWith("data: ") && l.contains(session);
-            });
+            String data = feed.next(l -> event.add(l) && l.startsWith("data: ") && l.contains(session), Duration.ofSeconds(20));
             assertThat(data).as("the feed's lines: %s", event).isNotNull();
             JsonNode handoff = Http.JSON.readTree(data.substring("data: ".length()));
             assertThat(handoff.get("reason").asText()).isEqualTo("complaint");
             assertThat(handoff.get("question").asText()).isEqualTo("我要投诉,快递把盒子压坏了");
             assertThat(handoff.get("status").asText()).isEqualTo("open");
             assertThat(event).contains("event: handoff", "id: " + handoff.get("id").asLong());
-            assertThat(listed("open", session).get("id").asLong()).isEqualTo(handoff.get("id").asLong());
-        } finally {
-            feed.body().close();
+            assertThat(listed(staff, "open", session).get("id").asLong()).isEqualTo(handoff.get("id").asLong());
         }
-    }
-
-    /** @return the first line that {@code wanted} accepts within 20 s, or null */
-    private static String next(BlockingQueue<String> lines, java.util.function.Predicate<String> wanted) throws InterruptedException {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < until) {
-            String line = lines.poll(100, TimeUnit.MILLISECONDS);
-            if (line != null && wanted.test(line)) {
-                return line;
-            }
-        }
-        return null;
     }
 
     @Test
@@ -211,7 +171,7 @@ class HandoffDeskIT {
         String hostile = "<script>window.pwned = 1</script><img src=x onerror=\"window.pwned = 2\">我要投诉,要退款";
         JsonNode before = staff.post("/chat", ask(hostile, "1001", null)).json();
         assertThat(before.get("handoff").asBoolean()).isTrue();
-        long beforeId = listed("open", before.get("sessionId").asText()).get("id").asLong();
+        long beforeId = listed(staff, "open", before.get("sessionId").asText()).get("id").asLong();
         String origin = "http://127.0.0.1:" + server.port();
 
         try (HeadlessChromium browser = HeadlessChromium.start()) {
@@ -232,7 +192,7 @@ class HandoffDeskIT {
             browser.script("window.loadedOnce = 42; return null;");
             JsonNode after = staff.post("/chat", ask("转人工,我要找客服", "1003", null)).json();
             assertThat(after.get("handoff").asBoolean()).isTrue();
-            long afterId = listed("open", after.get("sessionId").asText()).get("id").asLong();
+            long afterId = listed(staff, "open", after.get("sessionId").asText()).get("id").asLong();
             String live = "document.querySelector('li.handoff[data-id=\"" + afterId + "\"]')";
             browser.waitUntil("return " + live + " !== null;", Duration.ofSeconds(30));
             assertThat(browser.script("return window.loadedOnce;").asInt()).isEqualTo(42);
@@ -241,7 +201,7 @@ class HandoffDeskIT {
             // claiming on the page claims on the server
             browser.click(browser.find("li.handoff[data-id=\"" + afterId + "\"] button.claim"));
             browser.waitUntil("return " + live + " === null;", Duration.ofSeconds(30));
-            assertThat(listed("claimed", after.get("sessionId").asText()).get("id").asLong()).isEqualTo(afterId);
+            assertThat(listed(staff, "claimed", after.get("sessionId").asText()).get("id").asLong()).isEqualTo(afterId);
 
             // everything the page loaded came from this server
             JsonNode loaded = browser.script("return [location.href].concat(performance.getEntriesByType('resource').map(e => e.name));");
