@@ -21,8 +21,10 @@ import java.util.Set;
  */
 final class DeskPage {
     static final String PATH = "/desk";
+    private static final String SCRIPT = "/desk.js";
+    private static final String STYLE = "/desk.css";
     /** The files of the page: served without the API key. */
-    static final Set<String> PUBLIC_PATHS = Set.of("/desk", "/desk.js", "/desk.css");
+    static final Set<String> PUBLIC_PATHS = Set.of(PATH, SCRIPT, STYLE);
     private static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self';"
             + " img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
@@ -30,9 +32,9 @@ final class DeskPage {
     }
 
     private final Map<String, Asset> assets = Map.of(
-            "/desk", new Asset("text/html; charset=utf-8", read("desk.html")),
-            "/desk.js", new Asset("text/javascript; charset=utf-8", read("desk.js")),
-            "/desk.css", new Asset("text/css; charset=utf-8", read("desk.css")));
+            PATH, new Asset("text/html; charset=utf-8", read("desk.html")),
+            SCRIPT, new Asset("text/javascript; charset=utf-8", read("desk.js")),
+            STYLE, new Asset("text/css; charset=utf-8", read("desk.css")));
 
     void addTo(RoutesConfig routes) {
         assets.keySet().forEach(path -> routes.get(path, this::serve));
