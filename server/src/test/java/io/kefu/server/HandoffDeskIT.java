@@ -131,6 +131,19 @@ class HandoffDeskIT {
     }
 
     @Test
+    void anOpenFeedEndsWhenTheServerStops() throws Exception {
+        KefuServer other = KefuServer.start(ServerConfig.builder().baseModel(new RulesChatModel())
+                .storeUrl("jdbc:h2:file:" + temp.resolve("stopping/shop")).shopFolder(RulesServerIT.SHOP).port(0).apiKey(KEY).build());
+        try (SseLines feed = SseLines.open(new Http(other.port(), KEY), "/handoffs/feed")) {
+            assertThat(feed.next(l -> l.equals("event: ready"), Duration.ofSeconds(20))).isNotNull();
+            other.close();
+            assertThat(feed.awaitEnd(Duration.ofSeconds(20))).as("the feed ended when the server stopped").isTrue();
+        } finally {
+            other.close();
+        }
+    }
+
+    @Test
     void theDeskPageIsServedWithoutTheKeyAndCarriesNoData() {
         Http anonymous = new Http(server.port());
         Http.Reply page = anonymous.get("/desk");
@@ -176,6 +189,13 @@ class HandoffDeskIT {
 
         try (HeadlessChromium browser = HeadlessChromium.start()) {
             browser.open(origin + "/desk");
+            // a wrong key is refused, and the sign-in form comes back
+            browser.type(browser.find("#key"), "not-the-key");
+            browser.click(browser.find("#sign-in button[type=submit]"));
+            browser.waitUntil("return document.getElementById('message').textContent === 'The API key was not accepted.'"
+                    + " && !document.getElementById('sign-in').hidden;", Duration.ofSeconds(30));
+            assertThat(browser.script("return sessionStorage.length;").asInt()).isZero();
+
             browser.type(browser.find("#key"), KEY);
             browser.click(browser.find("#sign-in button[type=submit]"));
             String item = "document.querySelector('li.handoff[data-id=\"" + beforeId + "\"]')";

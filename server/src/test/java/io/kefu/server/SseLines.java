@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -18,6 +19,7 @@ import java.util.function.Predicate;
 final class SseLines implements AutoCloseable {
     private final HttpResponse<InputStream> response;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private final CountDownLatch ended = new CountDownLatch(1);
 
     private SseLines(HttpResponse<InputStream> response) {
         this.response = response;
@@ -28,6 +30,8 @@ final class SseLines implements AutoCloseable {
                 }
             } catch (IOException e) {
                 // closed
+            } finally {
+                ended.countDown();
             }
         }, "sse-reader");
         reader.setDaemon(true);
@@ -60,6 +64,11 @@ final class SseLines implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /** @return whether the server ended the stream within {@code limit} */
+    boolean awaitEnd(Duration limit) throws InterruptedException {
+        return ended.await(limit.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
