@@ -153,8 +153,8 @@ final class HeadlessChromium implements AutoCloseable {
         long until = System.nanoTime() + limit.toNanos();
         while (!script(condition).asBoolean(false)) {
             if (System.nanoTime() > until) {
-                throw new AssertionError("the page did not come to '" + condition + "' within " + limit.toSeconds() + " s; the page shows:\n"
-                        + script("return document.body.innerText;").asText());
+                throw new AssertionError("the page did not come to '" + condition + "' within " + limit.toSeconds()
+                        + " s; the page shows:\n" + script("return document.body.innerText;").asText());
             }
             Thread.sleep(100);
         }

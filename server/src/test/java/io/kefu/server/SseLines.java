@@ -41,7 +41,9 @@ final class SseLines implements AutoCloseable {
     /** Opens {@code GET path} with {@code http}'s key. */
     static SseLines open(Http http, String path) {
         try {
-            return new SseLines(HttpClient.newHttpClient().send(http.request(path).GET().build(), HttpResponse.BodyHandlers.ofInputStream()));
+            HttpResponse<InputStream> response = HttpClient.newHttpClient().send(http.request(path).GET().build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            return new SseLines(response);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
