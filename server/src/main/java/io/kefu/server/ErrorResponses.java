@@ -61,7 +61,7 @@ final class ErrorResponses {
     private static String knownEndpoint(String path) {
         return switch (path) {
             case "/chat", "/v1/chat/completions", "/v1/models", "/health", "/metrics", "/events", "/v1/load_lora_adapter",
-                 "/v1/unload_lora_adapter" -> path;
+                 "/v1/unload_lora_adapter", HandoffRoutes.PATH, HandoffRoutes.FEED_PATH -> path;
             default -> "other";
         };
     }
