@@ -4,6 +4,7 @@ import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.runtime.data.OverlongPolicy;
 import io.kefu.runtime.format.HfModelConfig;
+import io.kefu.runtime.provenance.ParentAdapter;
 import io.kefu.runtime.tokenize.ChatFeaturizer;
 import io.kefu.runtime.tokenize.HfTokenizer;
 import io.kefu.runtime.tokenize.TrainingFeatures;
@@ -19,14 +20,18 @@ import io.kefu.train.TrainingConfig;
 import io.kefu.train.TrainingListener;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * Fine-tunes a {@link DjlBaseModel}: examples are rendered with the model's chat template and
  * tokenized by the runtime's {@link ChatFeaturizer} (prompt tokens masked unless
  * {@link TrainingConfig#trainOnPrompt()}), examples longer than {@link TrainingConfig#maxLength()}
- * are cut to it, then {@link Training} runs AdamW.
+ * are cut to it, then {@link Training} runs AdamW. LoRA starts from PEFT's initialisation or, with
+ * {@link TrainingConfig#initAdapter()}, from that adapter's weights once it is checked to fit the run
+ * ({@link ParentAdapter}).
  */
 final class DjlTrainer implements Trainer {
     private final TrainingConfig config;
@@ -61,15 +66,29 @@ final class DjlTrainer implements Trainer {
                     + "leave nothing of the answer); raise maxLength or shorten the prompts");
         }
         HfModelConfig modelConfig = model.config();
-        String fingerprint = fingerprint(modelConfig, trainSet, validationSet);
         if (config.isFullFineTune()) {
+            String fingerprint = fingerprint(modelConfig, trainSet, validationSet, null);
             Training.run(model.model(), null, config, fingerprint, trainSet, validationSet, listener);
             return new FullFineTuneResult(model.ref().value());
         }
-        try (LoraWeights lora = LoraWeights.initialise(modelConfig, config.lora().get(), config.seed(), model.weights().manager())) {
+        ParentAdapter parent = config.initAdapter()
+                .map(dir -> ParentAdapter.load(dir, config.lora().get(), model.ref().value(), modelConfig))
+                .orElse(null);
+        String fingerprint = fingerprint(modelConfig, trainSet, validationSet, parent);
+        try (LoraWeights lora = initialLora(modelConfig, parent, model)) {
             Training.run(model.model(), lora, config, fingerprint, trainSet, validationSet, listener);
             return lora.toAdapter(model.ref().value());
         }
+    }
+
+    /** PEFT's initialisation, or the parent adapter's weights when the run continues from one. */
+    private LoraWeights initialLora(HfModelConfig modelConfig, ParentAdapter parent, DjlBaseModel model) {
+        if (parent == null) {
+            return LoraWeights.initialise(modelConfig, config.lora().get(), config.seed(), model.weights().manager());
+        }
+        Map<String, float[]> values = new LinkedHashMap<>();
+        parent.adapter().tensors().forEach((name, tensor) -> values.put(name, tensor.data()));
+        return LoraWeights.of(modelConfig, config.lora().get(), values, model.weights().manager());
     }
 
     private static List<TokenSequence> featurize(ChatFeaturizer featurizer, Dataset data) {
@@ -81,7 +100,9 @@ final class DjlTrainer implements Trainer {
         return out;
     }
 
-    private String fingerprint(HfModelConfig model, List<TokenSequence> train, List<TokenSequence> validation) {
+    /** Identifies the run: a checkpoint of another run (other data, settings or parent adapter) is not resumed. */
+    private String fingerprint(HfModelConfig model, List<TokenSequence> train, List<TokenSequence> validation,
+                               ParentAdapter parent) {
         long hash = 17;
         for (List<TokenSequence> set : List.of(train, validation)) {
             for (TokenSequence s : set) {
@@ -90,7 +111,9 @@ final class DjlTrainer implements Trainer {
             }
             hash = hash * 31 + set.size();
         }
-        TrainingConfig withoutDir = config.toBuilder().checkpointDir(null).logEverySteps(1).build();
-        return withoutDir + "|" + model.toJson().hashCode() + "|" + Long.toHexString(hash);
+        // the parent counts by content, not by where it lies
+        TrainingConfig withoutPaths = config.toBuilder().checkpointDir(null).initAdapter(null).logEverySteps(1).build();
+        return withoutPaths + "|" + model.toJson().hashCode() + "|" + Long.toHexString(hash)
+                + (parent == null ? "" : "|parent=" + parent.sha256());
     }
 }
