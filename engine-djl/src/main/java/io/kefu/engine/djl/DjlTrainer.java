@@ -1,5 +1,6 @@
 package io.kefu.engine.djl;
 
+import ai.djl.ndarray.NDManager;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.runtime.data.OverlongPolicy;
@@ -52,6 +53,10 @@ final class DjlTrainer implements Trainer {
                     + base.getClass().getSimpleName() + " comes from another engine");
         }
         model.check();
+        // checked before any tokenizing, so a parent that does not fit fails at once
+        ParentAdapter parent = config.initAdapter()
+                .map(dir -> ParentAdapter.load(dir, config.lora().get(), model.ref().value(), model.config()))
+                .orElse(null);
         List<TokenSequence> trainSet;
         List<TokenSequence> validationSet;
         try (HfTokenizer tokenizer = HfTokenizer.load(model.directory())) {
@@ -71,24 +76,24 @@ final class DjlTrainer implements Trainer {
             Training.run(model.model(), null, config, fingerprint, trainSet, validationSet, listener);
             return new FullFineTuneResult(model.ref().value());
         }
-        ParentAdapter parent = config.initAdapter()
-                .map(dir -> ParentAdapter.load(dir, config.lora().get(), model.ref().value(), modelConfig))
-                .orElse(null);
         String fingerprint = fingerprint(modelConfig, trainSet, validationSet, parent);
-        try (LoraWeights lora = initialLora(modelConfig, parent, model)) {
+        try (LoraWeights lora = initialLora(config, modelConfig, parent, model.weights().manager())) {
             Training.run(model.model(), lora, config, fingerprint, trainSet, validationSet, listener);
             return lora.toAdapter(model.ref().value());
         }
     }
 
-    /** PEFT's initialisation, or the parent adapter's weights when the run continues from one. */
-    private LoraWeights initialLora(HfModelConfig modelConfig, ParentAdapter parent, DjlBaseModel model) {
+    /**
+     * The LoRA weights a run starts from: PEFT's initialisation, or the parent adapter's tensors as
+     * saved when the run continues from one (with the run's dropout, which the parent may not share).
+     */
+    static LoraWeights initialLora(TrainingConfig config, HfModelConfig modelConfig, ParentAdapter parent, NDManager manager) {
         if (parent == null) {
-            return LoraWeights.initialise(modelConfig, config.lora().get(), config.seed(), model.weights().manager());
+            return LoraWeights.initialise(modelConfig, config.lora().get(), config.seed(), manager);
         }
         Map<String, float[]> values = new LinkedHashMap<>();
         parent.adapter().tensors().forEach((name, tensor) -> values.put(name, tensor.data()));
-        return LoraWeights.of(modelConfig, config.lora().get(), values, model.weights().manager());
+        return LoraWeights.of(modelConfig, config.lora().get(), values, manager);
     }
 
     private static List<TokenSequence> featurize(ChatFeaturizer featurizer, Dataset data) {
