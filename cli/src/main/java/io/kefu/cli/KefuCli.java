@@ -3,6 +3,7 @@ package io.kefu.cli;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.bench.BenchCommand;
+import io.kefu.cli.adapters.AdaptersCommand;
 import io.kefu.cli.common.ExitCodes;
 import io.kefu.cli.common.Terminal;
 import io.kefu.cli.data.DataCommand;
@@ -38,7 +39,7 @@ import picocli.CommandLine.Command;
             ExportCommand.class,
             TrtllmCommand.class,
             ParamsCommand.class,
-            ModelCommand.class, TrainCommand.class, MergeCommand.class,
+            ModelCommand.class, TrainCommand.class, AdaptersCommand.class, MergeCommand.class,
             ScoreCommand.class, EvalCommand.class, AbCommand.class, RatingCommand.class,
             ServeCommand.class,
             ChatCommand.class, GenerateCommand.class,
