@@ -47,14 +47,14 @@ public record MetricVerdict(String metric, boolean higherIsBetter, double baseli
         String digits = metric.pointsPerUnit() == 1 ? "%.2f" : "%.4f";
         String ci = String.format(Locale.ROOT, "%.0f%% CI of candidate - baseline [" + digits + ", " + digits + "]",
                 100 * interval.confidence(), interval.lower(), interval.upper());
-        String change = String.format(Locale.ROOT, "%s " + digits + " -> " + digits + " (%s)", name, baseline, candidate,
+        String change = String.format(Locale.ROOT, digits + " -> " + digits + " (%s)", baseline, candidate,
                 metric.higherIsBetter() ? "higher is better" : "lower is better");
         String explanation = switch (verdict) {
-            case WORSE -> String.format(Locale.ROOT, "%s: worse beyond noise, %s lies entirely %s " + digits, change, ci,
+            case WORSE -> String.format(Locale.ROOT, "%s: worse beyond noise, %s; %s lies entirely %s " + digits, name, change, ci,
                     metric.higherIsBetter() ? "below" : "above", -sign * margin + 0.0);
-            case BETTER -> String.format(Locale.ROOT, "%s: better beyond noise, %s lies entirely %s 0", change, ci,
-                    metric.higherIsBetter() ? "above" : "below");
-            case NO_CLEAR_DIFFERENCE -> String.format(Locale.ROOT, "%s: no difference beyond noise, %s", change, ci);
+            case BETTER -> String.format(Locale.ROOT, "%s: better beyond noise, %s; %s lies entirely %s " + digits, name, change, ci,
+                    metric.higherIsBetter() ? "above" : "below", 0.0);
+            case NO_CLEAR_DIFFERENCE -> String.format(Locale.ROOT, "%s: no difference beyond noise, %s; %s", name, change, ci);
             case NOT_MEASURED -> throw new IllegalStateException();
         };
         return new MetricVerdict(name, metric.higherIsBetter(), baseline, candidate, interval.observed(), interval.lower(),
