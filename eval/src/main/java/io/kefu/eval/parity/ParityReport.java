@@ -31,17 +31,20 @@ public record ParityReport(double tolerance, int maxNewTokens, List<DecodeCompar
         return comparisons.stream().mapToDouble(DecodeComparison::maxLogprobDifference).max().orElse(0);
     }
 
-    /** @return one line per request (with its problems below it) and a verdict line */
+    /** @return one line per request (with its problems below it) and the verdict */
     public String toText() {
         StringBuilder sb = new StringBuilder();
         comparisons.forEach(c -> sb.append(c.describe()).append('\n'));
+        return sb.append(verdict()).append('\n').toString();
+    }
+
+    /** @return "OK: ..." or "FAILED: ..." with the counts and the tolerance */
+    public String verdict() {
         if (matches()) {
-            sb.append(String.format(Locale.ROOT, "OK: %d of %d requests decode alike (max |logprob diff| %.3e, tolerance %.1e)%n",
-                    comparisons.size(), comparisons.size(), maxLogprobDifference(), tolerance));
-        } else {
-            sb.append(String.format(Locale.ROOT, "FAILED: %d of %d requests decode differently (tolerance %.1e)%n",
-                    mismatches(), comparisons.size(), tolerance));
+            return String.format(Locale.ROOT, "OK: %d of %d requests decode alike (max |logprob diff| %.3e, tolerance %.1e)",
+                    comparisons.size(), comparisons.size(), maxLogprobDifference(), tolerance);
         }
-        return sb.toString();
+        return String.format(Locale.ROOT, "FAILED: %d of %d requests decode differently (tolerance %.1e)",
+                mismatches(), comparisons.size(), tolerance);
     }
 }
