@@ -8,7 +8,6 @@ import io.kefu.chat.ChatResponse;
 import io.kefu.cli.common.ExitCodes;
 import io.kefu.data.Dataset;
 import io.kefu.data.Example;
-import io.kefu.eval.parity.DecodeComparison;
 import io.kefu.eval.parity.ParityCheck;
 import io.kefu.eval.parity.ParityReport;
 import io.kefu.runtime.format.Json;
@@ -147,8 +146,7 @@ public final class VerifyCommand implements Callable<Integer> {
         root.put("maxNewTokens", report.maxNewTokens());
         root.put("reference", describe(referenceSpec));
         root.put("candidate", describe(candidateSpec));
-        List<DecodeComparison> comparisons = report.comparisons();
-        root.put("comparisons", comparisons);
+        root.put("comparisons", report.comparisons());
         return root;
     }
 }
