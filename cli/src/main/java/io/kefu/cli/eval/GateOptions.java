@@ -76,6 +76,15 @@ public final class GateOptions {
         if (baseline.equals(candidate)) {
             throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--baseline-system and --candidate-system are both '" + baseline + "'");
         }
+        if (resamples < 1) {
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--gate-resamples " + resamples + " must be at least 1");
+        }
+        if (!(confidence > 0 && confidence < 1)) {
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--gate-confidence " + confidence + " must be above 0 and below 1");
+        }
+        if (!(margin >= 0) || Double.isInfinite(margin)) {
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--gate-margin " + margin + " must be a number of points, at least 0");
+        }
         return GateConfig.builder().metrics(metrics.isEmpty() ? GateMetric.DEFAULTS : metrics).marginPoints(margin)
                 .resamples(resamples).seed(seed).confidence(confidence).build();
     }

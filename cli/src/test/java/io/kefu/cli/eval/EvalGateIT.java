@@ -47,11 +47,11 @@ class EvalGateIT {
         Path out = dir.resolve("gate");
         List<String> common = List.of("eval", "--baseline", "rules", "--system",
                 "damaged=djl:" + dir.resolve("base") + ":" + dir.resolve("run/adapter"), "--data", SHOP.resolve("test.jsonl").toString(),
-                "--limit", "40", "--max-new-tokens", "12", "--out", out.toString(), "--gate");
+                "--limit", "30", "--max-new-tokens", "10", "--out", out.toString(), "--gate");
 
         Cli.Result refused = Cli.run(args(common, "--baseline-system", "rules", "--candidate-system", "damaged"));
         assertThat(refused.exitCode()).as(refused.out() + refused.err()).isEqualTo(KefuCli.EXIT_FAILED);
-        assertThat(refused.out()).contains("regression gate: candidate 'damaged' against baseline 'rules' on 40 examples",
+        assertThat(refused.out()).contains("regression gate: candidate 'damaged' against baseline 'rules' on 30 examples",
                 "paired bootstrap: 1000 resamples, seed 0, 95% percentile intervals",
                 "rougeL_char", "bleu4_sacrebleu", "fact_accuracy", "clean_rate", "handoff_accuracy", "invented_promotion_rate",
                 "rougeL_char: worse beyond noise", "95% CI of candidate - baseline", "lies entirely below 0.00",
