@@ -1,12 +1,12 @@
 package io.kefu.cli.eval;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.chat.GenerationParameters;
 import io.kefu.cli.common.DecodingOptions;
 import io.kefu.cli.common.ExitCodes;
 import io.kefu.cli.common.Terminal;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import io.kefu.eval.gate.GateConfig;
 import io.kefu.eval.gate.GateReport;
 import io.kefu.eval.gate.RegressionGate;
