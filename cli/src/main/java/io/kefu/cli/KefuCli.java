@@ -11,6 +11,7 @@ import io.kefu.cli.eval.AbCommand;
 import io.kefu.cli.eval.EvalCommand;
 import io.kefu.cli.eval.RatingCommand;
 import io.kefu.cli.eval.ScoreCommand;
+import io.kefu.cli.eval.VerifyCommand;
 import io.kefu.cli.export.ExportCommand;
 import io.kefu.cli.export.TrtllmCommand;
 import io.kefu.cli.quickstart.QuickstartCommand;
@@ -38,6 +39,7 @@ import picocli.CommandLine.Command;
             BenchCommand.class,
             ExportCommand.class,
             TrtllmCommand.class,
+            VerifyCommand.class,
             ParamsCommand.class,
             ModelCommand.class, TrainCommand.class, AdaptersCommand.class, MergeCommand.class,
             ScoreCommand.class, EvalCommand.class, AbCommand.class, RatingCommand.class,
