@@ -12,7 +12,8 @@ ONNX Runtime documents for the operator (docs/ContribOperators.md):
 and compares it with the original checkpoint's weight: every value must be within half a quantization
 step (|scale| / 2). Then it runs a plain PyTorch forward of the checkpoint (the decoders of
 onnx_reference_models.py) with those dequantized weights in place of the linear layers' and writes
-the last-position logits of the reference batch.
+the last-position logits of the reference batch (with the export's token embedding, which a quantized export
+may keep in fp16).
 
 Usage: /usr/bin/python3 scripts/golden/matmulnbits_reference.py CHECKPOINT_DIR MODEL.onnx OUT.json
 Prints one line per quantized weight; exits 1 when a weight is off by more than half a step.
@@ -106,6 +107,10 @@ def main(checkpoint, model_path, out_path):
         if cfg["tie_word_embeddings"] and "lm_head.weight" in dequantized:
             # the exported head is a quantized copy; the embedding lookup keeps the original values
             lm.lm_head = torch.nn.Linear(cfg["hidden_size"], cfg["vocab_size"], bias=False)
+        embedding = inits.get("model.embed_tokens.weight")
+        if embedding is not None and embedding.dtype == np.float16:
+            # the export keeps the token embedding in fp16: look up the same rounded values
+            lm.model.embed_tokens.weight = torch.nn.Parameter(torch.from_numpy(embedding.astype(np.float32)))
         for name, value in dequantized.items():
             target = lm.get_submodule(name[: -len(".weight")])
             target.weight = torch.nn.Parameter(value.clone())

@@ -25,6 +25,7 @@ final class DecoderGraph {
     static final String LOGITS = "logits";
 
     private static final float FLOAT_MIN = -3.4028235e38f;
+    private static final float FLOAT16_MAX = 65504f;
 
     private final HfModelConfig config;
     private final WeightSource weights;
@@ -80,9 +81,14 @@ final class DecoderGraph {
 
     void build() {
         declareInputsAndOutputs();
-        String embed = g.weight("model.embed_tokens.weight", type, new long[] {config.vocabSize(), config.hiddenSize()},
-                weights.read("model.embed_tokens.weight", config.vocabSize(), config.hiddenSize()));
+        float[] embedding = weights.read("model.embed_tokens.weight", config.vocabSize(), config.hiddenSize());
+        DataType embedType = halfEmbedding(embedding) ? DataType.FLOAT16 : type;
+        String embed = g.weight("model.embed_tokens.weight", embedType, new long[] {config.vocabSize(), config.hiddenSize()}, embedding);
+        embedding = null; // a large table: let it go before the layers are read
         String hidden = g.op("Gather", embed, INPUT_IDS);
+        if (embedType != type) {
+            hidden = cast(hidden, type);
+        }
         buildMask();
         buildRotaryTables();
 
@@ -363,6 +369,24 @@ final class DecoderGraph {
         String up = linear(x, prefix + "up_proj", hidden, inner, bias);
         String activated = g.op("Mul", g.op("Mul", gate, g.op("Sigmoid", gate)), up);
         return linear(activated, prefix + "down_proj", inner, hidden, bias);
+    }
+
+    /**
+     * Whether a quantized export keeps the token embedding in fp16: it is read one row per token, so it costs memory,
+     * not decoding time, and fp16 halves that. Only when the output head does not multiply with the same table (a
+     * tied head left unquantized would then run as an fp16 matrix product, far slower on CPUs), and only when every
+     * value fits fp16's range.
+     */
+    private boolean halfEmbedding(float[] embedding) {
+        if (quantizer == null || type == DataType.FLOAT16 || (config.tieWordEmbeddings() && !options.quantizeLmHead())) {
+            return false;
+        }
+        for (float v : embedding) {
+            if (!(Math.abs(v) <= FLOAT16_MAX)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** logits [B,S,V] (or [B,1,V]: last position only) = x @ lm_head^T (the embedding matrix when tied), always fp32. */
