@@ -66,10 +66,27 @@ public final class KefuCli implements Runnable, Terminal.Root {
     }
 
     public static void main(String[] args) {
+        quietGpuProbeWithoutGpu();
         // UTF-8 whatever the platform locale, so answers in Chinese print intact (the default on Java 18+)
         System.exit(run(args, new PrintWriter(new java.io.OutputStreamWriter(System.out, java.nio.charset.StandardCharsets.UTF_8), true),
                 new PrintWriter(new java.io.OutputStreamWriter(System.err, java.nio.charset.StandardCharsets.UTF_8), true),
                 onTerminal()));
+    }
+
+    /** The logger of DJL's CUDA probe, which warns "Failed to detect GPU count" on every start where no CUDA driver answers. */
+    static final String CUDA_PROBE_LOG = "org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils";
+
+    /**
+     * On a machine with no NVIDIA driver (Linux without {@code /proc/driver/nvidia}, or macOS) the CUDA probe's warning
+     * says nothing a user can act on, so only its errors are shown; where a driver is installed it stays, since there
+     * it points at a real problem. A {@code -D} setting of that logger wins.
+     */
+    static void quietGpuProbeWithoutGpu() {
+        String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT);
+        boolean noDriver = os.contains("mac") || (os.contains("linux") && !java.nio.file.Files.exists(java.nio.file.Path.of("/proc/driver/nvidia")));
+        if (noDriver && System.getProperty(CUDA_PROBE_LOG) == null) {
+            System.setProperty(CUDA_PROBE_LOG, "error");
+        }
     }
 
     /** Runs the command line with the given streams and returns the exit code (used by tests); progress is printed as plain lines. */
