@@ -165,6 +165,11 @@ public record ExperimentReport(String experiment, String split, List<ArmResult> 
         return sorted[Math.max(rank, 1) - 1];
     }
 
+    /** @return the number as written, e.g. 0.125, not 0.1250 (rounded to 6 significant digits) */
+    private static String plain(double value) {
+        return new java.math.BigDecimal(value, new java.math.MathContext(6)).stripTrailingZeros().toPlainString();
+    }
+
     /** @return plain-text tables */
     public String toText() {
         StringBuilder sb = new StringBuilder();
@@ -187,8 +192,8 @@ public record ExperimentReport(String experiment, String split, List<ArmResult> 
                     g.complianceBlocks(), g.latencyP95Ms() == null ? "-" : g.latencyP95Ms().toString()));
         }
         if (plan != null) {
-            sb.append(String.format(Locale.ROOT, "%nPlan: %.4g -> %.4g at alpha %.3g with power %.3g needs %d sessions per arm (exact n = %.2f)%n",
-                    plan.p1(), plan.p2(), plan.alpha(), plan.power(), plan.perArm(), plan.exact()));
+            sb.append(String.format(Locale.ROOT, "%nPlan: %s -> %s at alpha %s with power %s needs %d sessions per arm (exact n = %.2f)%n",
+                    plain(plan.p1()), plain(plan.p2()), plain(plan.alpha()), plain(plan.power()), plan.perArm(), plan.exact()));
             plan.stillNeeded().forEach((arm, n) -> sb.append(String.format(Locale.ROOT, "  %-12s still needs %d%n", arm, n)));
         }
         return sb.toString();
