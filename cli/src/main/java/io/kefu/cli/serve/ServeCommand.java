@@ -175,6 +175,9 @@ public final class ServeCommand implements Callable<Integer> {
                 server.close();
                 stopped.countDown();
             }, "kefu-serve-shutdown"));
+            if (split != null) {
+                out.println("kefu serve: A/B experiment '" + split.experiment() + "' on /chat: " + split.describe());
+            }
             out.println("kefu serve: listening on http://" + bind + ":" + server.port() + " (Ctrl-C stops after requests in flight)");
             out.flush();
             stopped.await();
