@@ -3,6 +3,7 @@ package io.kefu.cli;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.bench.BenchCommand;
+import io.kefu.cli.adapters.AdaptersCommand;
 import io.kefu.cli.common.ExitCodes;
 import io.kefu.cli.common.Terminal;
 import io.kefu.cli.data.DataCommand;
@@ -10,6 +11,7 @@ import io.kefu.cli.eval.AbCommand;
 import io.kefu.cli.eval.EvalCommand;
 import io.kefu.cli.eval.RatingCommand;
 import io.kefu.cli.eval.ScoreCommand;
+import io.kefu.cli.eval.VerifyCommand;
 import io.kefu.cli.export.ExportCommand;
 import io.kefu.cli.export.TrtllmCommand;
 import io.kefu.cli.quickstart.QuickstartCommand;
@@ -37,8 +39,9 @@ import picocli.CommandLine.Command;
             BenchCommand.class,
             ExportCommand.class,
             TrtllmCommand.class,
+            VerifyCommand.class,
             ParamsCommand.class,
-            ModelCommand.class, TrainCommand.class, MergeCommand.class,
+            ModelCommand.class, TrainCommand.class, AdaptersCommand.class, MergeCommand.class,
             ScoreCommand.class, EvalCommand.class, AbCommand.class, RatingCommand.class,
             ServeCommand.class,
             ChatCommand.class, GenerateCommand.class,

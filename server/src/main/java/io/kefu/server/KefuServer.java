@@ -10,6 +10,7 @@ import io.kefu.server.store.ConversationStore;
 import io.kefu.server.store.Database;
 import io.kefu.server.store.ExperimentStore;
 import io.kefu.server.store.HandoffQueue;
+import io.kefu.server.store.HandoffStore;
 import io.kefu.server.store.ShopStore;
 import io.kefu.shop.ShopCatalog;
 import io.kefu.shop.policy.CompliancePolicy;
@@ -30,7 +31,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The HTTP server: {@code POST /chat} (the shop's customer service, with live facts from the store and the
  * conversation policies), {@code POST /v1/chat/completions} and {@code GET /v1/models}
  * (OpenAI-compatible; {@code model} picks the base or an adapter, as vLLM does), {@code GET /health},
- * {@code GET /metrics} (Prometheus) and {@code POST /events} (A/B conversions); with
+ * {@code GET /metrics} (Prometheus), {@code POST /events} (A/B conversions), and the hand-off desk for staff
+ * ({@link HandoffRoutes}, {@link DeskPage}); with
  * {@link ServerConfig.Builder#runtimeAdapters(AdapterLoader, java.nio.file.Path)}, {@code POST /v1/load_lora_adapter} and
  * {@code POST /v1/unload_lora_adapter} (vLLM's). Model calls pass {@link AdmissionControl} and run
  * concurrently, so engines that batch continuously decode them together. Stateless apart from the
@@ -97,6 +99,10 @@ public final class KefuServer implements AutoCloseable {
                 metrics);
         HealthRoutes health = new HealthRoutes(db, gate, admission, metrics, exchange);
         ErrorResponses errors = new ErrorResponses(exchange);
+        HandoffStore handoffStore = new HandoffStore(db);
+        HandoffRoutes desk = new HandoffRoutes(handoffStore, new HandoffFeed(handoffStore, config.clock(), gate::isDraining, exchange),
+                exchange, config.apiKey().isPresent());
+        DeskPage deskPage = new DeskPage();
         Optional<AdapterRoutes> adapters = config.adapterLoader().map(loader -> new AdapterRoutes(models, loader, config.adapterRoot(),
                 config.maxAdapters(), admission, exchange));
         this.app = Javalin.create(c -> {
@@ -110,6 +116,8 @@ public final class KefuServer implements AutoCloseable {
             c.routes.post("/v1/chat/completions", openAi::completions);
             c.routes.post(ChatRoute.PATH, chat::handle);
             c.routes.post(EventRoute.PATH, events::handle);
+            desk.addTo(c.routes);
+            deskPage.addTo(c.routes);
             adapters.ifPresent(a -> {
                 c.routes.post("/v1/load_lora_adapter", a::load);
                 c.routes.post("/v1/unload_lora_adapter", a::unload);
