@@ -8,6 +8,7 @@ import io.kefu.server.ServedModels.ServedModel;
 import io.kefu.server.assistant.ShopAssistant;
 import io.kefu.server.store.ConversationStore;
 import io.kefu.server.store.Database;
+import io.kefu.server.store.ExperimentStore;
 import io.kefu.server.store.HandoffQueue;
 import io.kefu.server.store.HandoffStore;
 import io.kefu.server.store.ShopStore;
@@ -76,6 +77,7 @@ public final class KefuServer implements AutoCloseable {
             LOG.info("loaded the shop from {} into {}", config.shopFolder().get(), db.redacted());
         }
         this.conversations = new ConversationStore(db, config.clock());
+        recordExperiment();
         deleteExpired();
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "kefu-retention");
@@ -147,11 +149,24 @@ public final class KefuServer implements AutoCloseable {
         if (config.experiment().isPresent()) {
             Map<String, ChatModel> arms = new LinkedHashMap<>();
             config.arms().forEach((arm, model) -> arms.put(arm, admission.admit(model)));
+            if (arms.isEmpty()) {
+                arms.putAll(ArmSystems.resolve(config.experiment().get(), models, config.baseModel().info().id(), admission));
+            }
             assistant.experiment(config.experiment().get(), arms);
         } else {
             assistant.model(defaultModel);
         }
         return assistant.build();
+    }
+
+    /** Writes the experiment's split into the store, or checks it against the one there; closes the store when it differs. */
+    private void recordExperiment() {
+        try {
+            config.experiment().ifPresent(new ExperimentStore(db, config.clock())::record);
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
     }
 
     /**

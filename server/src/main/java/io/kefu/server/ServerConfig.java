@@ -3,6 +3,7 @@ package io.kefu.server;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.chat.ChatModel;
+import io.kefu.eval.ab.ExperimentSplit;
 
 import io.kefu.server.store.Database;
 
@@ -47,7 +48,7 @@ public final class ServerConfig {
     private final Duration drainTimeout;
     private final double minMeanLogprob;
     private final int historyTurns;
-    private final String experiment;
+    private final ExperimentSplit experiment;
     private final Map<String, ChatModel> arms;
     private final List<String> allowedHosts;
     private final InetAddress bindAddress;
@@ -57,7 +58,7 @@ public final class ServerConfig {
     private final Duration retention;
     private final Clock clock;
 
-    private ServerConfig(Builder b, InetAddress bindAddress, java.nio.file.Path adapterRoot) {
+    private ServerConfig(Builder b, InetAddress bindAddress, java.nio.file.Path adapterRoot, ExperimentSplit experiment) {
         this.baseModel = b.baseModel;
         this.adapterModel = b.adapterModel;
         this.adapterNames = List.copyOf(b.adapterNames);
@@ -74,7 +75,7 @@ public final class ServerConfig {
         this.drainTimeout = b.drainTimeout;
         this.minMeanLogprob = b.minMeanLogprob;
         this.historyTurns = b.historyTurns;
-        this.experiment = b.experiment;
+        this.experiment = experiment;
         this.arms = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.arms));
         this.allowedHosts = List.copyOf(b.allowedHosts);
         this.bindAddress = bindAddress;
@@ -106,7 +107,8 @@ public final class ServerConfig {
     Duration drainTimeout() { return drainTimeout; }
     double minMeanLogprob() { return minMeanLogprob; }
     int historyTurns() { return historyTurns; }
-    Optional<String> experiment() { return Optional.ofNullable(experiment); }
+    Optional<ExperimentSplit> experiment() { return Optional.ofNullable(experiment); }
+    /** @return arm name to model when the experiment was given models; empty when its arms name served systems ({@link ArmSystems}) */
     Map<String, ChatModel> arms() { return arms; }
     List<String> allowedHosts() { return allowedHosts; }
     InetAddress bindAddress() { return bindAddress; }
@@ -135,6 +137,7 @@ public final class ServerConfig {
         private double minMeanLogprob = -2.5;
         private int historyTurns = 10;
         private String experiment;
+        private ExperimentSplit split;
         private final Map<String, ChatModel> arms = new LinkedHashMap<>();
         private final List<String> allowedHosts = new ArrayList<>();
         private java.nio.file.Path adapterRoot;
@@ -255,8 +258,24 @@ public final class ServerConfig {
          */
         public Builder experiment(String name, Map<String, ChatModel> armModels) {
             this.experiment = name;
+            this.split = null;
             this.arms.clear();
             this.arms.putAll(armModels);
+            return this;
+        }
+
+        /**
+         * An A/B experiment on /chat whose arms are answered by what this server serves ({@link ArmSystems}):
+         * {@code rules} (the keyword baseline), {@code base} (the base model) or {@code adapter:NAME} (an adapter of
+         * {@link #adapters(ChatModel, List)}). Sessions land in arms by the split's weights, seeded by its name, and keep
+         * their arm; the server records the split in the store at start.
+         *
+         * @param value the experiment name and its weighted arms, control first
+         */
+        public Builder experiment(ExperimentSplit value) {
+            this.split = Objects.requireNonNull(value, "split");
+            this.experiment = null;
+            this.arms.clear();
             return this;
         }
 
@@ -291,7 +310,24 @@ public final class ServerConfig {
             require(adapterNames.stream().distinct().count() == adapterNames.size(), "adapters", "names must be distinct: " + adapterNames);
             require(!adapterNames.contains(baseModel.info().id()), "adapters", "an adapter may not be named like the base model");
             require(experiment == null || arms.size() >= 2, "experiment", "needs at least two arms");
-            return new ServerConfig(this, address, root);
+            ExperimentSplit experimentSplit = split;
+            if (split != null) {
+                ArmSystems.check(split, adapterNames).ifPresent(problem -> require(false, "experiment", problem));
+            } else if (experiment != null) {
+                experimentSplit = equalSplit(experiment, arms);
+            }
+            return new ServerConfig(this, address, root, experimentSplit);
+        }
+
+        /** The split of an experiment given its models: equal weights, each arm answered by its model's id. */
+        private static ExperimentSplit equalSplit(String name, Map<String, ChatModel> armModels) {
+            try {
+                List<ExperimentSplit.Arm> arms = new ArrayList<>();
+                armModels.forEach((arm, model) -> arms.add(new ExperimentSplit.Arm(arm, "model:" + model.info().id(), 1)));
+                return new ExperimentSplit(name, arms);
+            } catch (KefuException e) {
+                throw new KefuException(ErrorCode.INVALID_CONFIG, "server setting experiment: " + e.getMessage(), e);
+            }
         }
 
         private static InetAddress resolve(String host) {

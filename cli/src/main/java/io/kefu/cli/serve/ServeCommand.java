@@ -40,7 +40,9 @@ import java.util.concurrent.CountDownLatch;
                 "  kefu serve --engine djl --model models/qwen2.5-0.5b --adapter shop=out/shop-lora",
                 "  kefu serve --engine djl --model models/qwen2.5-0.5b --allow-runtime-adapters --adapter-root out --api-key-file key.txt",
                 "  kefu serve --engine remote --model http://127.0.0.1:8000/v1 --store jdbc:postgresql://127.0.0.1:5432/kefu?user=kefu",
-                "  kefu serve --engine rules --port 8081        (the keyword baseline, no model)"})
+                "  kefu serve --engine rules --port 8081        (the keyword baseline, no model)",
+                "  kefu serve --engine djl --model models/qwen2.5-0.5b --adapter shop-lora=out/shop-lora \\",
+                "             --arm control=rules:50 --arm tuned=adapter:shop-lora:50 --experiment launch-2026-12"})
 public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--engine", required = true, paramLabel = "ID", description = "djl, onnx, trtllm, remote, or rules (the keyword baseline).")
     String engineId;
@@ -98,6 +100,14 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--min-logprob", defaultValue = "-2.5", description = "Hand off when the mean token log-probability is below this (default: ${DEFAULT-VALUE}).")
     double minLogprob;
 
+    @Option(names = "--arm", paramLabel = "NAME=SYSTEM:WEIGHT", description = {"An A/B arm of /chat, control first; repeatable (two or more).",
+            "SYSTEM: rules, base, or adapter:NAME (an --adapter); WEIGHT: a positive integer share, e.g. control=rules:50."})
+    List<String> arms = new ArrayList<>();
+
+    @Option(names = "--experiment", paramLabel = "NAME", description = "With --arm: the experiment's name, which seeds the assignment"
+            + " and is recorded in the store with the split (default: " + ArmOption.DEFAULT_EXPERIMENT + ").")
+    String experiment;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -120,6 +130,10 @@ public final class ServeCommand implements Callable<Integer> {
             config.apiKey(readKey(apiKeyFile));
         }
         allowedHosts.forEach(config::allowedHost);
+        io.kefu.eval.ab.ExperimentSplit split = ArmOption.split(experiment, arms, parseAdapters(adapters).keySet(), engineId.equals("rules"));
+        if (split != null) {
+            config.experiment(split);
+        }
         try {
             if (engineId.equals("rules")) {
                 if (!adapters.isEmpty() || allowRuntimeAdapters) {
@@ -161,6 +175,9 @@ public final class ServeCommand implements Callable<Integer> {
                 server.close();
                 stopped.countDown();
             }, "kefu-serve-shutdown"));
+            if (split != null) {
+                out.println("kefu serve: A/B experiment '" + split.experiment() + "' on /chat: " + split.describe());
+            }
             out.println("kefu serve: listening on http://" + bind + ":" + server.port() + " (Ctrl-C stops after requests in flight)");
             out.flush();
             stopped.await();

@@ -5,12 +5,14 @@ import io.kefu.KefuException;
 import io.kefu.chat.ChatModel;
 import io.kefu.chat.ChatRequest;
 import io.kefu.eval.ab.ArmAssigner;
+import io.kefu.eval.ab.ExperimentSplit;
 import io.kefu.server.store.ConversationStore;
 import io.kefu.server.store.ShopStore;
 import io.kefu.shop.FactsRenderer;
 import io.kefu.shop.ProductFacts;
 import io.kefu.shop.ShopPrompt;
 import io.kefu.shop.checks.BusinessChecks;
+import io.kefu.shop.policy.CompliancePolicy;
 import io.kefu.shop.policy.GuardedAnswer;
 import io.kefu.shop.policy.Handoff;
 import io.kefu.shop.policy.HandoffSink;
@@ -76,9 +78,7 @@ public final class ShopAssistant {
         };
         BusinessChecks checks = BusinessChecks.defaults();
         b.models.forEach((arm, model) -> arms.put(arm, Policies.standard(model, checks, sink, b.minMeanLogprob)));
-        Map<String, Double> equalSplit = new LinkedHashMap<>();
-        b.models.keySet().forEach(arm -> equalSplit.put(arm, 1.0));
-        this.assigner = experiment == null ? null : new ArmAssigner(experiment, equalSplit);
+        this.assigner = experiment == null ? null : new ArmAssigner(experiment, b.weights);
     }
 
     /**
@@ -120,7 +120,7 @@ public final class ShopAssistant {
         String experimentArm = assigner == null ? null : arm;
         conversations.addTurn(sessionId, turn.productId(), new ConversationStore.Turn(question, answer.response().text(), answer.handoff(),
                 answer.fallback()), reason, latencyMs, experimentArm);
-        conversations.logEvent(sessionId, experimentName(), arm, "chat", null);
+        conversations.logTurn(sessionId, experimentName(), arm, answer.handoff(), CompliancePolicy.blocked(answer), latencyMs);
         return new ShopAnswer(answer.response().text(), answer.handoff(), Optional.ofNullable(reason), factLines(factsText), sessionId,
                 Optional.ofNullable(experimentArm), latencyMs, answer.response());
     }
@@ -228,6 +228,7 @@ public final class ShopAssistant {
         private final ShopStore shop;
         private final ConversationStore conversations;
         private final Map<String, ChatModel> models = new LinkedHashMap<>();
+        private final Map<String, Double> weights = new LinkedHashMap<>();
         private String experiment;
         private double minMeanLogprob = -2.5;
         private int historyTurns = 10;
@@ -258,7 +259,29 @@ public final class ShopAssistant {
         public Builder experiment(String name, Map<String, ChatModel> armModels) {
             models.clear();
             models.putAll(armModels);
+            weights.clear();
+            armModels.keySet().forEach(arm -> weights.put(arm, 1.0));
             experiment = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /**
+         * An A/B experiment with weighted arms: a session lands in an arm with the probability of the arm's weight over
+         * the sum of the weights ({@link ArmAssigner}, seeded by the experiment name), keeps it, and the arm's model
+         * answers it. Replaces {@link #model(ChatModel)}.
+         *
+         * @param split the experiment name and its arms, control first
+         * @param armModels arm name to model, one for each arm of the split
+         * @throws KefuException {@link ErrorCode#INVALID_CONFIG} when an arm of the split has no model or a model no arm
+         */
+        public Builder experiment(ExperimentSplit split, Map<String, ChatModel> armModels) {
+            require(armModels.keySet().equals(split.weights().keySet()), "experiment",
+                    "the arms " + split.weights().keySet() + " need one model each, got models for " + armModels.keySet());
+            models.clear();
+            split.arms().forEach(arm -> models.put(arm.name(), armModels.get(arm.name())));
+            weights.clear();
+            weights.putAll(split.weights());
+            experiment = split.experiment();
             return this;
         }
 
