@@ -60,7 +60,7 @@ if ((newest_major < 21)) && (( ${build_major:-0} < 21 )); then
 fi
 
 # Debian packages the integration tests call (ONNX's checker, PyTorch as the training benchmark's baseline, ...).
-packages=(python3-onnx postgresql jupyter-nbconvert python3-nbclient jupyter-client python3-ipykernel
+packages=(python3-onnx postgresql mariadb-server jupyter-nbconvert python3-nbclient jupyter-client python3-ipykernel
           python3-torch libopenblas0-pthread)
 missing=()
 for p in "${packages[@]}"; do
