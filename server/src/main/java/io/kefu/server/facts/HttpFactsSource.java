@@ -5,6 +5,7 @@ import io.kefu.KefuException;
 import io.kefu.shop.FactsSource;
 import io.kefu.shop.FactsUnavailableException;
 import io.kefu.shop.Product;
+import io.kefu.shop.ProductFacts;
 import io.kefu.shop.Promotion;
 import io.kefu.shop.ShopCatalog;
 import io.kefu.shop.ShopJson;
@@ -75,16 +76,32 @@ public final class HttpFactsSource implements FactsSource {
 
     @Override
     public Optional<Product> product(String id) {
-        return productAt("/products/" + URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20"));
+        return productAt(productPath(id), shop().sizeCharts());
     }
 
     @Override
     public Optional<Product> productNamed(String name) {
-        return productAt("/products?name=" + URLEncoder.encode(name, StandardCharsets.UTF_8));
+        return productAt("/products?name=" + URLEncoder.encode(name, StandardCharsets.UTF_8), shop().sizeCharts());
     }
 
-    private Optional<Product> productAt(String path) {
-        List<SizeChart> charts = shop().sizeCharts();
+    /** The same facts as the default, with the shop-wide part fetched (or taken from the cache) once. */
+    @Override
+    public ProductFacts facts(Optional<String> productId, LocalDate day) {
+        ShopCatalog shop = shop();
+        if (productId.isEmpty()) {
+            return shop.shopFacts(day);
+        }
+        Product product = productAt(productPath(productId.get()), shop.sizeCharts()).orElseThrow(() -> new KefuException(ErrorCode.NOT_FOUND,
+                "productId: product '" + productId.get() + "' is not in the catalog of " + shop.shopName()));
+        return new ShopCatalog(shop.shopId(), shop.shopName(), List.of(product), shop.promotions(), shop.policies(), shop.sizeCharts())
+                .factsFor(product, day);
+    }
+
+    private static String productPath(String id) {
+        return "/products/" + URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private Optional<Product> productAt(String path, List<SizeChart> charts) {
         return cached(path, () -> get(path, true).map(body -> parse(path, () -> ShopJson.product(base + path, body, charts))));
     }
 
@@ -216,9 +233,17 @@ public final class HttpFactsSource implements FactsSource {
             return new KefuException(ErrorCode.INVALID_ARGUMENT, "facts URL " + base + ": " + why);
         }
 
+        /** Whether the host is {@code localhost} or a loopback address literal; decided without a DNS lookup. */
         private static boolean loopback(String host) {
+            String literal = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+            if (literal.equalsIgnoreCase("localhost")) {
+                return true;
+            }
+            if (!literal.matches("[0-9.]+") && !literal.contains(":")) {
+                return false;
+            }
             try {
-                return InetAddress.getByName(host.startsWith("[") ? host.substring(1, host.length() - 1) : host).isLoopbackAddress();
+                return InetAddress.getByName(literal).isLoopbackAddress();
             } catch (UnknownHostException e) {
                 return false;
             }
