@@ -112,6 +112,24 @@ final class MariaDbServer implements AutoCloseable {
         server = null;
     }
 
+    /** Freezes the server as a stalled host or network would: SIGSTOP (connections stay open, nothing answers). */
+    void pause() throws Exception {
+        signal("-STOP");
+    }
+
+    /** Lets a {@linkplain #pause() paused} server run on: SIGCONT. */
+    void resume() throws Exception {
+        signal("-CONT");
+    }
+
+    private void signal(String signal) throws Exception {
+        Process kill = new ProcessBuilder("kill", signal, String.valueOf(server.pid())).redirectErrorStream(true).start();
+        String out = new String(kill.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!kill.waitFor(30, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill " + signal + " " + server.pid() + " failed: " + out);
+        }
+    }
+
     private static boolean root() {
         return "root".equals(System.getProperty("user.name"));
     }

@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Shops whose facts live in their own tables — on a real MariaDB and a real PostgreSQL that the test starts — read
  * through mapping files: {@code POST /chat} answers with the shop's own price and stock, follows the shop's changes,
- * and hands the conversation to a person while the shop's database is down.
+ * and hands the conversation to a person while the shop's database is down or stalls.
  */
 class ShopDatabaseFactsIT {
     /** The shop's own schema, nothing like Kefu's store: prices in fen, colours and sizes as SKU rows, a JSON policy document. */
@@ -106,7 +106,7 @@ class ShopDatabaseFactsIT {
         Files.writeString(mapping, "url: " + url + "\nuser: kefu_reader\npasswordFile: mariadb-reader.password\ntimeoutSeconds: 2\n"
                 + "shopName: 云朵针织\n" + QUERIES, StandardCharsets.UTF_8);
         answersFromTheShopsTablesAndHandsOffWhileTheyAreDown(mapping, url + "?user=root", () -> mariadb.stopServer(),
-                () -> mariadb.startServer());
+                () -> mariadb.startServer(), () -> mariadb.pause(), () -> mariadb.resume());
     }
 
     @Test
@@ -116,10 +116,12 @@ class ShopDatabaseFactsIT {
         Path mapping = temp.resolve("postgres-facts.yaml");
         Files.writeString(mapping, "url: " + url.substring(0, url.indexOf('?')) + "\nuser: kefu\ntimeoutSeconds: 2\nshopName: 云朵针织\n" + QUERIES,
                 StandardCharsets.UTF_8);
-        answersFromTheShopsTablesAndHandsOffWhileTheyAreDown(mapping, url, () -> postgres.stopServer(), () -> postgres.startServer());
+        answersFromTheShopsTablesAndHandsOffWhileTheyAreDown(mapping, url, () -> postgres.stopServer(), () -> postgres.startServer(),
+                () -> postgres.pause(), () -> postgres.resume());
     }
 
-    private void answersFromTheShopsTablesAndHandsOffWhileTheyAreDown(Path mapping, String adminUrl, Step stop, Step start) throws Exception {
+    private void answersFromTheShopsTablesAndHandsOffWhileTheyAreDown(Path mapping, String adminUrl, Step stop, Step start, Step pause,
+                                                                      Step resume) throws Exception {
         Path store = Files.createTempDirectory(temp, "store");
         try (KefuServer server = KefuServer.start(ServerConfig.builder().baseModel(new RulesChatModel())
                 .storeUrl("jdbc:h2:file:" + store.resolve("shop")).facts(JdbcFactsSource.open(mapping)).port(0).build())) {
@@ -167,6 +169,17 @@ class ShopDatabaseFactsIT {
             JsonNode back = http.post("/chat", RulesServerIT.ask("L码有货吗?", "A-77", session)).json();
             assertThat(back.get("handoff").asBoolean()).isFalse();
             assertThat(back.get("answer").asText()).contains("奶油白L码有货,还有9件");
+
+            // a database that stalls (a frozen host, a partition) costs a question about the timeout (2 s), then a hand-off
+            pause.run();
+            try {
+                long began = System.nanoTime();
+                JsonNode stalled = http.post("/chat", RulesServerIT.ask("L码有货吗?", "A-77", session)).json();
+                assertThat(stalled.get("reason").asText()).isEqualTo("facts_unavailable");
+                assertThat(java.time.Duration.ofNanos(System.nanoTime() - began)).isLessThan(java.time.Duration.ofSeconds(10));
+            } finally {
+                resume.run();
+            }
         }
     }
 
