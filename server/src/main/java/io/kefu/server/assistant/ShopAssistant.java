@@ -116,31 +116,17 @@ public final class ShopAssistant {
         long start = System.nanoTime();
         boolean known = given != null && conversations.sessionExists(given);
         String sessionId = known ? given : newSessionId();
-        ProductFacts facts;
+        ProductFacts facts = null;
         FactsUnavailableException unreadable = null;
         try {
             facts = facts(turn.productId());
         } catch (FactsUnavailableException e) {
-            facts = null;
             unreadable = e;
         }
         String arm = armOf(sessionId);
-        GuardedAnswer answer;
-        List<String> factLines;
-        if (facts == null) {
-            answer = handOffWithoutFacts(sessionId, question, unreadable, start);
-            factLines = List.of();
-        } else {
-            List<ConversationStore.Turn> history = conversations.history(sessionId, historyTurns);
-            String factsText = FactsRenderer.render(facts);
-            List<ShopPrompt.Turn> earlier = history.stream().map(t -> new ShopPrompt.Turn(t.question(), t.answer())).toList();
-            // the facts travel beside the prompt: policies check answers against them, never against prompt text
-            ChatRequest request = ShopPrompt.request(facts, earlier, question)
-                    .metadata(PolicyChatModel.SESSION_ID, sessionId)
-                    .metadata(PolicyChatModel.RECENT_FAILURES, String.valueOf(recentFailures(history))).build();
-            answer = arms.get(arm).answer(request);
-            factLines = factLines(factsText);
-        }
+        GuardedAnswer answer = facts == null ? handOffWithoutFacts(sessionId, question, unreadable, start)
+                : modelAnswer(arm, sessionId, facts, question);
+        List<String> factLines = facts == null ? List.of() : factLines(FactsRenderer.render(facts));
         long latencyMs = (System.nanoTime() - start) / 1_000_000;
         String reason = answer.handoff() ? answer.reason().wireName() : null;
         String experimentArm = assigner == null ? null : arm;
@@ -213,6 +199,17 @@ public final class ShopAssistant {
             }
             throw e;
         }
+    }
+
+    /** The answer of the session's arm, under the policies, from the facts and the session's earlier turns. */
+    private GuardedAnswer modelAnswer(String arm, String sessionId, ProductFacts facts, String question) {
+        List<ConversationStore.Turn> history = conversations.history(sessionId, historyTurns);
+        List<ShopPrompt.Turn> earlier = history.stream().map(t -> new ShopPrompt.Turn(t.question(), t.answer())).toList();
+        // the facts travel beside the prompt: policies check answers against them, never against prompt text
+        ChatRequest request = ShopPrompt.request(facts, earlier, question)
+                .metadata(PolicyChatModel.SESSION_ID, sessionId)
+                .metadata(PolicyChatModel.RECENT_FAILURES, String.valueOf(recentFailures(history))).build();
+        return arms.get(arm).answer(request);
     }
 
     /** The answer when the facts cannot be read: no model is asked (it could only guess); a person takes over. */

@@ -41,10 +41,12 @@ import java.util.Optional;
 public final class JdbcFactsSource implements FactsSource {
     private final FactsMapping mapping;
     private final HikariDataSource pool;
+    private final boolean postgres;
 
     private JdbcFactsSource(FactsMapping mapping, HikariDataSource pool) {
         this.mapping = mapping;
         this.pool = pool;
+        this.postgres = mapping.url().startsWith("jdbc:postgresql:");
     }
 
     /**
@@ -71,6 +73,7 @@ public final class JdbcFactsSource implements FactsSource {
         if (url.startsWith("jdbc:postgresql:")) {
             hikari.addDataSourceProperty("connectTimeout", String.valueOf(mapping.timeout().toSeconds()));
             hikari.addDataSourceProperty("socketTimeout", String.valueOf(mapping.timeout().toSeconds()));
+            hikari.addDataSourceProperty("options", "-c statement_timeout=" + millis);
         } else if (url.startsWith("jdbc:mariadb:") || url.startsWith("jdbc:mysql:")) {
             hikari.addDataSourceProperty("connectTimeout", String.valueOf(millis));
             hikari.addDataSourceProperty("socketTimeout", String.valueOf(millis));
@@ -235,7 +238,11 @@ public final class JdbcFactsSource implements FactsSource {
     private List<Row> run(Connection connection, String queryName, Map<String, Object> values) throws SQLException {
         FactsMapping.Query query = mapping.queries().get(queryName);
         try (PreparedStatement statement = connection.prepareStatement(query.sql().jdbcSql())) {
-            statement.setQueryTimeout((int) Math.max(1, mapping.timeout().toSeconds()));
+            if (!postgres) {
+                // PostgreSQL's driver cancels a timed-out statement over a new connection, which a stalled server never
+                // answers; there the server's statement_timeout and the socket timeout bound it instead
+                statement.setQueryTimeout((int) Math.max(1, mapping.timeout().toSeconds()));
+            }
             List<String> parameters = query.sql().parameters();
             for (int i = 0; i < parameters.size(); i++) {
                 Object value = values.get(parameters.get(i));
