@@ -85,8 +85,13 @@ class ShopApiFactsIT {
                 return;
             }
             String path = exchange.getRequestURI().getRawPath();
+            String query = exchange.getRequestURI().getRawQuery();
             if (path.equals("/api/shop")) {
                 reply(exchange, 200, shopJson);
+            } else if (path.equals("/api/products") && query != null && query.startsWith("name=")) {
+                String name = URLDecoder.decode(query.substring("name=".length()), StandardCharsets.UTF_8);
+                ObjectNode product = products.values().stream().filter(p -> p.get("name").asText().equals(name)).findFirst().orElse(null);
+                reply(exchange, product == null ? 404 : 200, product == null ? "{}" : Http.JSON.writeValueAsString(product));
             } else if (path.startsWith("/api/products/")) {
                 productCalls.incrementAndGet();
                 ObjectNode product = products.get(URLDecoder.decode(path.substring("/api/products/".length()), StandardCharsets.UTF_8));
@@ -171,6 +176,16 @@ class ShopApiFactsIT {
             assertThat(back.get("handoff").asBoolean()).isFalse();
             assertThat(back.get("answer").asText()).contains("雾蓝M码有货");
             assertThat(server.conversations().openHandoffs()).filteredOn(h -> h.reason().equals("facts_unavailable")).hasSize(3);
+        }
+    }
+
+    @Test
+    void looksProductsUpByName() {
+        URI base = URI.create("http://127.0.0.1:" + api.getAddress().getPort() + "/api/");
+        try (HttpFactsSource source = HttpFactsSource.builder(base).build()) {
+            assertThat(source.productNamed("法式碎花连衣裙")).map(p -> p.id()).contains("1001");
+            assertThat(source.productNamed("没有 这件&x=1")).isEmpty();
+            assertThat(source.shopName()).isEqualTo("栀语女装");
         }
     }
 

@@ -36,7 +36,8 @@ class ShopDatabaseFactsIT {
         "CREATE TABLE shop_policy (doc TEXT NOT NULL)",
         "CREATE TABLE size_row (chart VARCHAR(32) NOT NULL, pos INT NOT NULL, size VARCHAR(8) NOT NULL, h_min INT NOT NULL,"
                 + " h_max INT NOT NULL, w_min INT NOT NULL, w_max INT NOT NULL)",
-        "INSERT INTO goods VALUES ('A-77', '云朵针织开衫', '针织衫', 18800, '羊毛30% 腈纶70%', '冷水手洗,平铺晾干', 'knit', 6)",
+        "INSERT INTO goods VALUES ('A-77', '云朵针织开衫', '针织衫', 18800, '羊毛30% 腈纶70%', '冷水手洗,平铺晾干', 'knit', 6),"
+                + " ('B-00', '未上架样衣', '针织衫', 9900, NULL, NULL, NULL, NULL)",
         "INSERT INTO goods_sku VALUES ('A-77', '奶油白', 'S', 1, 3), ('A-77', '奶油白', 'M', 2, 0), ('A-77', '奶油白', 'L', 3, 9),"
                 + " ('A-77', '雾霾蓝', 'S', 4, 5), ('A-77', '雾霾蓝', 'M', 5, 12), ('A-77', '雾霾蓝', 'L', 6, 0)",
         "INSERT INTO promo VALUES ('W1', 'full_reduction', 300, 30, '2020-01-01', '2099-12-31', NULL, NULL, NULL, 1),"
@@ -122,6 +123,12 @@ class ShopDatabaseFactsIT {
 
     private void answersFromTheShopsTablesAndHandsOffWhileTheyAreDown(Path mapping, String adminUrl, Step stop, Step start, Step pause,
                                                                       Step resume) throws Exception {
+        try (JdbcFactsSource source = JdbcFactsSource.open(mapping)) {
+            assertThat(source.productNamed("云朵针织开衫")).map(p -> p.id() + " " + p.price() + " " + p.stockOf("奶油白", "L"))
+                    .contains("A-77 188 9");
+            assertThat(source.productNamed("没有这件")).isEmpty();
+            assertThat(source.sizeChart("knit")).map(c -> c.rows().size()).contains(3);
+        }
         Path store = Files.createTempDirectory(temp, "store");
         try (KefuServer server = KefuServer.start(ServerConfig.builder().baseModel(new RulesChatModel())
                 .storeUrl("jdbc:h2:file:" + store.resolve("shop")).facts(JdbcFactsSource.open(mapping)).port(0).build())) {
@@ -152,6 +159,10 @@ class ShopDatabaseFactsIT {
             assertThat(soldOut.get("answer").asText()).contains("雾霾蓝M码暂时缺货").doesNotContain("有货");
 
             assertThat(http.post("/chat", RulesServerIT.ask("有货吗?", "NOPE-1", null)).status()).isEqualTo(404);
+            // a product the shop's tables hold no SKUs for has no stock to tell: a person answers, nothing is guessed
+            JsonNode noSkus = http.post("/chat", RulesServerIT.ask("有货吗?", "B-00", null)).json();
+            assertThat(noSkus.get("handoff").asBoolean()).isTrue();
+            assertThat(noSkus.get("reason").asText()).isEqualTo("facts_unavailable");
 
             stop.run();
             Http.Reply down = http.post("/chat", RulesServerIT.ask("L码有货吗?", "A-77", session));
