@@ -39,7 +39,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * conversation to a person when the API fails (500) or is too slow (timeout).
  */
 class ShopApiFactsIT {
-    enum Mode { OK, FAIL, SLOW }
+    enum Mode { OK, FAIL, SLOW, SLOW_BODY }
 
     @TempDir
     Path temp;
@@ -106,11 +106,22 @@ class ShopApiFactsIT {
         }
     }
 
-    private static void reply(HttpExchange exchange, int status, String body) throws IOException {
+    private void reply(HttpExchange exchange, int status, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         exchange.sendResponseHeaders(status, bytes.length);
-        exchange.getResponseBody().write(bytes);
+        if (mode.get() == Mode.SLOW_BODY) {
+            exchange.getResponseBody().write(bytes, 0, 1);
+            exchange.getResponseBody().flush();
+            try {
+                Thread.sleep(3000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.getResponseBody().write(bytes, 1, bytes.length - 1);
+        } else {
+            exchange.getResponseBody().write(bytes);
+        }
     }
 
     private KefuServer serve(Duration ttl) {
@@ -171,11 +182,17 @@ class ShopApiFactsIT {
             assertHandoff(slow);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(2900));
 
+            // headers in time, then a body that stalls: the timeout covers the whole answer
+            mode.set(Mode.SLOW_BODY);
+            start = System.nanoTime();
+            assertHandoff(http.post("/chat", RulesServerIT.ask("雾蓝M码有货吗?", "1001", null)).json());
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(2900));
+
             mode.set(Mode.OK);
             JsonNode back = http.post("/chat", RulesServerIT.ask("雾蓝M码有货吗?", "1001", null)).json();
             assertThat(back.get("handoff").asBoolean()).isFalse();
             assertThat(back.get("answer").asText()).contains("雾蓝M码有货");
-            assertThat(server.conversations().openHandoffs()).filteredOn(h -> h.reason().equals("facts_unavailable")).hasSize(3);
+            assertThat(server.conversations().openHandoffs()).filteredOn(h -> h.reason().equals("facts_unavailable")).hasSize(4);
         }
     }
 

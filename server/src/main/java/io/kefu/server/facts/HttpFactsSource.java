@@ -12,7 +12,6 @@ import io.kefu.shop.ShopJson;
 import io.kefu.shop.ShopPolicies;
 import io.kefu.shop.SizeChart;
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -38,13 +37,18 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code GET {base}/products?name={name}}: the same, looked up by name.</li>
  * </ul>
  * Answers are cached for a short time-to-live (default 5 s), so a burst of questions costs the shop's API one call per
- * product, and a changed price or stock shows within the TTL. A failed call is not cached and nothing stale is used in
- * its place: an answer past its TTL that cannot be fetched again is {@link FactsUnavailableException}, as is a timeout
+ * product, and a changed price or stock shows within the TTL. A failed call and a product that does not exist are not
+ * cached, and nothing stale is used in place of a failed call: an answer past its TTL that cannot be fetched again is {@link FactsUnavailableException}, as is a timeout
  * (default 3 s per call), a status other than 200 (and 404 for a product), or a body that is not valid facts.
  *
  * <p>Build with {@link #builder(URI)}; plain {@code http} is taken only for a loopback host.
  */
 public final class HttpFactsSource implements FactsSource {
+    /** The largest answer taken; a longer one is not facts Kefu can use. */
+    static final int MAX_BODY_BYTES = 4 * 1024 * 1024;
+    /** Cached answers kept at most; past it the expired ones go (product ids come from customers' requests). */
+    static final int MAX_CACHED = 10_000;
+
     private final URI base;
     private final Duration timeout;
     private final long ttlNanos;
@@ -141,6 +145,16 @@ public final class HttpFactsSource implements FactsSource {
             return (T) hit.value();
         }
         T value = fetch.get();
+        if (value instanceof Optional<?> found && found.isEmpty()) {
+            return value;
+        }
+        if (cache.size() >= MAX_CACHED) {
+            long at = System.nanoTime();
+            cache.values().removeIf(entry -> entry.expiresAt() - at <= 0);
+            if (cache.size() >= MAX_CACHED) {
+                cache.clear();
+            }
+        }
         cache.put(key, new Cached<>(value, System.nanoTime() + ttlNanos));
         return value;
     }
@@ -159,14 +173,23 @@ public final class HttpFactsSource implements FactsSource {
         if (bearerToken != null) {
             request.header("Authorization", "Bearer " + bearerToken);
         }
-        HttpResponse<String> response;
+        HttpResponse<byte[]> response;
+        java.util.concurrent.CompletableFuture<HttpResponse<byte[]>> call = client.sendAsync(request.build(),
+                HttpResponse.BodyHandlers.ofByteArray());
         try {
-            response = client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (HttpTimeoutException e) {
+            // the request's own timeout ends with the headers; this one bounds the body too
+            response = call.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            call.cancel(true);
             throw new FactsUnavailableException("GET " + base + path + " did not answer within " + timeout.toMillis() + " ms", e);
-        } catch (IOException e) {
-            throw new FactsUnavailableException("GET " + base + path + " failed: " + e, e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof HttpTimeoutException) {
+                throw new FactsUnavailableException("GET " + base + path + " did not answer within " + timeout.toMillis() + " ms", cause);
+            }
+            throw new FactsUnavailableException("GET " + base + path + " failed: " + cause, cause);
         } catch (InterruptedException e) {
+            call.cancel(true);
             Thread.currentThread().interrupt();
             throw new FactsUnavailableException("GET " + base + path + " was interrupted", e);
         }
@@ -176,7 +199,11 @@ public final class HttpFactsSource implements FactsSource {
         if (response.statusCode() != 200) {
             throw new FactsUnavailableException("GET " + base + path + " answered " + response.statusCode());
         }
-        return Optional.of(response.body());
+        byte[] body = response.body();
+        if (body.length > MAX_BODY_BYTES) {
+            throw new FactsUnavailableException("GET " + base + path + " answered more than " + MAX_BODY_BYTES + " bytes");
+        }
+        return Optional.of(new String(body, StandardCharsets.UTF_8));
     }
 
     /** Drops the cache. Idempotent. */
