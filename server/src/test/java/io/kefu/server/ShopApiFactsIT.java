@@ -211,6 +211,8 @@ class ShopApiFactsIT {
         assertThatThrownBy(() -> HttpFactsSource.builder(URI.create("http://shop.example.com/api")).build())
                 .hasMessageContaining("https");
         assertThatThrownBy(() -> HttpFactsSource.builder(URI.create("ftp://127.0.0.1/api")).build()).hasMessageContaining("http(s)");
+        assertThatThrownBy(() -> HttpFactsSource.builder(URI.create("https://kefu:pa55@shop.example.com/api?key=k3y")).build())
+                .hasMessageContaining("user part, query").hasMessageNotContaining("pa55").hasMessageNotContaining("k3y");
     }
 
     private static void assertHandoff(JsonNode answer) {

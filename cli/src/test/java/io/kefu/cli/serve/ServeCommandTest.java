@@ -50,6 +50,10 @@ class ServeCommandTest {
                 "jdbc:h2:mem:serve-test");
         assertThat(missing.exitCode()).isNotZero();
         assertThat(missing.err()).contains("none.yaml: no such mapping file");
+        Cli.Result mariadb = Cli.run("serve", "--engine", "rules", "--facts", "jdbc:mariadb://127.0.0.1/shop?password=p", "--store",
+                "jdbc:h2:mem:serve-test");
+        assertThat(mariadb.exitCode()).isNotZero();
+        assertThat(mariadb.err()).contains("write a mapping file").doesNotContain("password=p");
         Cli.Result plain = Cli.run("serve", "--engine", "rules", "--facts", "http://shop.example.com/api", "--store", "jdbc:h2:mem:serve-test");
         assertThat(plain.exitCode()).isNotZero();
         assertThat(plain.err()).contains("plain http is taken only for a loopback host");

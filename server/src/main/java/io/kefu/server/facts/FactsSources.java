@@ -31,6 +31,10 @@ public final class FactsSources {
     public static FactsSource open(String spec, Duration timeout) {
         String lower = spec.toLowerCase(Locale.ROOT);
         if (lower.startsWith("jdbc:")) {
+            if (!lower.startsWith("jdbc:h2:") && !lower.startsWith("jdbc:postgresql:")) {
+                throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--facts " + redacted(spec) + ": a JDBC URL names another Kefu store"
+                        + " (jdbc:h2:... or jdbc:postgresql:...); for the shop's own database write a mapping file (.yaml)");
+            }
             return ShopStore.open(spec, new Database.Pool(Database.Pool.DEFAULT_SIZE, timeout));
         }
         if (lower.startsWith("http://") || lower.startsWith("https://")) {
@@ -49,7 +53,13 @@ public final class FactsSources {
             }
             return JdbcFactsSource.open(file);
         }
-        throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--facts " + spec
+        throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--facts " + redacted(spec)
                 + ": expected a JDBC URL (jdbc:...), a mapping file (.yaml) or an http(s):// URL");
+    }
+
+    /** @return the spec without a query string, which may hold credentials */
+    private static String redacted(String spec) {
+        int query = spec.indexOf('?');
+        return query < 0 ? spec : spec.substring(0, query) + "?...";
     }
 }

@@ -241,8 +241,8 @@ public final class HttpFactsSource implements FactsSource {
             if (!scheme.equals("http") && !scheme.equals("https") || base.getHost() == null) {
                 throw invalid("expected an http(s) URL such as https://shop.example.com/kefu");
             }
-            if (base.getRawQuery() != null || base.getRawFragment() != null) {
-                throw invalid("the base URL may not have a query or fragment");
+            if (base.getRawQuery() != null || base.getRawFragment() != null || base.getRawUserInfo() != null) {
+                throw invalid("the base URL may not have a user part, query or fragment (send a token with " + FactsSources.TOKEN_VARIABLE + ")");
             }
             if (scheme.equals("http") && !loopback(base.getHost())) {
                 throw invalid("plain http is taken only for a loopback host; use https");
@@ -257,7 +257,10 @@ public final class HttpFactsSource implements FactsSource {
         }
 
         private KefuException invalid(String why) {
-            return new KefuException(ErrorCode.INVALID_ARGUMENT, "facts URL " + base + ": " + why);
+            // scheme, host, port and path only: a user part or query could hold credentials
+            String shown = base.getScheme() + "://" + base.getHost() + (base.getPort() < 0 ? "" : ":" + base.getPort())
+                    + (base.getRawPath() == null ? "" : base.getRawPath());
+            return new KefuException(ErrorCode.INVALID_ARGUMENT, "facts URL " + shown + ": " + why);
         }
 
         /** Whether the host is {@code localhost} or a loopback address literal; decided without a DNS lookup. */
