@@ -12,6 +12,7 @@ import io.kefu.server.store.ExperimentStore;
 import io.kefu.server.store.HandoffQueue;
 import io.kefu.server.store.HandoffStore;
 import io.kefu.server.store.ShopStore;
+import io.kefu.shop.FactsSource;
 import io.kefu.shop.ShopCatalog;
 import io.kefu.shop.policy.CompliancePolicy;
 import org.slf4j.Logger;
@@ -58,6 +59,7 @@ public final class KefuServer implements AutoCloseable {
     private final ServerConfig config;
     private final Database db;
     private final ShopStore shop;
+    private final FactsSource facts;
     private final ConversationStore conversations;
     private final HandoffQueue handoffs;
     private final ScheduledExecutorService housekeeping;
@@ -76,6 +78,7 @@ public final class KefuServer implements AutoCloseable {
         if (config.shopFolder().isPresent() && shop.loadIfEmpty(ShopCatalog.load(config.shopFolder().get()))) {
             LOG.info("loaded the shop from {} into {}", config.shopFolder().get(), db.redacted());
         }
+        this.facts = config.facts().orElse(shop);
         this.conversations = new ConversationStore(db, config.clock());
         recordExperiment();
         deleteExpired();
@@ -143,7 +146,7 @@ public final class KefuServer implements AutoCloseable {
 
     /** The /chat service: the default model, or one model per arm of the configured experiment. */
     private ShopAssistant shopAssistant(ChatModel defaultModel) {
-        ShopAssistant.Builder assistant = ShopAssistant.builder(shop, conversations).minMeanLogprob(config.minMeanLogprob())
+        ShopAssistant.Builder assistant = ShopAssistant.builder(facts, conversations).minMeanLogprob(config.minMeanLogprob())
                 .historyTurns(config.historyTurns()).onHandoff(handoff -> metrics.handoff(handoff.reason().wireName()))
                 .handoffQueue(handoffs);
         if (config.experiment().isPresent()) {
@@ -183,6 +186,7 @@ public final class KefuServer implements AutoCloseable {
             server.housekeeping.shutdownNow();
             server.handoffs.close();
             server.db.close();
+            server.closeFacts();
             throw new KefuException(ErrorCode.IO, "cannot listen on " + config.bind() + ":" + config.port() + ": " + e.getMessage(), e);
         }
         server.hosts.listeningOn(server.port());
@@ -235,5 +239,13 @@ public final class KefuServer implements AutoCloseable {
         housekeeping.shutdownNow();
         handoffs.close();
         db.close();
+        closeFacts();
+    }
+
+    /** Closes a configured facts source (the store's shop tables close with the store). */
+    private void closeFacts() {
+        if (facts != shop) {
+            facts.close();
+        }
     }
 }

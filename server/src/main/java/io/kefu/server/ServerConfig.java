@@ -6,6 +6,7 @@ import io.kefu.chat.ChatModel;
 import io.kefu.eval.ab.ExperimentSplit;
 
 import io.kefu.server.store.Database;
+import io.kefu.shop.FactsSource;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -27,7 +28,8 @@ import java.util.Optional;
  * request timeout 120 s, body limit 256 KiB, shutdown drain 30 s, hand-off confidence threshold
  * -2.5 (mean token log-probability), history of 10 turns per session, no A/B experiment (every
  * session in arm {@code model}), no extra allowed {@code Host} names, at most 8 adapters loaded at run time,
- * a store pool of 10 connections with a 5 s timeout, conversations kept 90 days, the system clock.
+ * a store pool of 10 connections with a 5 s timeout, conversations kept 90 days, the system clock, the shop's facts
+ * read from the store's shop tables.
  * The store URL is required; loading adapters at run time requires an API key and an adapter root.
  */
 public final class ServerConfig {
@@ -38,6 +40,7 @@ public final class ServerConfig {
     private final AdapterLoader adapterLoader;
     private final String storeUrl;
     private final java.nio.file.Path shopFolder;
+    private final FactsSource facts;
     private final String bind;
     private final int port;
     private final String apiKey;
@@ -65,6 +68,7 @@ public final class ServerConfig {
         this.adapterLoader = b.adapterLoader;
         this.storeUrl = b.storeUrl;
         this.shopFolder = b.shopFolder;
+        this.facts = b.facts;
         this.bind = b.bind;
         this.port = b.port;
         this.apiKey = b.apiKey;
@@ -97,6 +101,7 @@ public final class ServerConfig {
     Optional<AdapterLoader> adapterLoader() { return Optional.ofNullable(adapterLoader); }
     String storeUrl() { return storeUrl; }
     Optional<java.nio.file.Path> shopFolder() { return Optional.ofNullable(shopFolder); }
+    Optional<FactsSource> facts() { return Optional.ofNullable(facts); }
     String bind() { return bind; }
     int port() { return port; }
     Optional<String> apiKey() { return Optional.ofNullable(apiKey); }
@@ -126,6 +131,7 @@ public final class ServerConfig {
         private AdapterLoader adapterLoader;
         private String storeUrl;
         private java.nio.file.Path shopFolder;
+        private FactsSource facts;
         private String bind = "127.0.0.1";
         private int port = 8080;
         private String apiKey;
@@ -213,6 +219,13 @@ public final class ServerConfig {
 
         /** @param value a shop folder ({@code examples/shop}) loaded into an empty store (default none) */
         public Builder shopFolder(java.nio.file.Path value) { this.shopFolder = value; return this; }
+
+        /**
+         * @param value where {@code /chat} reads the shop's live facts (default: the store's shop tables, loaded from the
+         *     {@link #shopFolder} when empty): a shop's database ({@link io.kefu.server.facts.JdbcFactsSource}), its HTTP API
+         *     ({@link io.kefu.server.facts.HttpFactsSource}) or any other; the server closes it when it closes
+         */
+        public Builder facts(FactsSource value) { this.facts = Objects.requireNonNull(value, "facts"); return this; }
 
         /** @param value the address to listen on (default 127.0.0.1) */
         public Builder bind(String value) { this.bind = value; return this; }

@@ -11,7 +11,9 @@ import io.kefu.model.Engines;
 import io.kefu.model.ModelRef;
 import io.kefu.server.KefuServer;
 import io.kefu.server.ServerConfig;
+import io.kefu.server.facts.FactsSources;
 import io.kefu.server.store.Database;
+import io.kefu.shop.FactsSource;
 import io.kefu.train.Adapter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -42,7 +44,8 @@ import java.util.concurrent.CountDownLatch;
                 "  kefu serve --engine remote --model http://127.0.0.1:8000/v1 --store jdbc:postgresql://127.0.0.1:5432/kefu?user=kefu",
                 "  kefu serve --engine rules --port 8081        (the keyword baseline, no model)",
                 "  kefu serve --engine djl --model models/qwen2.5-0.5b --adapter shop-lora=out/shop-lora \\",
-                "             --arm control=rules:50 --arm tuned=adapter:shop-lora:50 --experiment launch-2026-12"})
+                "             --arm control=rules:50 --arm tuned=adapter:shop-lora:50 --experiment launch-2026-12",
+                "  kefu serve --engine rules --facts shop-facts.yaml   (facts from the shop's own database)"})
 public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--engine", required = true, paramLabel = "ID", description = "djl, onnx, trtllm, remote, or rules (the keyword baseline).")
     String engineId;
@@ -55,6 +58,10 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--store", paramLabel = "JDBC_URL", description = "jdbc:h2:... or jdbc:postgresql://... (default: an H2 file in ~/.kefu/store).")
     String store;
+
+    @Option(names = "--facts", paramLabel = "SOURCE", description = {"Where /chat reads the shop's live facts (default: the store's shop tables):",
+            "a mapping file (.yaml) for the shop's own database, an http(s):// shop API, or jdbc:... (another Kefu store)."})
+    String facts;
 
     @Option(names = "--shop", paramLabel = "DIR", defaultValue = "examples/shop", description = "Shop folder loaded into an empty store (default: ${DEFAULT-VALUE}).")
     Path shop;
@@ -135,6 +142,11 @@ public final class ServeCommand implements Callable<Integer> {
             config.experiment(split);
         }
         try {
+            if (facts != null) {
+                FactsSource source = FactsSources.open(facts, Database.Pool.DEFAULT_TIMEOUT);
+                owned.add(source);
+                config.facts(source);
+            }
             if (engineId.equals("rules")) {
                 if (!adapters.isEmpty() || allowRuntimeAdapters) {
                     throw new KefuException(ErrorCode.INVALID_ARGUMENT, (allowRuntimeAdapters ? "--allow-runtime-adapters" : "--adapter")
