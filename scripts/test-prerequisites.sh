@@ -61,7 +61,7 @@ fi
 
 # Debian packages the integration tests call (ONNX's checker, PyTorch as the training benchmark's baseline, ...).
 packages=(python3-onnx postgresql jupyter-nbconvert python3-nbclient jupyter-client python3-ipykernel
-          python3-torch libopenblas0-pthread)
+          python3-torch libopenblas0-pthread python3-numpy)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
