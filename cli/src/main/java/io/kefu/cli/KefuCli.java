@@ -19,6 +19,7 @@ import io.kefu.cli.serve.ServeCommand;
 import io.kefu.cli.train.MergeCommand;
 import io.kefu.cli.train.ModelCommand;
 import io.kefu.cli.train.ParamsCommand;
+import io.kefu.cli.train.PlanCommand;
 import io.kefu.cli.train.TrainCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -37,7 +38,7 @@ import picocli.CommandLine.Command;
             BenchCommand.class,
             ExportCommand.class,
             TrtllmCommand.class,
-            ParamsCommand.class,
+            ParamsCommand.class, PlanCommand.class,
             ModelCommand.class, TrainCommand.class, MergeCommand.class,
             ScoreCommand.class, EvalCommand.class, AbCommand.class, RatingCommand.class,
             ServeCommand.class,
