@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
                 "broken down into base weights, trainable weights + optimizer, activations, logits and workspace.",
                 "With --memory, also what fits: the largest batch and sequence, or which of 16-bit storage, nf4",
                 "and gradient checkpointing is needed."},
-        footer = {"", "Example:", "  kefu plan --model models/llama3-8b --base-dtype bf16 --gradient-checkpointing --seq 256 --batch 1 --memory 24GiB"})
+        footer = {"", "Example:",
+                "  kefu plan --model models/llama3-8b --base-dtype bf16 --gradient-checkpointing --seq 256 --batch 1 --memory 24GiB"})
 public final class PlanCommand implements java.util.concurrent.Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -71,13 +72,18 @@ public final class PlanCommand implements java.util.concurrent.Callable<Integer>
     @Option(names = "--memory", paramLabel = "SIZE", description = "Memory budget, e.g. 24GiB: also print what fits.")
     String memory;
 
+    @Option(names = "--max-heap", paramLabel = "SIZE",
+            description = "The training JVM's maximum heap (-Xmx); loading leaves garbage in it (default: this JVM's).")
+    String maxHeap;
+
     @Override
     public Integer call() {
         HfModelConfig config = HfModelConfig.load(model);
         LoraConfig lora = full ? null : LoraConfig.builder().rank(rank).targets(targets).dropout(dropout).build();
         Setup setup = new Setup(lora, storage(config), checkpointing, batch, seq, gradAccum);
         PrintWriter out = spec.commandLine().getOut();
-        Estimate e = TrainingMemory.estimate(config, setup);
+        long heap = maxHeap == null ? Runtime.getRuntime().maxMemory() : ByteSize.parse(maxHeap, "--max-heap");
+        Estimate e = TrainingMemory.estimate(config, setup, heap);
         out.printf(Locale.ROOT, "%s, %s, %s, batch %d x sequence %d%s%n", config.architecture().className(),
                 full ? "full fine-tuning" : "LoRA r=" + rank + " on " + String.join(",", lora.targets()), setup.describe(),
                 batch, seq, gradAccum > 1 ? " x " + gradAccum + " micro-batches" : "");
@@ -92,10 +98,10 @@ public final class PlanCommand implements java.util.concurrent.Callable<Integer>
             out.println();
             if (e.total() <= budget) {
                 out.printf(Locale.ROOT, "fits %s. Largest batch at sequence %d: %s; longest sequence at batch %d: %s%n",
-                        ByteSize.format(budget), seq, text(TrainingMemory.largestBatch(config, setup, budget)), batch,
-                        text(TrainingMemory.largestSequence(config, setup, budget)));
+                        ByteSize.format(budget), seq, text(TrainingMemory.largestBatch(config, setup, budget, heap)), batch,
+                        text(TrainingMemory.largestSequence(config, setup, budget, heap)));
             } else {
-                List<Setup> ways = TrainingMemory.waysToFit(config, setup, budget);
+                List<Setup> ways = TrainingMemory.waysToFit(config, setup, budget, heap);
                 if (ways.isEmpty()) {
                     out.printf(Locale.ROOT, "does not fit %s at batch %d x sequence %d, even with nf4 and gradient checkpointing;"
                             + " lower --batch or --seq.%n", ByteSize.format(budget), batch, seq);
@@ -103,7 +109,7 @@ public final class PlanCommand implements java.util.concurrent.Callable<Integer>
                     out.printf(Locale.ROOT, "does not fit %s as set; these would:%n", ByteSize.format(budget));
                     for (Setup way : ways) {
                         out.printf(Locale.ROOT, "  %-40s %s%n", way.describe(),
-                                ByteSize.format(TrainingMemory.estimate(config, way).total()));
+                                ByteSize.format(TrainingMemory.estimate(config, way, heap).total()));
                     }
                 }
             }

@@ -25,11 +25,11 @@ class PlanCommandTest {
     void printsTheBreakdownOfTheArticlesSetup() throws Exception {
         Files.writeString(dir.resolve("config.json"), Llama3Config.LLAMA3_8B);
         Cli.Result r = Cli.run("plan", "--model", dir.toString(), "--base-dtype", "bf16", "--gradient-checkpointing",
-                "--seq", "256", "--batch", "1");
+                "--seq", "256", "--batch", "1", "--max-heap", "6GiB");
         assertThat(r.exitCode()).as(r.err()).isZero();
         HfModelConfig config = HfModelConfig.load(dir);
         Setup setup = new Setup(LoraConfig.builder().build(), Storage.BF16, true, 1, 256, 1);
-        TrainingMemory.Estimate e = TrainingMemory.estimate(config, setup);
+        TrainingMemory.Estimate e = TrainingMemory.estimate(config, setup, 6L << 30);
         assertThat(r.out()).contains("LlamaForCausalLM, LoRA r=8 on q_proj,v_proj, bf16 base, gradient checkpointing, batch 1 x sequence 256")
                 .containsPattern("base weights +15\\.0 GiB")
                 .contains("predicted peak").contains(ByteSize.format(e.total()))

@@ -6,7 +6,10 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Byte counts as people write them: {@code 24GiB} (2^30), {@code 5GB} (10^9, as transformers' {@code max_shard_size}), {@code 512MiB}, {@code 1000}. */
+/**
+ * Byte counts as people write them: {@code 24GiB} (2^30), {@code 5GB} (10^9, as transformers'
+ * {@code max_shard_size}), {@code 512MiB}, {@code 1000}.
+ */
 public final class ByteSize {
     private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([KMGT]i?B|[KMGT]|B)?", Pattern.CASE_INSENSITIVE);
 

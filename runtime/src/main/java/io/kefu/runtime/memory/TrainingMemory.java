@@ -34,15 +34,19 @@ import java.util.Optional;
  *       label is trained; every position is assumed trained) and the hidden rows they come from.</li>
  *   <li><b>workspace</b>: the process itself (JVM, libtorch, tokenizer), backward temporaries (the
  *       gradients of the largest activations of one layer), the fp32 widening of the output head and
- *       of the layer in use when the base is not fp32, and the fp32 arrays of the largest tensor
- *       while loading.</li>
+ *       of the layer in use when the base is not fp32, the fp32 arrays read while loading (left in
+ *       the JVM heap until a collection: all of them, or three quarters of the maximum heap when
+ *       that is less) and under full fine-tuning one vocabulary-sized gradient of the output head
+ *       before it is accumulated.</li>
  * </ul>
  *
  * Calibrated against measured peak resident memory on this engine's CPU build (docs/djl.md, "Sizing").
  */
 public final class TrainingMemory {
     /** Resident memory of the process before any weights: JVM, libtorch, tokenizer (measured). */
-    static final long RUNTIME_BYTES = 600L << 20;
+    static final long RUNTIME_BYTES = 400L << 20;
+    /** Share of the maximum heap that the fp32 arrays read while loading fill before they are collected (measured). */
+    static final double HEAP_FILL = 0.75;
     private static final int FLOAT = 4;
 
     /** How the frozen base weights are stored. */
@@ -119,8 +123,16 @@ public final class TrainingMemory {
     private TrainingMemory() {
     }
 
-    /** @return the predicted peak of training {@code config} as {@code setup} says */
+    /** @return the predicted peak of training {@code config} as {@code setup} says, in a JVM with this JVM's maximum heap */
     public static Estimate estimate(HfModelConfig config, Setup setup) {
+        return estimate(config, setup, Runtime.getRuntime().maxMemory());
+    }
+
+    /**
+     * @return the predicted peak of training {@code config} as {@code setup} says, in a JVM whose
+     *     maximum heap ({@code -Xmx}) is {@code maxHeapBytes}
+     */
+    public static Estimate estimate(HfModelConfig config, Setup setup, long maxHeapBytes) {
         DecoderLayout layout = DecoderLayout.of(config);
         long all = layout.parameterCount();
         long linear = linearParameters(config);
@@ -153,12 +165,11 @@ public final class TrainingMemory {
         double backward = 2.0 * config.numAttentionHeads() * n * setup.sequence() + 3.0 * n * config.intermediateSize()
                 + 2.0 * n * config.hiddenSize();
         long widened = setup.storage() == Storage.FP32 ? 0 : FLOAT * (head + (setup.gradientCheckpointing() ? layerLinear : 0));
-        long largest = 0;
-        for (String name : layout.names()) {
-            largest = Math.max(largest, io.kefu.runtime.format.TensorInfo.elementCount(layout.shape(name)));
-        }
-        long loading = 2L * FLOAT * largest;
-        long workspace = RUNTIME_BYTES + (long) (FLOAT * backward) + widened + loading;
+        // every tensor is read into a float[] before it becomes an array; the garbage stays in the heap
+        // until a collection, which comes when the heap is about three quarters full (measured)
+        long loading = Math.min(FLOAT * all, (long) (HEAP_FILL * maxHeapBytes));
+        long headGradient = setup.lora() == null ? FLOAT * head : 0; // full fine-tuning: the head's gradient before it is accumulated
+        long workspace = RUNTIME_BYTES + (long) (FLOAT * backward) + widened + loading + headGradient;
         return new Estimate(base, trainable, activations, logits, workspace);
     }
 
@@ -197,13 +208,13 @@ public final class TrainingMemory {
     }
 
     /** @return the largest batch (at the setup's sequence) that fits {@code budget}, or empty when not even 1 does */
-    public static Optional<Integer> largestBatch(HfModelConfig config, Setup setup, long budget) {
-        return largest(b -> estimate(config, setup.withShape(b, setup.sequence())).total() <= budget, 1 << 16);
+    public static Optional<Integer> largestBatch(HfModelConfig config, Setup setup, long budget, long maxHeapBytes) {
+        return largest(b -> estimate(config, setup.withShape(b, setup.sequence()), maxHeapBytes).total() <= budget, 1 << 16);
     }
 
     /** @return the longest sequence (at the setup's batch) that fits {@code budget}, or empty when not even 1 token does */
-    public static Optional<Integer> largestSequence(HfModelConfig config, Setup setup, long budget) {
-        return largest(t -> estimate(config, setup.withShape(setup.batch(), t)).total() <= budget,
+    public static Optional<Integer> largestSequence(HfModelConfig config, Setup setup, long budget, long maxHeapBytes) {
+        return largest(t -> estimate(config, setup.withShape(setup.batch(), t), maxHeapBytes).total() <= budget,
                 config.maxPositionEmbeddings());
     }
 
@@ -212,7 +223,7 @@ public final class TrainingMemory {
      *     as possible, in the order: checkpointing, 16-bit storage (bf16), both, NF4, NF4 with
      *     checkpointing; empty when none does
      */
-    public static List<Setup> waysToFit(HfModelConfig config, Setup setup, long budget) {
+    public static List<Setup> waysToFit(HfModelConfig config, Setup setup, long budget, long maxHeapBytes) {
         List<Setup> candidates = new ArrayList<>();
         candidates.add(setup);
         if (setup.lora() != null) {
@@ -230,7 +241,7 @@ public final class TrainingMemory {
         }
         List<Setup> fits = new ArrayList<>();
         for (Setup candidate : candidates) {
-            if (!fits.contains(candidate) && estimate(config, candidate).total() <= budget) {
+            if (!fits.contains(candidate) && estimate(config, candidate, maxHeapBytes).total() <= budget) {
                 fits.add(candidate);
             }
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kefu.KefuException;
 import io.kefu.runtime.format.HfModelConfig;
+import io.kefu.runtime.format.ParameterCount;
 import io.kefu.runtime.memory.TrainingMemory.Estimate;
 import io.kefu.runtime.memory.TrainingMemory.Setup;
 import io.kefu.runtime.memory.TrainingMemory.Storage;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 class TrainingMemoryTest {
     private static final HfModelConfig LLAMA3_8B = HfModelConfig.load(Path.of("../examples/models/llama-3-8b.config.json"));
     private static final long LLAMA3_8B_PARAMS = 8_030_261_248L;
+    private static final long HEAP = 6L << 30;
     private static final LoraConfig QV = LoraConfig.builder().rank(8).targets("q_proj", "v_proj").build();
 
     private static Setup lora(Storage storage, boolean checkpointing) {
@@ -64,19 +66,30 @@ class TrainingMemoryTest {
     void findsTheLargestShapeAndTheSmallestChangeThatFit() {
         long budget = ByteSize.parse("24GiB", "--memory");
         Setup bf16 = lora(Storage.BF16, true);
-        int batch = TrainingMemory.largestBatch(LLAMA3_8B, bf16, budget).orElseThrow();
-        assertThat(TrainingMemory.estimate(LLAMA3_8B, bf16.withShape(batch, 256)).total()).isLessThanOrEqualTo(budget);
-        assertThat(TrainingMemory.estimate(LLAMA3_8B, bf16.withShape(batch + 1, 256)).total()).isGreaterThan(budget);
-        int sequence = TrainingMemory.largestSequence(LLAMA3_8B, bf16, budget).orElseThrow();
-        assertThat(TrainingMemory.estimate(LLAMA3_8B, bf16.withShape(1, sequence)).total()).isLessThanOrEqualTo(budget);
-        assertThat(TrainingMemory.estimate(LLAMA3_8B, bf16.withShape(1, sequence + 1)).total()).isGreaterThan(budget);
+        int batch = TrainingMemory.largestBatch(LLAMA3_8B, bf16, budget, HEAP).orElseThrow();
+        assertThat(TrainingMemory.estimate(LLAMA3_8B, bf16.withShape(batch, 256), HEAP).total()).isLessThanOrEqualTo(budget);
+        assertThat(TrainingMemory.estimate(LLAMA3_8B, bf16.withShape(batch + 1, 256), HEAP).total()).isGreaterThan(budget);
+        int sequence = TrainingMemory.largestSequence(LLAMA3_8B, bf16, budget, HEAP).orElseThrow();
+        assertThat(TrainingMemory.estimate(LLAMA3_8B, bf16.withShape(1, sequence), HEAP).total()).isLessThanOrEqualTo(budget);
+        assertThat(TrainingMemory.estimate(LLAMA3_8B, bf16.withShape(1, sequence + 1), HEAP).total()).isGreaterThan(budget);
 
         Setup fp32 = lora(Storage.FP32, false);
-        assertThat(TrainingMemory.estimate(LLAMA3_8B, fp32).total()).isGreaterThan(budget);
-        List<Setup> ways = TrainingMemory.waysToFit(LLAMA3_8B, fp32, budget);
+        assertThat(TrainingMemory.estimate(LLAMA3_8B, fp32, HEAP).total()).isGreaterThan(budget);
+        List<Setup> ways = TrainingMemory.waysToFit(LLAMA3_8B, fp32, budget, HEAP);
         assertThat(ways).isNotEmpty().doesNotContain(fp32, fp32.with(Storage.FP32, true));
         assertThat(ways).contains(fp32.with(Storage.NF4, true));
-        assertThat(TrainingMemory.waysToFit(LLAMA3_8B, fp32, 1L << 30)).isEmpty();
+        assertThat(TrainingMemory.waysToFit(LLAMA3_8B, fp32, 1L << 30, HEAP)).isEmpty();
+    }
+
+    @Test
+    void loadingGarbageIsBoundedByTheHeap() {
+        Setup setup = lora(Storage.FP32, false);
+        long small = TrainingMemory.estimate(LLAMA3_8B, setup, 1L << 30).workspace();
+        long large = TrainingMemory.estimate(LLAMA3_8B, setup, 8L << 30).workspace();
+        assertThat(large - small).isEqualTo((long) (0.75 * (7L << 30)));
+        HfModelConfig qwen = HfModelConfig.load(Path.of("../examples/models/qwen2.5-7b.config.json"));
+        assertThat(TrainingMemory.estimate(qwen, setup, 1L << 40).workspace())
+                .isGreaterThan(4 * ParameterCount.full(qwen).all()); // a heap that never fills keeps every array read
     }
 
     @Test
