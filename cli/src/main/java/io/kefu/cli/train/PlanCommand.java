@@ -92,6 +92,10 @@ public final class PlanCommand implements java.util.concurrent.Callable<Integer>
         row(out, "activations", e.activations());
         row(out, "logits", e.logits());
         row(out, "workspace", e.workspace());
+        if (e.loading() > 0) {
+            row(out, "training peak", e.training());
+            row(out, "loading peak", e.loading());
+        }
         row(out, "predicted peak", e.total());
         if (memory != null) {
             long budget = ByteSize.parse(memory, "--memory");

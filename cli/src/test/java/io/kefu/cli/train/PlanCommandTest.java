@@ -31,7 +31,7 @@ class PlanCommandTest {
         Setup setup = new Setup(LoraConfig.builder().build(), Storage.BF16, true, 1, 256, 1);
         TrainingMemory.Estimate e = TrainingMemory.estimate(config, setup, 6L << 30);
         assertThat(r.out()).contains("LlamaForCausalLM, LoRA r=8 on q_proj,v_proj, bf16 base, gradient checkpointing, batch 1 x sequence 256")
-                .containsPattern("base weights +15\\.0 GiB")
+                .containsPattern("base weights +14\\.96 GiB")
                 .contains("predicted peak").contains(ByteSize.format(e.total()))
                 .doesNotContain("fits");
     }
@@ -42,14 +42,14 @@ class PlanCommandTest {
         Cli.Result tooBig = Cli.run("plan", "--model", dir.resolve("config.json").toString(), "--base-dtype", "fp32",
                 "--seq", "256", "--batch", "1", "--memory", "24GiB");
         assertThat(tooBig.exitCode()).as(tooBig.err()).isZero();
-        assertThat(tooBig.out()).contains("does not fit 24.0 GiB as set; these would:").contains("nf4 base, gradient checkpointing");
+        assertThat(tooBig.out()).contains("does not fit 24.00 GiB as set; these would:").contains("nf4 base, gradient checkpointing");
 
         Cli.Result fits = Cli.run("plan", "--model", dir.toString(), "--quantize", "nf4", "--gradient-checkpointing",
                 "--seq", "256", "--batch", "1", "--memory", "24GiB");
-        assertThat(fits.out()).containsPattern("fits 24\\.0 GiB\\. Largest batch at sequence 256: \\d+; longest sequence at batch 1: \\d+");
+        assertThat(fits.out()).containsPattern("fits 24\\.00 GiB\\. Largest batch at sequence 256: \\d+; longest sequence at batch 1: \\d+");
 
         Cli.Result none = Cli.run("plan", "--model", dir.toString(), "--memory", "2GiB");
-        assertThat(none.out()).contains("does not fit 2.0 GiB at batch 4 x sequence 512, even with nf4 and gradient checkpointing");
+        assertThat(none.out()).contains("does not fit 2.00 GiB at batch 4 x sequence 512, even with nf4 and gradient checkpointing");
     }
 
     @Test

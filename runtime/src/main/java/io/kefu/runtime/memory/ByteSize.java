@@ -37,10 +37,10 @@ public final class ByteSize {
         return Math.round(bytes);
     }
 
-    /** @return {@code bytes} in GiB (or MiB below 1 GiB) with one decimal, e.g. {@code 15.0 GiB} */
+    /** @return {@code bytes} in GiB with two decimals (whole MiB below 1 GiB), e.g. {@code 14.96 GiB} */
     public static String format(long bytes) {
         if (bytes >= 1L << 30) {
-            return String.format(Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30));
+            return String.format(Locale.ROOT, "%.2f GiB", bytes / (double) (1L << 30));
         }
         return String.format(Locale.ROOT, "%.0f MiB", bytes / (double) (1L << 20));
     }

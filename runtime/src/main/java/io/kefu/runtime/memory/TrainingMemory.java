@@ -34,11 +34,17 @@ import java.util.Optional;
  *       label is trained; every position is assumed trained) and the hidden rows they come from.</li>
  *   <li><b>workspace</b>: the process itself (JVM, libtorch, tokenizer), backward temporaries (the
  *       gradients of the largest activations of one layer), the fp32 widening of the output head and
- *       of the layer in use when the base is not fp32, the fp32 arrays read while loading (left in
- *       the JVM heap until a collection: all of them, or three quarters of the maximum heap when
- *       that is less) and under full fine-tuning one vocabulary-sized gradient of the output head
- *       before it is accumulated.</li>
+ *       of the layer in use when the base is not fp32, the fp32 arrays read while loading when they
+ *       fit in three quarters of the JVM's maximum heap (no collection runs, so they stay), and
+ *       under full fine-tuning one vocabulary-sized gradient of the output head before it is
+ *       accumulated.</li>
  * </ul>
+ *
+ * <p>When the arrays read while loading do not fit there, collections run while loading and
+ * loading has a peak of its own (base weights, the process, the filled heap); the prediction is
+ * the larger of the two peaks. That is how the fp32 loader behaves today; 16-bit and NF4 bases are
+ * planned with a loader that converts tensor by tensor, whose peak is the stored base, the process
+ * and one tensor's fp32 values.
  *
  * Calibrated against measured peak resident memory on this engine's CPU build (docs/djl.md, "Sizing").
  */
@@ -113,10 +119,22 @@ public final class TrainingMemory {
     }
 
     /** The predicted peak, by what holds it, in bytes. */
-    public record Estimate(long baseWeights, long trainable, long activations, long logits, long workspace) {
-        /** @return the predicted peak */
-        public long total() {
+    /**
+     * The predicted peak, by what holds it, in bytes.
+     *
+     * @param loading the peak while loading, when that is a peak of its own: the base weights, the
+     *     process and a heap filled with the arrays read (0 when those arrays never fill the heap and
+     *     stay through training, counted in the workspace instead)
+     */
+    public record Estimate(long baseWeights, long trainable, long activations, long logits, long workspace, long loading) {
+        /** @return the training peak: every row but {@link #loading()} */
+        public long training() {
             return baseWeights + trainable + activations + logits + workspace;
+        }
+
+        /** @return the predicted peak: the larger of the training and the loading peaks */
+        public long total() {
+            return Math.max(training(), loading);
         }
     }
 
@@ -165,12 +183,29 @@ public final class TrainingMemory {
         double backward = 2.0 * config.numAttentionHeads() * n * setup.sequence() + 3.0 * n * config.intermediateSize()
                 + 2.0 * n * config.hiddenSize();
         long widened = setup.storage() == Storage.FP32 ? 0 : FLOAT * (head + (setup.gradientCheckpointing() ? layerLinear : 0));
-        // every tensor is read into a float[] before it becomes an array; the garbage stays in the heap
-        // until a collection, which comes when the heap is about three quarters full (measured)
-        long loading = Math.min(FLOAT * all, (long) (HEAP_FILL * maxHeapBytes));
+        // every tensor is read into a float[] before it becomes an array. The garbage stays in the heap
+        // until a collection, which comes when the heap is about three quarters full (measured): a
+        // model whose arrays fit below that keeps them through training; a larger one peaks while loading
+        long read = FLOAT * all;
+        long fill = (long) (HEAP_FILL * maxHeapBytes);
+        long unCollected = read <= fill ? read : 0;
+        long loading = read <= fill ? 0 : base + RUNTIME_BYTES + fill;
+        if (setup.storage() != Storage.FP32) {
+            // 16-bit and nf4 bases load tensor by tensor into their storage: one tensor's fp32 values at a time
+            unCollected = 0;
+            loading = base + RUNTIME_BYTES + FLOAT * largestTensor(layout);
+        }
         long headGradient = setup.lora() == null ? FLOAT * head : 0; // full fine-tuning: the head's gradient before it is accumulated
-        long workspace = RUNTIME_BYTES + (long) (FLOAT * backward) + widened + loading + headGradient;
-        return new Estimate(base, trainable, activations, logits, workspace);
+        long workspace = RUNTIME_BYTES + (long) (FLOAT * backward) + widened + unCollected + headGradient;
+        return new Estimate(base, trainable, activations, logits, workspace, loading);
+    }
+
+    private static long largestTensor(DecoderLayout layout) {
+        long largest = 0;
+        for (String name : layout.names()) {
+            largest = Math.max(largest, io.kefu.runtime.format.TensorInfo.elementCount(layout.shape(name)));
+        }
+        return largest;
     }
 
     /** @return floats one decoder layer keeps per micro-batch of {@code n} tokens */
