@@ -10,7 +10,6 @@ import io.kefu.chat.BatchingOptions;
 import io.kefu.chat.ChatModel;
 import io.kefu.runtime.format.Checkpoint;
 import io.kefu.runtime.format.CheckpointWriter;
-import io.kefu.runtime.format.Dtype;
 import io.kefu.runtime.format.PeftAdapter;
 import io.kefu.runtime.hub.Hub;
 import io.kefu.runtime.template.HfChatTemplate;
@@ -30,9 +29,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -114,34 +111,7 @@ final class DjlEngine implements Engine {
     public void initCheckpoint(String architecture, Path config, Path tokenizerDir, Path out, long seed,
                                Map<String, String> options) {
         checkOpen();
-        Optional<Dtype> dtype = Optional.empty();
-        long maxShardBytes = CheckpointWriter.DEFAULT_MAX_SHARD_BYTES;
-        for (Map.Entry<String, String> option : options.entrySet()) {
-            String value = option.getValue();
-            switch (option.getKey()) {
-                case "dtype" -> dtype = Optional.of(switch (value.toLowerCase(Locale.ROOT)) {
-                    case "fp32", "float32" -> Dtype.F32;
-                    case "fp16", "float16" -> Dtype.F16;
-                    case "bf16", "bfloat16" -> Dtype.BF16;
-                    default -> throw new KefuException(ErrorCode.INVALID_ARGUMENT,
-                            "dtype=" + value + ": expected fp32, fp16 or bf16");
-                });
-                case "max_shard_bytes" -> {
-                    try {
-                        maxShardBytes = Long.parseLong(value);
-                    } catch (NumberFormatException e) {
-                        maxShardBytes = 0;
-                    }
-                    if (maxShardBytes < 1) {
-                        throw new KefuException(ErrorCode.INVALID_ARGUMENT,
-                                "max_shard_bytes=" + value + ": expected a positive number of bytes");
-                    }
-                }
-                default -> throw new KefuException(ErrorCode.INVALID_ARGUMENT, "unknown checkpoint setting '"
-                        + option.getKey() + "'; known: dtype, max_shard_bytes");
-            }
-        }
-        RandomInit.write(architecture, config, tokenizerDir, out, seed, dtype, maxShardBytes);
+        RandomInit.write(architecture, config, tokenizerDir, out, seed, options);
     }
 
     @Override

@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -39,6 +40,41 @@ final class RandomInit {
     static final int CHUNK = 1 << 20;
 
     private RandomInit() {
+    }
+
+    /**
+     * Writes a checkpoint with settings by name: {@code dtype} (fp32, fp16, bf16) and
+     * {@code max_shard_bytes}; see {@link io.kefu.model.Engine#initCheckpoint(String, Path, Path, Path, long, Map)}.
+     */
+    static void write(String architecture, Path configFile, Path tokenizerDir, Path out, long seed, Map<String, String> options) {
+        Optional<Dtype> dtype = Optional.empty();
+        long maxShardBytes = CheckpointWriter.DEFAULT_MAX_SHARD_BYTES;
+        for (Map.Entry<String, String> option : options.entrySet()) {
+            String value = option.getValue();
+            switch (option.getKey()) {
+                case "dtype" -> dtype = Optional.of(switch (value.toLowerCase(Locale.ROOT)) {
+                    case "fp32", "float32" -> Dtype.F32;
+                    case "fp16", "float16" -> Dtype.F16;
+                    case "bf16", "bfloat16" -> Dtype.BF16;
+                    default -> throw new KefuException(ErrorCode.INVALID_ARGUMENT,
+                            "dtype=" + value + ": expected fp32, fp16 or bf16");
+                });
+                case "max_shard_bytes" -> {
+                    try {
+                        maxShardBytes = Long.parseLong(value);
+                    } catch (NumberFormatException e) {
+                        maxShardBytes = 0;
+                    }
+                    if (maxShardBytes < 1) {
+                        throw new KefuException(ErrorCode.INVALID_ARGUMENT,
+                                "max_shard_bytes=" + value + ": expected a positive number of bytes");
+                    }
+                }
+                default -> throw new KefuException(ErrorCode.INVALID_ARGUMENT, "unknown checkpoint setting '"
+                        + option.getKey() + "'; known: dtype, max_shard_bytes");
+            }
+        }
+        write(architecture, configFile, tokenizerDir, out, seed, dtype, maxShardBytes);
     }
 
     /**
