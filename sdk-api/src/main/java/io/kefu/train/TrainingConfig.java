@@ -15,7 +15,9 @@ import java.util.Optional;
  * {@code weightDecay=0.0}, {@code maxGradNorm=1.0}, {@code maxLength=1024}, {@code seed=42},
  * {@code trainOnPrompt=false}, no checkpoint directory, {@code checkpointEverySteps=0} (only at
  * epoch ends when a directory is set), {@code earlyStoppingPatience=0} (off),
- * {@code logEverySteps=1}, {@code maxNonFiniteSteps=3}.
+ * {@code logEverySteps=1}, {@code maxNonFiniteSteps=3}; {@code method=SFT} and, for
+ * {@link TrainingMethod#DPO}, {@code prefLoss=SIGMOID}, {@code prefBeta=0.1},
+ * {@code labelSmoothing=0.0}, {@code prefFtx=0.0}, {@code simpoGamma=0.5} (LLaMA-Factory's defaults).
  */
 public final class TrainingConfig {
     private final LoraConfig lora;
@@ -35,6 +37,12 @@ public final class TrainingConfig {
     private final int earlyStoppingPatience;
     private final int logEverySteps;
     private final int maxNonFiniteSteps;
+    private final TrainingMethod method;
+    private final PreferenceLoss prefLoss;
+    private final double prefBeta;
+    private final double labelSmoothing;
+    private final double prefFtx;
+    private final double simpoGamma;
 
     private TrainingConfig(Builder b) {
         this.lora = b.lora;
@@ -54,6 +62,12 @@ public final class TrainingConfig {
         this.earlyStoppingPatience = b.earlyStoppingPatience;
         this.logEverySteps = b.logEverySteps;
         this.maxNonFiniteSteps = b.maxNonFiniteSteps;
+        this.method = b.method;
+        this.prefLoss = b.prefLoss;
+        this.prefBeta = b.prefBeta;
+        this.labelSmoothing = b.labelSmoothing;
+        this.prefFtx = b.prefFtx;
+        this.simpoGamma = b.simpoGamma;
     }
 
     /** @return a builder holding the defaults listed in the class javadoc */
@@ -70,7 +84,8 @@ public final class TrainingConfig {
                 .weightDecay(weightDecay).maxGradNorm(maxGradNorm).maxLength(maxLength).seed(seed)
                 .trainOnPrompt(trainOnPrompt).checkpointDir(checkpointDir).checkpointEverySteps(checkpointEverySteps)
                 .earlyStoppingPatience(earlyStoppingPatience).logEverySteps(logEverySteps)
-                .maxNonFiniteSteps(maxNonFiniteSteps);
+                .maxNonFiniteSteps(maxNonFiniteSteps).method(method).prefLoss(prefLoss).prefBeta(prefBeta)
+                .labelSmoothing(labelSmoothing).prefFtx(prefFtx).simpoGamma(simpoGamma);
     }
 
     /** @return the LoRA settings, or empty for full fine-tuning */
@@ -130,6 +145,28 @@ public final class TrainingConfig {
      */
     public int maxNonFiniteSteps() { return maxNonFiniteSteps; }
 
+    /** @return what the run learns from: answers (SFT) or chosen/rejected pairs (DPO) */
+    public TrainingMethod method() { return method; }
+
+    /** @return the preference loss of a {@link TrainingMethod#DPO} run */
+    public PreferenceLoss prefLoss() { return prefLoss; }
+
+    /** @return beta of the preference loss: how far the trained model may move from the reference (LLaMA-Factory's {@code pref_beta}) */
+    public double prefBeta() { return prefBeta; }
+
+    /** @return the share of preference labels assumed flipped, for {@link PreferenceLoss#SIGMOID} (TRL's {@code label_smoothing}) */
+    public double labelSmoothing() { return labelSmoothing; }
+
+    /**
+     * @return the weight of the chosen answer's SFT loss added to the preference loss (LLaMA-Factory's
+     *     {@code pref_ftx}); that loss is the chosen answer's negative log-likelihood averaged over its
+     *     tokens, then over the pairs
+     */
+    public double prefFtx() { return prefFtx; }
+
+    /** @return the target reward margin of {@link PreferenceLoss#SIMPO} (LLaMA-Factory's {@code simpo_gamma}) */
+    public double simpoGamma() { return simpoGamma; }
+
     @Override
     public String toString() {
         return "TrainingConfig[" + (lora == null ? "full" : lora) + ", epochs=" + epochs + ", lr=" + learningRate
@@ -137,7 +174,9 @@ public final class TrainingConfig {
                 + ", warmupRatio=" + warmupRatio + ", weightDecay=" + weightDecay + ", maxGradNorm=" + maxGradNorm
                 + ", maxLength=" + maxLength + ", seed=" + seed + ", trainOnPrompt=" + trainOnPrompt
                 + ", checkpointDir=" + checkpointDir + ", checkpointEverySteps=" + checkpointEverySteps
-                + ", earlyStoppingPatience=" + earlyStoppingPatience + "]";
+                + ", earlyStoppingPatience=" + earlyStoppingPatience
+                + (method == TrainingMethod.SFT ? "" : ", method=" + method + ", prefLoss=" + prefLoss + ", prefBeta=" + prefBeta
+                        + ", labelSmoothing=" + labelSmoothing + ", prefFtx=" + prefFtx + ", simpoGamma=" + simpoGamma) + "]";
     }
 
     /** Builds a {@link TrainingConfig}; {@link #build()} validates every field. */
@@ -159,6 +198,12 @@ public final class TrainingConfig {
         private int earlyStoppingPatience = 0;
         private int logEverySteps = 1;
         private int maxNonFiniteSteps = 3;
+        private TrainingMethod method = TrainingMethod.SFT;
+        private PreferenceLoss prefLoss = PreferenceLoss.SIGMOID;
+        private double prefBeta = 0.1;
+        private double labelSmoothing = 0.0;
+        private double prefFtx = 0.0;
+        private double simpoGamma = 0.5;
 
         private Builder() {
         }
@@ -217,6 +262,24 @@ public final class TrainingConfig {
         /** @param value non-finite steps in a row that stop the run, at least 1 (default 3) */
         public Builder maxNonFiniteSteps(int value) { this.maxNonFiniteSteps = value; return this; }
 
+        /** @param value SFT or DPO (default SFT) */
+        public Builder method(TrainingMethod value) { this.method = Objects.requireNonNull(value, "method"); return this; }
+
+        /** @param value the preference loss (default SIGMOID) */
+        public Builder prefLoss(PreferenceLoss value) { this.prefLoss = Objects.requireNonNull(value, "prefLoss"); return this; }
+
+        /** @param value positive (default 0.1) */
+        public Builder prefBeta(double value) { this.prefBeta = value; return this; }
+
+        /** @param value in [0, 0.5), only with {@link PreferenceLoss#SIGMOID} (default 0.0) */
+        public Builder labelSmoothing(double value) { this.labelSmoothing = value; return this; }
+
+        /** @param value at least 0 (default 0.0) */
+        public Builder prefFtx(double value) { this.prefFtx = value; return this; }
+
+        /** @param value at least 0 (default 0.5) */
+        public Builder simpoGamma(double value) { this.simpoGamma = value; return this; }
+
         /**
          * @return the config
          * @throws KefuException with {@link ErrorCode#INVALID_CONFIG} naming the bad field
@@ -234,6 +297,12 @@ public final class TrainingConfig {
             check(earlyStoppingPatience >= 0, "earlyStoppingPatience", earlyStoppingPatience, "must not be negative");
             check(logEverySteps >= 1, "logEverySteps", logEverySteps, "must be at least 1");
             check(maxNonFiniteSteps >= 1, "maxNonFiniteSteps", maxNonFiniteSteps, "must be at least 1");
+            check(prefBeta > 0 && Double.isFinite(prefBeta), "prefBeta", prefBeta, "must be positive");
+            check(labelSmoothing >= 0 && labelSmoothing < 0.5, "labelSmoothing", labelSmoothing, "must be in [0, 0.5)");
+            check(labelSmoothing == 0 || prefLoss == PreferenceLoss.SIGMOID, "labelSmoothing", labelSmoothing,
+                    "applies to the sigmoid (DPO) loss only, not " + prefLoss);
+            check(prefFtx >= 0 && Double.isFinite(prefFtx), "prefFtx", prefFtx, "must not be negative");
+            check(simpoGamma >= 0 && Double.isFinite(simpoGamma), "simpoGamma", simpoGamma, "must not be negative");
             return new TrainingConfig(this);
         }
 
