@@ -10,6 +10,7 @@ import io.kefu.runtime.tokenize.TrainingFeatures;
 import io.kefu.data.Dataset;
 import io.kefu.data.Example;
 import io.kefu.engine.djl.lora.LoraWeights;
+import io.kefu.engine.djl.train.PreferencePair;
 import io.kefu.engine.djl.train.TokenSequence;
 import io.kefu.engine.djl.train.Training;
 import io.kefu.model.BaseModel;
@@ -17,6 +18,7 @@ import io.kefu.train.Adapter;
 import io.kefu.train.Trainer;
 import io.kefu.train.TrainingConfig;
 import io.kefu.train.TrainingListener;
+import io.kefu.train.TrainingMethod;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -47,6 +49,9 @@ final class DjlTrainer implements Trainer {
                     + base.getClass().getSimpleName() + " comes from another engine");
         }
         model.check();
+        if (config.method() == TrainingMethod.DPO) {
+            return fitPreferences(model, train, validation, listener);
+        }
         List<TokenSequence> trainSet;
         List<TokenSequence> validationSet;
         try (HfTokenizer tokenizer = HfTokenizer.load(model.directory())) {
@@ -68,6 +73,40 @@ final class DjlTrainer implements Trainer {
         }
         try (LoraWeights lora = LoraWeights.initialise(modelConfig, config.lora().get(), config.seed(), model.weights().manager())) {
             Training.run(model.model(), lora, config, fingerprint, trainSet, validationSet, listener);
+            return lora.toAdapter(model.ref().value());
+        }
+    }
+
+    /** Preference training ({@link TrainingMethod#DPO}) on examples with a chosen and a rejected answer. */
+    private Adapter fitPreferences(DjlBaseModel model, Dataset train, Dataset validation, TrainingListener listener) {
+        List<PreferencePair> trainSet;
+        List<PreferencePair> validationSet;
+        try (HfTokenizer tokenizer = HfTokenizer.load(model.directory())) {
+            ChatFeaturizer featurizer = ChatFeaturizer.builder(tokenizer, model.template()).maxLength(config.maxLength())
+                    .trainOnPrompt(false).overlongPolicy(OverlongPolicy.TRUNCATE).build();
+            trainSet = PreferenceFeatures.of(featurizer, train);
+            validationSet = validation == null ? List.of() : PreferenceFeatures.of(featurizer, validation);
+        }
+        if (trainSet.isEmpty()) {
+            throw new KefuException(ErrorCode.INVALID_DATA, "none of the " + train.examples().size() + " preference examples "
+                    + "keeps a trained token of both answers within maxLength=" + config.maxLength() + " tokens; raise maxLength "
+                    + "or shorten the prompts");
+        }
+        HfModelConfig modelConfig = model.config();
+        List<TokenSequence> flat = new ArrayList<>();
+        for (List<PreferencePair> set : List.of(trainSet, validationSet)) {
+            set.forEach(p -> {
+                flat.add(p.chosen());
+                flat.add(p.rejected());
+            });
+        }
+        String fingerprint = fingerprint(modelConfig, flat, List.of());
+        if (config.isFullFineTune()) {
+            Training.runPreference(model.model(), null, config, fingerprint, trainSet, validationSet, listener);
+            return new FullFineTuneResult(model.ref().value());
+        }
+        try (LoraWeights lora = LoraWeights.initialise(modelConfig, config.lora().get(), config.seed(), model.weights().manager())) {
+            Training.runPreference(model.model(), lora, config, fingerprint, trainSet, validationSet, listener);
             return lora.toAdapter(model.ref().value());
         }
     }
