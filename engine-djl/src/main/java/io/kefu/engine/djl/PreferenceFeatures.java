@@ -30,7 +30,7 @@ final class PreferenceFeatures {
         List<PreferencePair> out = new ArrayList<>();
         for (Example example : data) {
             if (example.rejected() == null || example.answer().isEmpty()) {
-                throw new KefuException(ErrorCode.INVALID_DATA, example.provenance() + ": preference training needs a "
+                throw new KefuException(ErrorCode.INVALID_DATA, example.provenance().location() + ": preference training needs a "
                         + "chosen and a rejected answer on every example ('rejected', or 'chosen'/'rejected' pairs); this one has "
                         + (example.answer().isEmpty() ? "no answer" : "no rejected answer"));
             }

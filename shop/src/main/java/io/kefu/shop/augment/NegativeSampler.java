@@ -1,17 +1,23 @@
 package io.kefu.shop.augment;
 
+import io.kefu.chat.ChatModel;
+import io.kefu.chat.ChatRequest;
+import io.kefu.chat.GenerationParameters;
 import io.kefu.data.Provenance;
 import io.kefu.shop.Intent;
 import io.kefu.shop.ShopDialog;
 import io.kefu.shop.checks.BusinessChecks;
+import io.kefu.shop.checks.CheckResult;
 import io.kefu.shop.checks.FactsText;
 import io.kefu.shop.checks.Finding;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * Pairs each dialog's good answer with a bad one kept as {@code rejected}, for preference training
@@ -20,6 +26,10 @@ import java.util.Random;
  * flags the bad answer for that mistake and not the good one, so every pair teaches the difference
  * it is meant to. Stock and promotion mistakes are written against the dialog's own facts: a size
  * the table lists at 0 offered as in stock, a promotion the facts do not list.
+ *
+ * <p>{@link #mine} learns the mistakes from a model instead: it samples the model's own answers to the
+ * dialogs' questions and keeps one the checks flag, so the pairs target what that model gets wrong
+ * (on-policy negatives, which move a preference-trained model more than written ones).
  */
 public final class NegativeSampler {
     /** The provenance method of dialogs with a rejected answer. */
@@ -104,6 +114,42 @@ public final class NegativeSampler {
             }
             out.add(dialog.withRejected(dialog.id() + "~neg", rejected.orElseThrow(),
                     new Provenance(METHOD, dialog.id(), 0, kind.name().toLowerCase(Locale.ROOT))));
+        }
+        return out;
+    }
+
+    /**
+     * Pairs each dialog with a bad answer of the model's own: up to {@code samples} answers are sampled
+     * (temperature 0.8, top 20, seeded) and the first that the checks flag for a mistake of a
+     * {@link Kind} (and not the good answer) is kept, with provenance detail {@code model_<finding>}
+     * (e.g. {@code model_invented_promotion}). Dialogs where the model makes no such mistake get a
+     * written one, as {@link #sample} does.
+     */
+    public List<ShopDialog> mine(ChatModel model, List<ShopDialog> dialogs, int samples, long seed) {
+        Set<Finding.Kind> mistakes = EnumSet.noneOf(Finding.Kind.class);
+        for (Kind k : Kind.values()) {
+            k.finding().ifPresent(mistakes::add);
+        }
+        List<ShopDialog> written = sample(dialogs, seed);
+        List<ShopDialog> out = new ArrayList<>(dialogs.size());
+        for (int i = 0; i < dialogs.size(); i++) {
+            ShopDialog dialog = dialogs.get(i);
+            FactsText facts = dialog.input().contains(FactsText.HEADER) ? FactsText.parse(dialog.input()) : null;
+            CheckResult good = checks.check(dialog.output(), facts, dialog.intent(), dialog.strategy());
+            ShopDialog pair = written.get(i);
+            for (int k = 0; k < samples && pair == written.get(i); k++) {
+                GenerationParameters parameters = GenerationParameters.builder().maxNewTokens(64).temperature(0.8).topK(20)
+                        .seed(seed * 1_000_003L + (long) i * samples + k).build();
+                String answer = model.chat(ChatRequest.builder().messages(dialog.toExample().prompt()).parameters(parameters).build())
+                        .text();
+                Optional<Finding.Kind> mistake = checks.check(answer, facts, dialog.intent(), dialog.strategy()).findings().stream()
+                        .map(Finding::kind).filter(f -> mistakes.contains(f) && !good.has(f)).findFirst();
+                if (mistake.isPresent() && !answer.equals(dialog.output())) {
+                    pair = dialog.withRejected(dialog.id() + "~neg", answer, new Provenance(METHOD, dialog.id(), 0,
+                            "model_" + mistake.get().name().toLowerCase(Locale.ROOT)));
+                }
+            }
+            out.add(pair);
         }
         return out;
     }
