@@ -3,8 +3,10 @@ package io.kefu.runtime.config;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.train.LoraConfig;
+import io.kefu.train.PreferenceLoss;
 import io.kefu.train.Schedule;
 import io.kefu.train.TrainingConfig;
+import io.kefu.train.TrainingMethod;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -66,6 +68,9 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  * early_stopping_patience: 0
  * max_non_finite_steps: 3        # NaN/inf steps in a row (each skipped) before the run stops
  * </pre>
+ *
+ * Preference training: {@code stage: dpo} with {@code pref_loss} (sigmoid | orpo | simpo),
+ * {@code pref_beta}, {@code pref_ftx}, {@code dpo_label_smoothing} and {@code simpo_gamma}.
  *
  * Keys map to {@link TrainingConfig} and {@link LoraConfig}; missing keys keep their defaults.
  * {@code output_dir} is the run folder: checkpoints go there ({@link TrainingConfig#checkpointDir()})
@@ -168,7 +173,13 @@ public final class TrainingConfigFile {
             this.file = file;
             keys.put("model_name_or_path", (k, v) -> model = text(k, v));
             keys.put("dataset", (k, v) -> dataset = Path.of(text(k, v)));
-            keys.put("stage", (k, v) -> require(k, v, text(k, v).equals("sft"), "Kefu trains supervised fine-tuning only: sft"));
+            keys.put("stage", (k, v) -> training.method(TrainingMethod.valueOf(choice(k, v, Map.of("sft", "SFT", "dpo", "DPO")))));
+            keys.put("pref_loss", (k, v) -> training.prefLoss(PreferenceLoss.valueOf(
+                    choice(k, v, Map.of("sigmoid", "SIGMOID", "orpo", "ORPO", "simpo", "SIMPO")))));
+            keys.put("pref_beta", (k, v) -> training.prefBeta(number(k, v)));
+            keys.put("pref_ftx", (k, v) -> training.prefFtx(number(k, v)));
+            keys.put("dpo_label_smoothing", (k, v) -> training.labelSmoothing(number(k, v)));
+            keys.put("simpo_gamma", (k, v) -> training.simpoGamma(number(k, v)));
             keys.put("do_train", (k, v) -> require(k, v, bool(k, v), "must be true (or left out)"));
             keys.put("finetuning_type", (k, v) -> full = choice(k, v, Map.of("lora", "lora", "full", "full")).equals("full"));
             keys.put("lora_rank", (k, v) -> lora.rank(integer(k, v)));
