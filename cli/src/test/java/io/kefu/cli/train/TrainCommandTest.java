@@ -100,4 +100,32 @@ class TrainCommandTest {
         assertThat(missing.err()).contains("--model", "model_name_or_path");
         assertThat(dir.resolve("run2")).doesNotExist();
     }
+
+    @Test
+    void methodDpoTrainsOnChosenAndRejectedPairs() throws Exception {
+        Path repo = Path.of(System.getProperty("kefu.repo.dir"));
+        Path data = dir.resolve("pref.jsonl");
+        List<String> lines = Files.readAllLines(repo.resolve("examples/shop/train.jsonl")).subList(0, 10);
+        // LLaMA-Factory's ranking records: the answer as "chosen" beside "rejected"
+        Files.write(data, lines.stream().map(l -> l.replace("\"output\":", "\"chosen\":").replaceFirst("\\}$", ",\"rejected\":\"不知道。\"}"))
+                .toList());
+        String model = repo.resolve("examples/models/demo-base").toString();
+        Cli.Result trained = Cli.run("train", "--model", model, "--data", data.toString(), "--out", dir.resolve("dpo").toString(),
+                "--method", "dpo", "--pref-beta", "0.2", "--pref-ftx", "0.1", "--epochs", "1", "--batch-size", "5", "--grad-accum", "1",
+                "--max-length", "512");
+        assertThat(trained.exitCode()).as(trained.err()).isZero();
+        assertThat(trained.out()).contains("step 2/2", "wrote " + dir.resolve("dpo").resolve("adapter"));
+        assertThat(dir.resolve("dpo/adapter/adapter_model.safetensors")).exists();
+
+        Cli.Result badMethod = Cli.run("train", "--model", model, "--data", data.toString(), "--out", dir.resolve("x").toString(),
+                "--method", "ppo");
+        assertThat(badMethod.exitCode()).isEqualTo(KefuCli.EXIT_USAGE);
+        assertThat(badMethod.err()).contains("--method ppo: expected one of sft, dpo");
+        Cli.Result smoothedOrpo = Cli.run("train", "--model", model, "--data", data.toString(), "--out", dir.resolve("y").toString(),
+                "--method", "dpo", "--pref-loss", "orpo", "--label-smoothing", "0.1");
+        assertThat(smoothedOrpo.exitCode()).isEqualTo(KefuCli.EXIT_USAGE);
+        assertThat(smoothedOrpo.err()).contains("labelSmoothing=0.1 applies to the sigmoid (DPO) loss only, not ORPO");
+        assertThat(dir.resolve("x")).doesNotExist();
+        assertThat(dir.resolve("y")).doesNotExist();
+    }
 }
