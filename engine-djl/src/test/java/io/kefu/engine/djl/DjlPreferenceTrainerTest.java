@@ -36,13 +36,18 @@ class DjlPreferenceTrainerTest {
 
     private static Dataset pairs() throws Exception {
         Path file = temp.resolve("pairs.jsonl");
-        Files.writeString(file, String.join("\n",
-                "{\"instruction\": \"S码有货吗\", \"chosen\": \"有的,S码还有12件,可以放心拍~\", \"rejected\": \"不知道。\"}",
-                "{\"prompt\": \"能便宜点吗\", \"chosen\": \"亲,现在满299减50,可以凑单哦~\", \"rejected\": \"全网最低价,闭眼入!\"}",
-                "{\"conversations\": [{\"from\": \"human\", \"value\": \"我要投诉\"}],"
+        List<String> formats = List.of(
+                "{\"instruction\": \"S码有货吗{n}\", \"chosen\": \"有的,S码还有12件,可以放心拍~\", \"rejected\": \"不知道。\"}",
+                "{\"prompt\": \"能便宜点吗{n}\", \"chosen\": \"亲,现在满299减50,可以凑单哦~\", \"rejected\": \"全网最低价,闭眼入!\"}",
+                "{\"conversations\": [{\"from\": \"human\", \"value\": \"我要投诉{n}\"}],"
                         + " \"chosen\": {\"from\": \"gpt\", \"value\": \"非常抱歉,马上为您转接人工客服同事。\"},"
                         + " \"rejected\": {\"from\": \"gpt\", \"value\": \"这不是我们的问题。\"}}",
-                "{\"instruction\": \"几天能到\", \"output\": \"江浙沪1-2天,其他地区3-5天哦~\", \"rejected\": \"不清楚,您自己看吧。\"}"));
+                "{\"instruction\": \"几天能到{n}\", \"output\": \"江浙沪1-2天,其他地区3-5天哦~\", \"rejected\": \"不清楚,您自己看吧。\"}");
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 10; i++) { // the loader wants 10 examples; distinct questions, as duplicates are refused
+            lines.add(formats.get(i % formats.size()).replace("{n}", String.valueOf(i)));
+        }
+        Files.write(file, lines);
         return Dataset.load(file);
     }
 
@@ -50,10 +55,10 @@ class DjlPreferenceTrainerTest {
     @EnumSource(PreferenceLoss.class)
     void eachPreferenceLossTrainsAndItsLossFalls(PreferenceLoss loss) throws Exception {
         Engine djl = Engines.get("djl");
-        TrainingConfig config = TrainingConfig.builder().method(TrainingMethod.DPO).prefLoss(loss)
-                .prefBeta(loss == PreferenceLoss.SIMPO ? 2.0 : 0.1)
+        // beta 0.1 for each: with SimPO's gamma 0.5 that asks for an average margin of 5 nats, far from met at the start
+        TrainingConfig config = TrainingConfig.builder().method(TrainingMethod.DPO).prefLoss(loss).prefBeta(0.1)
                 .lora(LoraConfig.builder().rank(4).alpha(8).targets(LoraConfig.ALL_LINEAR).build())
-                .epochs(6).batchSize(2).gradientAccumulation(2).learningRate(5e-3).schedule(Schedule.CONSTANT).maxLength(128)
+                .epochs(3).batchSize(2).gradientAccumulation(2).learningRate(5e-3).schedule(Schedule.CONSTANT).maxLength(128)
                 .seed(1).build();
         List<Double> losses = new ArrayList<>();
         try (BaseModel base = djl.load(ModelRef.of(MODEL))) {
@@ -63,19 +68,25 @@ class DjlPreferenceTrainerTest {
                 }
             });
         }
-        assertThat(losses).hasSize(6);
+        assertThat(losses).hasSize(9); // 5 micro-batches of 2, 2 per step: 3 steps an epoch
         if (loss == PreferenceLoss.SIGMOID) {
             // LoRA starts with B = 0, so the trained model equals the reference: d = 0, loss = ln 2
             assertThat(losses.get(0)).isCloseTo(Math.log(2), within(1e-4));
         }
-        assertThat(losses.get(5)).as("%s losses %s", loss, losses).isLessThan(losses.get(0) - 0.05);
+        double first = (losses.get(0) + losses.get(1) + losses.get(2)) / 3;
+        double last = (losses.get(6) + losses.get(7) + losses.get(8)) / 3;
+        assertThat(last).as("%s losses %s", loss, losses).isLessThan(first - 0.05);
     }
 
     @Test
     void anExampleWithoutARejectedAnswerIsNamed() throws Exception {
         Path file = temp.resolve("mixed.jsonl");
-        Files.writeString(file, "{\"instruction\": \"S码有货吗\", \"chosen\": \"有的\", \"rejected\": \"不知道\"}\n"
-                + "{\"instruction\": \"几天能到\", \"output\": \"3-5天\"}\n");
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            lines.add(i == 1 ? "{\"instruction\": \"几天能到\", \"output\": \"3-5天\"}"
+                    : "{\"instruction\": \"S码有货吗" + i + "\", \"chosen\": \"有的\", \"rejected\": \"不知道\"}");
+        }
+        Files.write(file, lines);
         Engine djl = Engines.get("djl");
         TrainingConfig config = TrainingConfig.builder().method(TrainingMethod.DPO).epochs(1).maxLength(64).build();
         try (BaseModel base = djl.load(ModelRef.of(MODEL))) {
