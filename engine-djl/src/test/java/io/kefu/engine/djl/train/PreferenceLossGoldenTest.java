@@ -90,7 +90,7 @@ class PreferenceLossGoldenTest {
                     }
                     assertThat(largest).as("%s %s", label, p.getName()).isGreaterThan(0);
                     for (int i = 0; i < e.length; i++) {
-                        assertThat(h[i]).as("%s %s[%d]", label, p.getName(), i).isCloseTo(e[i], within((float) (1e-3 * largest)));
+                        assertThat(h[i]).as("%s %s[%d]", label, p.getName(), i).isCloseTo(e[i], within((float) (1e-4 * largest)));
                     }
                     JniUtils.zeroGrad((PtNDArray) p);
                 }
