@@ -15,9 +15,10 @@ import java.util.Optional;
  * {@code weightDecay=0.0}, {@code maxGradNorm=1.0}, {@code maxLength=1024}, {@code seed=42},
  * {@code trainOnPrompt=false}, no checkpoint directory, {@code checkpointEverySteps=0} (only at
  * epoch ends when a directory is set), {@code earlyStoppingPatience=0} (off),
- * {@code logEverySteps=1}, {@code maxNonFiniteSteps=3}; {@code method=SFT} and, for
- * {@link TrainingMethod#DPO}, {@code prefLoss=SIGMOID}, {@code prefBeta=0.1},
- * {@code labelSmoothing=0.0}, {@code prefFtx=0.0}, {@code simpoGamma=0.5} (LLaMA-Factory's defaults).
+ * {@code logEverySteps=1}, {@code maxNonFiniteSteps=3}, no {@code initAdapter} (LoRA starts from
+ * PEFT's initialisation); {@code method=SFT} and, for {@link TrainingMethod#DPO},
+ * {@code prefLoss=SIGMOID}, {@code prefBeta=0.1}, {@code labelSmoothing=0.0}, {@code prefFtx=0.0},
+ * {@code simpoGamma=0.5} (LLaMA-Factory's defaults).
  */
 public final class TrainingConfig {
     private final LoraConfig lora;
@@ -43,6 +44,7 @@ public final class TrainingConfig {
     private final double labelSmoothing;
     private final double prefFtx;
     private final double simpoGamma;
+    private final Path initAdapter;
 
     private TrainingConfig(Builder b) {
         this.lora = b.lora;
@@ -68,6 +70,7 @@ public final class TrainingConfig {
         this.labelSmoothing = b.labelSmoothing;
         this.prefFtx = b.prefFtx;
         this.simpoGamma = b.simpoGamma;
+        this.initAdapter = b.initAdapter;
     }
 
     /** @return a builder holding the defaults listed in the class javadoc */
@@ -85,7 +88,7 @@ public final class TrainingConfig {
                 .trainOnPrompt(trainOnPrompt).checkpointDir(checkpointDir).checkpointEverySteps(checkpointEverySteps)
                 .earlyStoppingPatience(earlyStoppingPatience).logEverySteps(logEverySteps)
                 .maxNonFiniteSteps(maxNonFiniteSteps).method(method).prefLoss(prefLoss).prefBeta(prefBeta)
-                .labelSmoothing(labelSmoothing).prefFtx(prefFtx).simpoGamma(simpoGamma);
+                .labelSmoothing(labelSmoothing).prefFtx(prefFtx).simpoGamma(simpoGamma).initAdapter(initAdapter);
     }
 
     /** @return the LoRA settings, or empty for full fine-tuning */
@@ -167,6 +170,13 @@ public final class TrainingConfig {
     /** @return the target reward margin of {@link PreferenceLoss#SIMPO} (LLaMA-Factory's {@code simpo_gamma}) */
     public double simpoGamma() { return simpoGamma; }
 
+    /**
+     * @return the saved LoRA adapter (PEFT layout) whose weights the run starts from instead of PEFT's
+     *     initialisation, or empty (the default); the adapter must have this config's rank, alpha,
+     *     rsLoRA scaling and targets, and belong to the base model being trained
+     */
+    public Optional<Path> initAdapter() { return Optional.ofNullable(initAdapter); }
+
     @Override
     public String toString() {
         return "TrainingConfig[" + (lora == null ? "full" : lora) + ", epochs=" + epochs + ", lr=" + learningRate
@@ -176,7 +186,8 @@ public final class TrainingConfig {
                 + ", checkpointDir=" + checkpointDir + ", checkpointEverySteps=" + checkpointEverySteps
                 + ", earlyStoppingPatience=" + earlyStoppingPatience
                 + (method == TrainingMethod.SFT ? "" : ", method=" + method + ", prefLoss=" + prefLoss + ", prefBeta=" + prefBeta
-                        + ", labelSmoothing=" + labelSmoothing + ", prefFtx=" + prefFtx + ", simpoGamma=" + simpoGamma) + "]";
+                        + ", labelSmoothing=" + labelSmoothing + ", prefFtx=" + prefFtx + ", simpoGamma=" + simpoGamma)
+                + (initAdapter == null ? "" : ", initAdapter=" + initAdapter) + "]";
     }
 
     /** Builds a {@link TrainingConfig}; {@link #build()} validates every field. */
@@ -204,6 +215,7 @@ public final class TrainingConfig {
         private double labelSmoothing = 0.0;
         private double prefFtx = 0.0;
         private double simpoGamma = 0.5;
+        private Path initAdapter;
 
         private Builder() {
         }
@@ -280,6 +292,9 @@ public final class TrainingConfig {
         /** @param value at least 0 (default 0.5) */
         public Builder simpoGamma(double value) { this.simpoGamma = value; return this; }
 
+        /** @param value a saved LoRA adapter folder to start from, or null for PEFT's initialisation (default none) */
+        public Builder initAdapter(Path value) { this.initAdapter = value; return this; }
+
         /**
          * @return the config
          * @throws KefuException with {@link ErrorCode#INVALID_CONFIG} naming the bad field
@@ -303,6 +318,8 @@ public final class TrainingConfig {
                     "applies to the sigmoid (DPO) loss only, not " + prefLoss);
             check(prefFtx >= 0 && Double.isFinite(prefFtx), "prefFtx", prefFtx, "must not be negative");
             check(simpoGamma >= 0 && Double.isFinite(simpoGamma), "simpoGamma", simpoGamma, "must not be negative");
+            check(initAdapter == null || lora != null, "initAdapter", initAdapter,
+                    "starts LoRA from an adapter, which full fine-tuning has none of");
             return new TrainingConfig(this);
         }
 

@@ -3,8 +3,10 @@ package io.kefu.server;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.chat.ChatModel;
+import io.kefu.eval.ab.ExperimentSplit;
 
 import io.kefu.server.store.Database;
+import io.kefu.shop.FactsSource;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -26,7 +28,8 @@ import java.util.Optional;
  * request timeout 120 s, body limit 256 KiB, shutdown drain 30 s, hand-off confidence threshold
  * -2.5 (mean token log-probability), history of 10 turns per session, no A/B experiment (every
  * session in arm {@code model}), no extra allowed {@code Host} names, at most 8 adapters loaded at run time,
- * a store pool of 10 connections with a 5 s timeout, conversations kept 90 days, the system clock.
+ * a store pool of 10 connections with a 5 s timeout, conversations kept 90 days, the system clock, the shop's facts
+ * read from the store's shop tables.
  * The store URL is required; loading adapters at run time requires an API key and an adapter root.
  */
 public final class ServerConfig {
@@ -37,6 +40,7 @@ public final class ServerConfig {
     private final AdapterLoader adapterLoader;
     private final String storeUrl;
     private final java.nio.file.Path shopFolder;
+    private final FactsSource facts;
     private final String bind;
     private final int port;
     private final String apiKey;
@@ -47,7 +51,7 @@ public final class ServerConfig {
     private final Duration drainTimeout;
     private final double minMeanLogprob;
     private final int historyTurns;
-    private final String experiment;
+    private final ExperimentSplit experiment;
     private final Map<String, ChatModel> arms;
     private final List<String> allowedHosts;
     private final InetAddress bindAddress;
@@ -57,13 +61,14 @@ public final class ServerConfig {
     private final Duration retention;
     private final Clock clock;
 
-    private ServerConfig(Builder b, InetAddress bindAddress, java.nio.file.Path adapterRoot) {
+    private ServerConfig(Builder b, InetAddress bindAddress, java.nio.file.Path adapterRoot, ExperimentSplit experiment) {
         this.baseModel = b.baseModel;
         this.adapterModel = b.adapterModel;
         this.adapterNames = List.copyOf(b.adapterNames);
         this.adapterLoader = b.adapterLoader;
         this.storeUrl = b.storeUrl;
         this.shopFolder = b.shopFolder;
+        this.facts = b.facts;
         this.bind = b.bind;
         this.port = b.port;
         this.apiKey = b.apiKey;
@@ -74,7 +79,7 @@ public final class ServerConfig {
         this.drainTimeout = b.drainTimeout;
         this.minMeanLogprob = b.minMeanLogprob;
         this.historyTurns = b.historyTurns;
-        this.experiment = b.experiment;
+        this.experiment = experiment;
         this.arms = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.arms));
         this.allowedHosts = List.copyOf(b.allowedHosts);
         this.bindAddress = bindAddress;
@@ -96,6 +101,7 @@ public final class ServerConfig {
     Optional<AdapterLoader> adapterLoader() { return Optional.ofNullable(adapterLoader); }
     String storeUrl() { return storeUrl; }
     Optional<java.nio.file.Path> shopFolder() { return Optional.ofNullable(shopFolder); }
+    Optional<FactsSource> facts() { return Optional.ofNullable(facts); }
     String bind() { return bind; }
     int port() { return port; }
     Optional<String> apiKey() { return Optional.ofNullable(apiKey); }
@@ -106,7 +112,8 @@ public final class ServerConfig {
     Duration drainTimeout() { return drainTimeout; }
     double minMeanLogprob() { return minMeanLogprob; }
     int historyTurns() { return historyTurns; }
-    Optional<String> experiment() { return Optional.ofNullable(experiment); }
+    Optional<ExperimentSplit> experiment() { return Optional.ofNullable(experiment); }
+    /** @return arm name to model when the experiment was given models; empty when its arms name served systems ({@link ArmSystems}) */
     Map<String, ChatModel> arms() { return arms; }
     List<String> allowedHosts() { return allowedHosts; }
     InetAddress bindAddress() { return bindAddress; }
@@ -124,6 +131,7 @@ public final class ServerConfig {
         private AdapterLoader adapterLoader;
         private String storeUrl;
         private java.nio.file.Path shopFolder;
+        private FactsSource facts;
         private String bind = "127.0.0.1";
         private int port = 8080;
         private String apiKey;
@@ -135,6 +143,7 @@ public final class ServerConfig {
         private double minMeanLogprob = -2.5;
         private int historyTurns = 10;
         private String experiment;
+        private ExperimentSplit split;
         private final Map<String, ChatModel> arms = new LinkedHashMap<>();
         private final List<String> allowedHosts = new ArrayList<>();
         private java.nio.file.Path adapterRoot;
@@ -211,6 +220,13 @@ public final class ServerConfig {
         /** @param value a shop folder ({@code examples/shop}) loaded into an empty store (default none) */
         public Builder shopFolder(java.nio.file.Path value) { this.shopFolder = value; return this; }
 
+        /**
+         * @param value where {@code /chat} reads the shop's live facts (default: the store's shop tables, loaded from the
+         *     {@link #shopFolder} when empty): a shop's database ({@link io.kefu.server.facts.JdbcFactsSource}), its HTTP API
+         *     ({@link io.kefu.server.facts.HttpFactsSource}) or any other; the server closes it when it closes
+         */
+        public Builder facts(FactsSource value) { this.facts = Objects.requireNonNull(value, "facts"); return this; }
+
         /** @param value the address to listen on (default 127.0.0.1) */
         public Builder bind(String value) { this.bind = value; return this; }
 
@@ -255,8 +271,24 @@ public final class ServerConfig {
          */
         public Builder experiment(String name, Map<String, ChatModel> armModels) {
             this.experiment = name;
+            this.split = null;
             this.arms.clear();
             this.arms.putAll(armModels);
+            return this;
+        }
+
+        /**
+         * An A/B experiment on /chat whose arms are answered by what this server serves ({@link ArmSystems}):
+         * {@code rules} (the keyword baseline), {@code base} (the base model) or {@code adapter:NAME} (an adapter of
+         * {@link #adapters(ChatModel, List)}). Sessions land in arms by the split's weights, seeded by its name, and keep
+         * their arm; the server records the split in the store at start.
+         *
+         * @param value the experiment name and its weighted arms, control first
+         */
+        public Builder experiment(ExperimentSplit value) {
+            this.split = Objects.requireNonNull(value, "split");
+            this.experiment = null;
+            this.arms.clear();
             return this;
         }
 
@@ -291,7 +323,24 @@ public final class ServerConfig {
             require(adapterNames.stream().distinct().count() == adapterNames.size(), "adapters", "names must be distinct: " + adapterNames);
             require(!adapterNames.contains(baseModel.info().id()), "adapters", "an adapter may not be named like the base model");
             require(experiment == null || arms.size() >= 2, "experiment", "needs at least two arms");
-            return new ServerConfig(this, address, root);
+            ExperimentSplit experimentSplit = split;
+            if (split != null) {
+                ArmSystems.check(split, adapterNames).ifPresent(problem -> require(false, "experiment", problem));
+            } else if (experiment != null) {
+                experimentSplit = equalSplit(experiment, arms);
+            }
+            return new ServerConfig(this, address, root, experimentSplit);
+        }
+
+        /** The split of an experiment given its models: equal weights, each arm answered by its model's id. */
+        private static ExperimentSplit equalSplit(String name, Map<String, ChatModel> armModels) {
+            try {
+                List<ExperimentSplit.Arm> arms = new ArrayList<>();
+                armModels.forEach((arm, model) -> arms.add(new ExperimentSplit.Arm(arm, "model:" + model.info().id(), 1)));
+                return new ExperimentSplit(name, arms);
+            } catch (KefuException e) {
+                throw new KefuException(ErrorCode.INVALID_CONFIG, "server setting experiment: " + e.getMessage(), e);
+            }
         }
 
         private static InetAddress resolve(String host) {

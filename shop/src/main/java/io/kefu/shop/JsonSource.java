@@ -54,13 +54,18 @@ final class JsonSource {
         } catch (IOException e) {
             throw new KefuException(ErrorCode.IO, name + ": cannot read: " + e.getMessage(), e);
         }
+        return parse(name, text);
+    }
+
+    /** Parses JSON text read from {@code name} (a file or a URL, used in messages); invalid JSON is a located error. */
+    static JsonSource parse(String name, String text) {
         if (text.startsWith("\uFEFF")) {
             text = text.substring(1);
         }
         try {
             JsonNode root = MAPPER.readTree(text);
             if (root == null || root.isMissingNode()) {
-                throw new KefuException(ErrorCode.INVALID_DATA, name + ":1: the file is empty; expected a JSON object");
+                throw new KefuException(ErrorCode.INVALID_DATA, name + ":1: empty; expected a JSON object");
             }
             return new JsonSource(name, root, lineIndex(text));
         } catch (JsonParseException e) {

@@ -94,6 +94,22 @@ class ServeCommandIT {
     }
 
     @Test
+    void readsTheFactsFromTheSourceFactsNames() throws Exception {
+        String catalogUrl = "jdbc:h2:file:" + dir.resolve("catalog/shop");
+        try (io.kefu.server.store.Database catalog = io.kefu.server.store.Database.open(catalogUrl)) {
+            io.kefu.server.store.ShopStore shop = new io.kefu.server.store.ShopStore(catalog);
+            shop.loadIfEmpty(io.kefu.shop.ShopCatalog.load(SHOP));
+            shop.setStock("1001", "雾蓝", "M", 7);
+        }
+        Files.writeString(dir.resolve("key"), "k-789\n");
+        URI base = serve("serve", "--engine", "rules", "--store", "jdbc:h2:file:" + dir.resolve("store/shop"), "--facts", catalogUrl,
+                "--api-key-file", dir.resolve("key").toString());
+        HttpResponse<String> r = post(base.resolve("/chat"), "k-789", "{\"question\": \"雾蓝M码有货吗?\", \"productId\": \"1001\"}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.body()).contains("雾蓝M码有货,还有7件");
+    }
+
+    @Test
     void loadsAndUnloadsAnAdapterAtRunTimeWhenAllowed() throws Exception {
         Path config = dir.resolve("tiny.json");
         Files.writeString(config, "{\"hidden_size\": 64, \"intermediate_size\": 128, \"num_hidden_layers\": 1,"

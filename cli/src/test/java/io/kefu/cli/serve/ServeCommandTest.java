@@ -42,6 +42,24 @@ class ServeCommandTest {
     }
 
     @Test
+    void theFactsSourceMustBeOneKefuCanRead() {
+        Cli.Result unknown = Cli.run("serve", "--engine", "rules", "--facts", "facts.txt", "--store", "jdbc:h2:mem:serve-test");
+        assertThat(unknown.exitCode()).isNotZero();
+        assertThat(unknown.err()).contains("--facts facts.txt: expected a JDBC URL (jdbc:...), a mapping file (.yaml) or an http(s):// URL");
+        Cli.Result missing = Cli.run("serve", "--engine", "rules", "--facts", dir.resolve("none.yaml").toString(), "--store",
+                "jdbc:h2:mem:serve-test");
+        assertThat(missing.exitCode()).isNotZero();
+        assertThat(missing.err()).contains("none.yaml: no such mapping file");
+        Cli.Result mariadb = Cli.run("serve", "--engine", "rules", "--facts", "jdbc:mariadb://127.0.0.1/shop?password=p", "--store",
+                "jdbc:h2:mem:serve-test");
+        assertThat(mariadb.exitCode()).isNotZero();
+        assertThat(mariadb.err()).contains("write a mapping file").doesNotContain("password=p");
+        Cli.Result plain = Cli.run("serve", "--engine", "rules", "--facts", "http://shop.example.com/api", "--store", "jdbc:h2:mem:serve-test");
+        assertThat(plain.exitCode()).isNotZero();
+        assertThat(plain.err()).contains("plain http is taken only for a loopback host");
+    }
+
+    @Test
     void adapterSpecsAndKeyFilesAreChecked() throws Exception {
         assertThat(ServeCommand.parseAdapters(java.util.List.of("shop=out/a", "promo=out/b"))).containsOnlyKeys("shop", "promo");
         assertThatThrownBy(() -> ServeCommand.parseAdapters(java.util.List.of("out/a"))).isInstanceOf(KefuException.class)

@@ -27,6 +27,9 @@ import java.util.Optional;
  * with the text already sent, which holds no banned claim.
  */
 public final class CompliancePolicy extends PolicyChatModel {
+    /** How the notes this policy adds to a {@link GuardedAnswer} begin: one means it stopped a banned claim. */
+    public static final String NOTE_PREFIX = "compliance: ";
+
     private final List<String> banned;
     private final int holdBack;
 
@@ -45,6 +48,11 @@ public final class CompliancePolicy extends PolicyChatModel {
         this(inner, BannedClaims.DEFAULT);
     }
 
+    /** @return true when this policy stopped a banned claim on the way to {@code answer} (a retry, a cut, or a hand-off) */
+    public static boolean blocked(GuardedAnswer answer) {
+        return answer.notes().stream().anyMatch(note -> note.startsWith(NOTE_PREFIX));
+    }
+
     /** @return the claims this policy never sends */
     public List<String> bannedClaims() {
         return banned;
@@ -61,11 +69,11 @@ public final class CompliancePolicy extends PolicyChatModel {
         GuardedAnswer retry = innerAnswer(withInstruction(request, "\n注意:不要使用" + String.join("、", banned) + "等绝对化用语。"));
         Optional<String> again = BannedClaims.find(retry.response().text(), banned);
         if (again.isEmpty()) {
-            return retry.withNote("compliance: retried after the banned claim '" + claim.get() + "'");
+            return retry.withNote(NOTE_PREFIX + "retried after the banned claim '" + claim.get() + "'");
         }
         Duration latency = Duration.ofNanos(System.nanoTime() - start);
         String cut = withoutBannedSentences(retry.response().text());
-        String note = "compliance: banned claim '" + claim.get() + "', retry '" + again.get() + "'";
+        String note = NOTE_PREFIX + "banned claim '" + claim.get() + "', retry '" + again.get() + "'";
         if (!cut.isBlank()) {
             return new GuardedAnswer(replaceText(retry.response(), cut, latency), retry.handoff(), retry.reason(), true,
                     List.of(note + "; sentences cut"));

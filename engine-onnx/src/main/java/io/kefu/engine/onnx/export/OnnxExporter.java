@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Exports a Hugging Face checkpoint (Llama, Qwen 2, Qwen 3), optionally with a LoRA adapter merged
  * in, to a folder that ONNX Runtime, ONNX Runtime GenAI and Kefu's ONNX engine load:
- * {@code model.onnx} (plus {@code model.onnx.data} for models over 2 GB), {@code genai_config.json},
+ * {@code model.onnx} (plus {@code model.onnx.data} for models over 2 GB), {@code genai_config.json}, {@code kefu_export.json},
  * {@code config.json}, {@code generation_config.json} and the tokenizer files.
  *
  * <p>The folder is assembled under a temporary name beside the destination and renamed into place
@@ -33,6 +33,8 @@ public final class OnnxExporter {
     public static final String MODEL_FILE = "model.onnx";
     /** The external data file's name, used only for models over the inline limit. */
     public static final String DATA_FILE = "model.onnx.data";
+    /** How the export was made (dtype, operators, weight quantization), as JSON. */
+    public static final String EXPORT_SETTINGS_FILE = "kefu_export.json";
     /** Files copied from the checkpoint when present. */
     public static final List<String> COPIED_FILES = List.of("config.json", "generation_config.json", "tokenizer.json",
             "tokenizer_config.json", "special_tokens_map.json", "tokenizer.model", "vocab.json", "merges.txt",
@@ -82,9 +84,9 @@ public final class OnnxExporter {
 
     private static Result write(Checkpoint checkpoint, WeightSource weights, Path dir, ExportOptions options) {
         HfModelConfig config = checkpoint.config();
-        long parameters = DecoderLayout.of(config).parameterCount();
-        int bytesPerWeight = options.precision() == ExportOptions.Precision.FP16 ? 2 : 4;
-        boolean external = options.externalData() || parameters * bytesPerWeight > ExportOptions.INLINE_LIMIT_BYTES;
+        DecoderLayout layout = DecoderLayout.of(config);
+        long parameters = layout.parameterCount();
+        boolean external = options.externalData() || weightBytes(layout, options) > ExportOptions.INLINE_LIMIT_BYTES;
         Onnx.ModelProto model;
         DecoderGraph decoder;
         try (TensorStore store = external ? TensorStore.external(dir.resolve(DATA_FILE), DATA_FILE) : TensorStore.inline()) {
@@ -102,6 +104,7 @@ public final class OnnxExporter {
             }
             m.addMetadataProps(Onnx.StringStringEntryProto.newBuilder().setKey("kefu.architecture").setValue(config.architecture().className()));
             m.addMetadataProps(Onnx.StringStringEntryProto.newBuilder().setKey("kefu.precision").setValue(options.precision().label()));
+            m.addMetadataProps(Onnx.StringStringEntryProto.newBuilder().setKey("kefu.quantization").setValue(quantizationLabel(options)));
             m.addMetadataProps(Onnx.StringStringEntryProto.newBuilder().setKey("kefu.operators").setValue(options.operators().name().toLowerCase(java.util.Locale.ROOT)));
             model = m.build();
         }
@@ -121,9 +124,55 @@ public final class OnnxExporter {
                 }
             }
         }
+        writeString(dir.resolve(EXPORT_SETTINGS_FILE), exportSettings(options));
         writeString(dir.resolve("genai_config.json"),
                 GenAiConfig.json(config, checkpoint.generationConfig(), MODEL_FILE, decoder.contextLength()));
         return new Result(dir, modelFile, external, parameters, model.getGraph().getNodeCount());
+    }
+
+    /** @return the settings of {@code kefu_export.json}: what a tool reading the export needs to know of its weights */
+    static String exportSettings(ExportOptions options) {
+        com.fasterxml.jackson.databind.node.ObjectNode json = io.kefu.runtime.format.Json.mapper().createObjectNode();
+        json.put("dtype", options.precision().label());
+        json.put("operators", options.operators().name().toLowerCase(java.util.Locale.ROOT));
+        json.put("quantization", options.quantization().name().toLowerCase(java.util.Locale.ROOT));
+        if (options.quantization() != ExportOptions.Quantization.NONE) {
+            json.put("block_size", options.blockSize());
+            json.put("symmetric", options.symmetric());
+            json.put("accuracy_level", options.accuracyLevel());
+            json.put("quantize_lm_head", options.quantizeLmHead());
+        }
+        return json.toPrettyString() + "\n";
+    }
+
+    /** @return about how many bytes the exported weights take (quantized ones with their scales and zero points) */
+    static long weightBytes(DecoderLayout layout, ExportOptions options) {
+        int bytesPerWeight = options.precision() == ExportOptions.Precision.FP16 ? 2 : 4;
+        if (options.quantization() == ExportOptions.Quantization.NONE) {
+            return layout.parameterCount() * bytesPerWeight;
+        }
+        long quantizedInLayout = 0;
+        for (String name : layout.names()) {
+            if (name.endsWith("_proj.weight") || (options.quantizeLmHead() && name.equals("lm_head.weight"))) {
+                long[] shape = layout.shape(name);
+                quantizedInLayout += shape[0] * shape[1];
+            }
+        }
+        HfModelConfig config = layout.config();
+        // a tied head is quantized as a copy of the embedding, which itself stays in full
+        long tiedHead = options.quantizeLmHead() && config.tieWordEmbeddings() ? (long) config.vocabSize() * config.hiddenSize() : 0;
+        double perQuantized = options.quantization().bits() / 8.0 + (bytesPerWeight + 1.0) / options.blockSize();
+        return (layout.parameterCount() - quantizedInLayout) * bytesPerWeight
+                + (long) Math.ceil((quantizedInLayout + tiedHead) * perQuantized);
+    }
+
+    private static String quantizationLabel(ExportOptions options) {
+        if (options.quantization() == ExportOptions.Quantization.NONE) {
+            return "none";
+        }
+        return options.quantization().name().toLowerCase(java.util.Locale.ROOT) + " block " + options.blockSize()
+                + (options.symmetric() ? " symmetric" : " asymmetric") + " accuracy_level " + options.accuracyLevel()
+                + (options.quantizeLmHead() ? " lm_head" : "");
     }
 
     private static void checkDestination(Path outDir) {
