@@ -117,6 +117,20 @@ class TrainCommandTest {
         assertThat(trained.out()).contains("step 2/2", "wrote " + dir.resolve("dpo").resolve("adapter"));
         assertThat(dir.resolve("dpo/adapter/adapter_model.safetensors")).exists();
 
+        // DPO after SFT: the SFT adapter is where the run starts and the reference it is compared with
+        Path sftData = dir.resolve("sft.jsonl");
+        Files.write(sftData, lines);
+        Cli.Result sft = Cli.run("train", "--model", model, "--data", sftData.toString(), "--out", dir.resolve("sft").toString(),
+                "--epochs", "1", "--batch-size", "5", "--grad-accum", "1", "--max-length", "512", "--lr", "2e-3");
+        assertThat(sft.exitCode()).as(sft.err()).isZero();
+        Cli.Result after = Cli.run("train", "--model", model, "--data", data.toString(), "--out", dir.resolve("dpo-after-sft").toString(),
+                "--method", "dpo", "--init-adapter", dir.resolve("sft/adapter").toString(), "--epochs", "1", "--batch-size", "5",
+                "--grad-accum", "1", "--max-length", "512");
+        assertThat(after.exitCode()).as(after.err()).isZero();
+        assertThat(after.out()).contains("loss 0.6931"); // the first step starts equal to its reference: ln 2
+        assertThat(dir.resolve("dpo-after-sft/adapter/kefu_provenance.json")).content()
+                .contains("\"stage\"", "\"dpo\"", dir.resolve("sft/adapter").toString());
+
         Cli.Result badMethod = Cli.run("train", "--model", model, "--data", data.toString(), "--out", dir.resolve("x").toString(),
                 "--method", "ppo");
         assertThat(badMethod.exitCode()).isEqualTo(KefuCli.EXIT_USAGE);
