@@ -133,25 +133,30 @@ public final class NegativeSampler {
         List<ShopDialog> written = sample(dialogs, seed);
         List<ShopDialog> out = new ArrayList<>(dialogs.size());
         for (int i = 0; i < dialogs.size(); i++) {
-            ShopDialog dialog = dialogs.get(i);
-            FactsText facts = dialog.input().contains(FactsText.HEADER) ? FactsText.parse(dialog.input()) : null;
-            CheckResult good = checks.check(dialog.output(), facts, dialog.intent(), dialog.strategy());
-            ShopDialog pair = written.get(i);
-            for (int k = 0; k < samples && pair == written.get(i); k++) {
-                GenerationParameters parameters = GenerationParameters.builder().maxNewTokens(64).temperature(0.8).topK(20)
-                        .seed(seed * 1_000_003L + (long) i * samples + k).build();
-                String answer = model.chat(ChatRequest.builder().messages(dialog.toExample().prompt()).parameters(parameters).build())
-                        .text();
-                Optional<Finding.Kind> mistake = checks.check(answer, facts, dialog.intent(), dialog.strategy()).findings().stream()
-                        .map(Finding::kind).filter(f -> mistakes.contains(f) && !good.has(f)).findFirst();
-                if (mistake.isPresent() && !answer.equals(dialog.output())) {
-                    pair = dialog.withRejected(dialog.id() + "~neg", answer, new Provenance(METHOD, dialog.id(), 0,
-                            "model_" + mistake.get().name().toLowerCase(Locale.ROOT)));
-                }
-            }
-            out.add(pair);
+            out.add(modelMistake(model, dialogs.get(i), mistakes, samples, seed * 1_000_003L + (long) i * samples)
+                    .orElse(written.get(i)));
         }
         return out;
+    }
+
+    /** @return the dialog with the first of its sampled answers that the checks flag for a mistake, or empty */
+    private Optional<ShopDialog> modelMistake(ChatModel model, ShopDialog dialog, Set<Finding.Kind> mistakes, int samples,
+                                              long firstSeed) {
+        FactsText facts = dialog.input().contains(FactsText.HEADER) ? FactsText.parse(dialog.input()) : null;
+        CheckResult good = checks.check(dialog.output(), facts, dialog.intent(), dialog.strategy());
+        for (int k = 0; k < samples; k++) {
+            GenerationParameters parameters = GenerationParameters.builder().maxNewTokens(64).temperature(0.8).topK(20)
+                    .seed(firstSeed + k).build();
+            String answer = model.chat(ChatRequest.builder().messages(dialog.toExample().prompt()).parameters(parameters).build())
+                    .text();
+            Optional<Finding.Kind> mistake = checks.check(answer, facts, dialog.intent(), dialog.strategy()).findings().stream()
+                    .map(Finding::kind).filter(f -> mistakes.contains(f) && !good.has(f)).findFirst();
+            if (mistake.isPresent() && !answer.equals(dialog.output())) {
+                return Optional.of(dialog.withRejected(dialog.id() + "~neg", answer, new Provenance(METHOD, dialog.id(), 0,
+                        "model_" + mistake.get().name().toLowerCase(Locale.ROOT))));
+            }
+        }
+        return Optional.empty();
     }
 
     /** @return a bad answer of this kind that the checks flag for it (and not the good answer), or empty */
