@@ -54,6 +54,11 @@ final class JsonSource {
         } catch (IOException e) {
             throw new KefuException(ErrorCode.IO, name + ": cannot read: " + e.getMessage(), e);
         }
+        return parse(name, text);
+    }
+
+    /** Parses JSON text read elsewhere (a request body); {@code name} stands for the file in messages. */
+    static JsonSource parse(String name, String text) {
         if (text.startsWith("\uFEFF")) {
             text = text.substring(1);
         }
