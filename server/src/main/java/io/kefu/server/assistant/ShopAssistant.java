@@ -10,7 +10,9 @@ import io.kefu.server.store.ShopStore;
 import io.kefu.shop.FactsRenderer;
 import io.kefu.shop.ProductFacts;
 import io.kefu.shop.ShopPrompt;
-import io.kefu.shop.checks.BusinessChecks;
+import io.kefu.shop.Persona;
+import io.kefu.shop.policy.ComplianceRules;
+import io.kefu.shop.policy.HandoffRules;
 import io.kefu.shop.policy.GuardedAnswer;
 import io.kefu.shop.policy.Handoff;
 import io.kefu.shop.policy.HandoffSink;
@@ -61,6 +63,7 @@ public final class ShopAssistant {
     private final Map<String, PolicyChatModel> arms = new LinkedHashMap<>();
     private final int historyTurns;
     private final Clock clock;
+    private final Persona persona;
 
     private ShopAssistant(Builder b) {
         this.shop = b.shop;
@@ -68,14 +71,15 @@ public final class ShopAssistant {
         this.experiment = b.experiment;
         this.historyTurns = b.historyTurns;
         this.clock = b.clock;
+        this.persona = b.persona;
         HandoffSink onHandoff = b.onHandoff;
         HandoffSink queue = b.handoffQueue != null ? b.handoffQueue : conversations;
         HandoffSink sink = handoff -> {
             onHandoff.handOff(handoff);
             queue.handOff(handoff);
         };
-        BusinessChecks checks = BusinessChecks.defaults();
-        b.models.forEach((arm, model) -> arms.put(arm, Policies.standard(model, checks, sink, b.minMeanLogprob)));
+        b.models.forEach((arm, model) -> arms.put(arm, Policies.standard(model, b.compliance, b.handoffRules, sink, b.minMeanLogprob,
+                b.clock)));
         Map<String, Double> equalSplit = new LinkedHashMap<>();
         b.models.keySet().forEach(arm -> equalSplit.put(arm, 1.0));
         this.assigner = experiment == null ? null : new ArmAssigner(experiment, equalSplit);
@@ -111,7 +115,7 @@ public final class ShopAssistant {
         String factsText = FactsRenderer.render(facts);
         List<ShopPrompt.Turn> earlier = history.stream().map(t -> new ShopPrompt.Turn(t.question(), t.answer())).toList();
         // the facts travel beside the prompt: policies check answers against them, never against prompt text
-        ChatRequest request = ShopPrompt.request(facts, earlier, question)
+        ChatRequest request = ShopPrompt.request(persona, facts, earlier, question)
                 .metadata(PolicyChatModel.SESSION_ID, sessionId)
                 .metadata(PolicyChatModel.RECENT_FAILURES, String.valueOf(recentFailures(history))).build();
         GuardedAnswer answer = arms.get(arm).answer(request);
@@ -234,6 +238,9 @@ public final class ShopAssistant {
         private HandoffSink onHandoff = handoff -> { };
         private HandoffSink handoffQueue;
         private Clock clock = Clock.systemDefaultZone();
+        private Persona persona = Persona.DEFAULT;
+        private ComplianceRules compliance = ComplianceRules.defaults();
+        private HandoffRules handoffRules = HandoffRules.defaults();
 
         private Builder(ShopStore shop, ConversationStore conversations) {
             this.shop = Objects.requireNonNull(shop, "shop");
@@ -277,7 +284,19 @@ public final class ShopAssistant {
          */
         public Builder handoffQueue(HandoffSink value) { this.handoffQueue = Objects.requireNonNull(value, "handoffQueue"); return this; }
 
-        /** @param value the clock that says which day's facts (prices, promotions) apply (default: the system's, local zone) */
+        /** @param value the system message of every prompt (default {@link Persona#DEFAULT}) */
+        public Builder persona(Persona value) { this.persona = Objects.requireNonNull(value, "persona"); return this; }
+
+        /** @param value the banned claims and their replacements (default {@link ComplianceRules#defaults()}) */
+        public Builder compliance(ComplianceRules value) { this.compliance = Objects.requireNonNull(value, "compliance"); return this; }
+
+        /** @param value the hand-off keywords and the desk's hours (default {@link HandoffRules#defaults()}) */
+        public Builder handoffRules(HandoffRules value) { this.handoffRules = Objects.requireNonNull(value, "handoffRules"); return this; }
+
+        /**
+         * @param value the clock that says which day's facts (prices, promotions) apply and whether the hand-off desk is staffed
+         *     (default: the system's, local zone)
+         */
         public Builder clock(Clock value) { this.clock = Objects.requireNonNull(value, "clock"); return this; }
 
         /** @throws KefuException {@link ErrorCode#INVALID_CONFIG} naming the setting that is missing or out of range */
