@@ -42,6 +42,56 @@ class ServeCommandTest {
     }
 
     @Test
+    void servingWithoutAShopSaysWhatToPass() throws Exception {
+        Cli.Result r = Cli.run("serve", "--engine", "rules", "--port", "0", "--data-dir", dir.resolve("data").toString());
+        assertThat(r.exitCode()).isEqualTo(KefuCli.EXIT_USAGE);
+        assertThat(r.err()).contains("no shop to serve").contains("--shop DIR").contains("kefu shop import");
+        assertThat(dir.resolve("data/store/shop.mv.db")).as("the store lives in the data folder").exists();
+        Path config = dir.resolve("serve.yaml");
+        Files.writeString(config, "engine: rules\nallowed-host: [file.example, other.example]\nserved-model-name: [from-file]\n");
+        Cli.Result listed = Cli.run("serve", "--config", config.toString(), "--allowed-host", "flag.example", "--data-dir",
+                dir.resolve("data").toString());
+        assertThat(listed.out()).as("a repeatable flag on the command line replaces the file's list")
+                .contains("  allowed-host: [\"flag.example\"]    # flag").contains("  served-model-name: [\"from-file\"]    # file");
+        assertThat(listed.err()).contains("no shop to serve");
+        Cli.Result missing = Cli.run("serve", "--engine", "rules", "--shop", dir.resolve("nowhere").toString(), "--store", "jdbc:h2:mem:serve-test");
+        assertThat(missing.err()).contains("--shop").contains("nowhere");
+    }
+
+    @Test
+    void theConfigFileIsCheckedKeyByKeyWithItsLine() throws Exception {
+        Path config = dir.resolve("serve.yaml");
+        Files.writeString(config, "engine: rules\nmax-batch: 4\nmax-bacth: 8\n");
+        Cli.Result unknown = Cli.run("serve", "--config", config.toString());
+        assertThat(unknown.exitCode()).isEqualTo(KefuCli.EXIT_USAGE);
+        assertThat(unknown.err()).contains(config + ":3: unknown key 'max-bacth'").contains("max-batch");
+
+        Files.writeString(config, "engine: rules\nhandoff:\n  keywords: [举报]\n  opening: 9\n");
+        assertThat(Cli.run("serve", "--config", config.toString()).err()).contains(config + ":4: unknown key 'handoff.opening'");
+
+        Files.writeString(config, "engine: rules\nport: eighty\n");
+        Cli.Result badValue = Cli.run("serve", "--config", config.toString());
+        assertThat(badValue.exitCode()).isEqualTo(KefuCli.EXIT_USAGE);
+        assertThat(badValue.err()).contains(config + ":2: key 'port'").contains("eighty");
+
+        Files.writeString(config, "engine: rules\nport: [1, 2]\n");
+        assertThat(Cli.run("serve", "--config", config.toString()).err()).contains(config + ":2: key 'port' takes one value");
+
+        Files.writeString(config, "engine: rules\nengine: djl\n");
+        assertThat(Cli.run("serve", "--config", config.toString()).err()).contains(config + ":2: key 'engine' appears twice");
+
+        Files.writeString(config, "engine: rules\ncompliance:\n  banned-claims:\n    爆款: 全网最低\n");
+        assertThat(Cli.run("serve", "--config", config.toString()).err()).contains(config + ":4:").contains("全网最低");
+
+        Files.writeString(config, "handoff:\n  desk-hours: 9-23\n");
+        assertThat(Cli.run("serve", "--config", config.toString()).err()).contains(config + ":2:").contains("HH:MM-HH:MM");
+
+        Files.writeString(config, "port: 0\n");
+        assertThat(Cli.run("serve", "--config", config.toString()).err()).contains("--engine is required");
+        assertThat(Cli.run("serve", "--config", dir.resolve("none.yaml").toString()).err()).contains("none.yaml").contains("does not exist");
+    }
+
+    @Test
     void adapterSpecsAndKeyFilesAreChecked() throws Exception {
         assertThat(ServeCommand.parseAdapters(java.util.List.of("shop=out/a", "promo=out/b"))).containsOnlyKeys("shop", "promo");
         assertThatThrownBy(() -> ServeCommand.parseAdapters(java.util.List.of("out/a"))).isInstanceOf(KefuException.class)
