@@ -13,8 +13,8 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * Prints the configuration {@code kefu serve} runs with, in the form of a serve.yaml, each line saying where its value
- * came from (flag, file or default). Secrets are never printed: a flag whose name says it holds one prints
+ * Prints the configuration {@code kefu serve} runs with as a serve.yaml (which {@code --config} reads back), each line
+ * saying in a comment where its value came from (flag, file or default). Secrets are never printed: a flag whose name says it holds one prints
  * {@value #REDACTED}, and passwords, tokens and keys inside values (a JDBC URL's {@code password=}) are masked. The
  * API key itself is read from a file and only the file's path is printed.
  */
@@ -28,8 +28,8 @@ final class EffectiveConfig {
     }
 
     static void print(PrintWriter out, CommandSpec spec, ServeConfigFile settings) {
-        out.println("kefu serve: effective configuration" + settings.file().map(f -> " (--config " + f + "; flags override it)").orElse("")
-                + ", as a serve.yaml:");
+        out.println("# kefu serve: effective configuration" + settings.file().map(f -> " (--config " + f + "; flags override it)").orElse("")
+                + ", as a serve.yaml");
         for (OptionSpec option : spec.options()) {
             String name = option.longestName();
             if (option.usageHelp() || option.versionHelp() || !name.startsWith("--") || name.equals("--config")) {

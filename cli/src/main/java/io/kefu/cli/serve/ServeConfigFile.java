@@ -53,7 +53,8 @@ import java.util.Optional;
  *   desk-time-zone: Asia/Shanghai
  * </pre>
  * The flags are matched against the command's options as picocli knows them, so a flag added to the command is a key
- * of the file without more code. Flags given on the command line override the file. An unknown key, a key given
+ * of the file without more code; {@code ~} leaves a flag at its default, so the effective configuration the command
+ * prints at start reads back as a file. Flags given on the command line override the file. An unknown key, a key given
  * twice or a value of the wrong shape is an error naming the key and {@code file:line}.
  */
 final class ServeConfigFile {
@@ -233,6 +234,9 @@ final class ServeConfigFile {
                 throw error(keyNode, "unknown key '" + key + "'; keys are the flags of kefu serve without the dashes ("
                         + String.join(", ", flagKeys()) + ") and the sections " + String.join(", ", SECTIONS));
             }
+            if (isNull(value)) {
+                return; // ~ leaves the flag at its default, as the effective configuration prints an unset one
+            }
             List<String> values = new ArrayList<>();
             if (value instanceof SequenceNode seq) {
                 if (!option.isMultiValue()) {
@@ -302,11 +306,11 @@ final class ServeConfigFile {
                         }
                     }
                     case "desk-hours" -> {
-                        deskHours = scalar("handoff.desk-hours", value);
+                        deskHours = isNull(value) ? null : scalar("handoff.desk-hours", value);
                         deskHoursNode = value;
                     }
                     default -> {
-                        deskZone = scalar("handoff.desk-time-zone", value);
+                        deskZone = isNull(value) ? null : scalar("handoff.desk-time-zone", value);
                         deskZoneNode = value;
                     }
                 }
@@ -393,12 +397,11 @@ final class ServeConfigFile {
         return node.getStartMark().map(Mark::getLine).orElse(-1) + 1;
     }
 
-    /** Turns picocli's complaint about a value from the file into one naming the file and line. */
-    CommandLine.ParameterException located(CommandLine.ParameterException e) {
+    /** @return picocli's complaint about a value from the file as an error naming the file and line; others as they are */
+    RuntimeException located(CommandLine.ParameterException e) {
         if (e.getArgSpec() instanceof OptionSpec o && flags.containsKey(o.longestName())) {
-            return new CommandLine.ParameterException(e.getCommandLine(), file + ":" + flags.get(o.longestName()).line() + ": key '"
-                    + o.longestName().substring(2)
-                    + "': " + e.getMessage(), e, e.getArgSpec(), e.getValue());
+            return new KefuException(ErrorCode.INVALID_CONFIG, file + ":" + flags.get(o.longestName()).line() + ": key '"
+                    + o.longestName().substring(2) + "': " + e.getMessage(), e);
         }
         return e;
     }

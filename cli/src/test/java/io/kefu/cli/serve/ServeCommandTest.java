@@ -92,6 +92,31 @@ class ServeCommandTest {
     }
 
     @Test
+    void theEffectiveConfigurationReadsBackAsTheSameConfiguration() throws Exception {
+        Path config = dir.resolve("serve.yaml");
+        Files.writeString(config, String.join("\n", "engine: rules", "max-batch: 3", "allowed-host: [a.example]", "served-model-name: [shop-kefu]",
+                "assistant:", "  persona: \"你是{shop}的助手。\"", "  history-turns: 2", "compliance:", "  banned-claims:", "    爆款: 人气款",
+                "handoff:", "  keywords: [退货地址]", "  desk-hours: \"08:30-22:00\"", "  desk-time-zone: Asia/Shanghai", ""));
+        String first = effective(Cli.run("serve", "--config", config.toString(), "--timeout", "77", "--data-dir", dir.resolve("a").toString()));
+        assertThat(first).contains("max-batch: 3").contains("timeout: 77").contains("\"爆款\": \"人气款\"").contains("desk-hours: \"08:30-22:00\"");
+
+        Path printed = dir.resolve("printed.yaml");
+        Files.writeString(printed, first);
+        String second = effective(Cli.run("serve", "--config", printed.toString()));
+        assertThat(withoutComments(second)).isEqualTo(withoutComments(first));
+    }
+
+    /** The effective configuration a run printed (it stops at the missing shop). */
+    private static String effective(Cli.Result r) {
+        assertThat(r.err()).contains("no shop to serve");
+        return r.out().lines().takeWhile(l -> !l.startsWith("kefu serve:")).collect(java.util.stream.Collectors.joining("\n", "", "\n"));
+    }
+
+    private static String withoutComments(String yaml) {
+        return yaml.lines().filter(l -> !l.startsWith("#")).map(l -> l.replaceAll("    # \\w+$", "")).collect(java.util.stream.Collectors.joining("\n"));
+    }
+
+    @Test
     void adapterSpecsAndKeyFilesAreChecked() throws Exception {
         assertThat(ServeCommand.parseAdapters(java.util.List.of("shop=out/a", "promo=out/b"))).containsOnlyKeys("shop", "promo");
         assertThatThrownBy(() -> ServeCommand.parseAdapters(java.util.List.of("out/a"))).isInstanceOf(KefuException.class)

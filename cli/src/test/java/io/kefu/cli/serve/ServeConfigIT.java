@@ -106,7 +106,7 @@ class ServeConfigIT {
         String printed = served.out().toString();
 
         assertThat(served.base().getPort()).as("the flag wins over the file").isEqualTo(flagPort);
-        assertThat(printed).contains("effective configuration (--config " + config)
+        assertThat(printed).contains("# kefu serve: effective configuration (--config " + config)
                 .contains("  port: " + flagPort + "    # flag")
                 .contains("  max-batch: 2    # flag")
                 .contains("  timeout: 30    # file")
