@@ -29,8 +29,8 @@ import java.util.Optional;
 /**
  * The shop tables: loaded from a {@link ShopCatalog} (a shop folder) when the store is empty, replaced whole
  * ({@link #replace}) or changed in part ({@link #updateProduct}, {@link #putPromotion}) by the admin API and the
- * {@code kefu shop} commands, and read per request, so a change shows in the next answer. {@link #facts} reads a product's CURRENT stock,
- * promotions and policies and returns the same {@link ProductFacts} that
+ * {@code kefu shop} commands, and read per request, so a change shows in the next answer. {@link #facts} reads a
+ * product's CURRENT stock, promotions and policies and returns the same {@link ProductFacts} that
  * {@link ShopCatalog#factsFor} builds, so {@link FactsRenderer} renders them exactly as the dataset
  * generator did.
  */
