@@ -1,6 +1,9 @@
 package io.kefu.cli.shop;
 
+import io.kefu.ErrorCode;
+import io.kefu.KefuException;
 import io.kefu.server.store.Database;
+import io.kefu.server.store.StoreUnavailableException;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -16,6 +19,16 @@ final class StoreOptions {
 
     /** @return the store, opened and migrated; close it */
     Database open() {
-        return Database.open(store != null ? store : Database.h2Url(dataDir.resolve("store")));
+        String url = store != null ? store : Database.h2Url(dataDir.resolve("store"));
+        try {
+            return Database.open(url);
+        } catch (StoreUnavailableException e) {
+            if (url.startsWith("jdbc:h2:file:")) {
+                throw new KefuException(ErrorCode.IO, e.getMessage() + "\n  An H2 store file is open to one process at a time: if a kefu serve"
+                        + " uses it, change its shop through the server's admin API (PUT /admin/products/{id} ...), or keep the store"
+                        + " in PostgreSQL.", e);
+            }
+            throw e;
+        }
     }
 }
