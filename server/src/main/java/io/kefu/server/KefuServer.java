@@ -97,8 +97,7 @@ public final class KefuServer implements AutoCloseable {
         JsonExchange exchange = new JsonExchange(config.maxBodyBytes(), metrics);
         ChatRoute chat = new ChatRoute(assistant, exchange, metrics);
         EventRoute events = new EventRoute(assistant, exchange);
-        OpenAiRoutes openAi = new OpenAiRoutes(models, config.servedModelNames().isEmpty() ? config.baseModel().info().id()
-                : config.servedModelNames().get(0), defaultModel, config.requestTimeout(), exchange,
+        OpenAiRoutes openAi = new OpenAiRoutes(models, config.baseModelNames().get(0), defaultModel, config.requestTimeout(), exchange,
                 metrics);
         HealthRoutes health = new HealthRoutes(db, gate, admission, metrics, exchange);
         ErrorResponses errors = new ErrorResponses(exchange);
@@ -131,7 +130,7 @@ public final class KefuServer implements AutoCloseable {
     /** Serves the base and the adapters given at the start; @return the name of the model that answers by default */
     private String serveConfiguredModels() {
         AdmissionControl.Admitted base = admission.admit(config.baseModel());
-        List<String> baseNames = config.servedModelNames().isEmpty() ? List.of(base.info().id()) : config.servedModelNames();
+        List<String> baseNames = config.baseModelNames();
         for (String name : baseNames) {
             models.add(new ServedModel(name, base, null, new CompliancePolicy(base, config.compliance()), null));
         }

@@ -129,7 +129,8 @@ public final class ServerConfig {
     Database.Pool storePool() { return storePool; }
     Duration retention() { return retention; }
     Clock clock() { return clock; }
-    List<String> servedModelNames() { return servedModelNames; }
+    /** @return the names the base model is served under: the configured ones, else its own id */
+    List<String> baseModelNames() { return servedModelNames.isEmpty() ? List.of(baseModel.info().id()) : servedModelNames; }
     Persona persona() { return persona; }
     ComplianceRules compliance() { return compliance; }
     HandoffRules handoffRules() { return handoffRules; }

@@ -27,6 +27,9 @@ import java.util.Optional;
  */
 public record ShopCatalog(String shopId, String shopName, List<Product> products, List<Promotion> promotions,
                           ShopPolicies policies, List<SizeChart> sizeCharts) {
+    private static final List<String> PROMOTION_FIELDS = List.of("id", "type", "threshold", "amount", "validFrom", "validTo",
+            "categories", "howToGet", "audience");
+
     /** Copies collections and checks for nulls. */
     public ShopCatalog {
         Objects.requireNonNull(shopId, "shopId");
@@ -78,9 +81,6 @@ public record ShopCatalog(String shopId, String shopName, List<Product> products
         }
         return ShopFiles.readPromotion(root, id, categories);
     }
-
-    private static final List<String> PROMOTION_FIELDS = List.of("id", "type", "threshold", "amount", "validFrom", "validTo",
-            "categories", "howToGet", "audience");
 
     /** Writes this catalog as a shop folder (four JSON files, each written atomically). */
     public void write(Path directory) {
