@@ -117,6 +117,16 @@ class ServeCommandTest {
     }
 
     @Test
+    void secretsInPrintedValuesAreMasked() {
+        assertThat(EffectiveConfig.redact("jdbc:postgresql://db:5432/kefu?user=kefu&password=p4ss&ssl=true"))
+                .isEqualTo("jdbc:postgresql://db:5432/kefu?user=kefu&password=<redacted>&ssl=true");
+        assertThat(EffectiveConfig.redact("jdbc:h2:file:/x/shop;PASSWORD=p4ss;MODE=PostgreSQL")).isEqualTo("jdbc:h2:file:/x/shop;PASSWORD=<redacted>;MODE=PostgreSQL");
+        assertThat(EffectiveConfig.redact("http://admin:p$4ss@127.0.0.1:8000/v1?token=t0k")).isEqualTo("http://admin:<redacted>@127.0.0.1:8000/v1?token=<redacted>");
+        assertThat(EffectiveConfig.value("--hf-token", "t0k")).isEqualTo(EffectiveConfig.REDACTED);
+        assertThat(EffectiveConfig.value("--model", "models/qwen")).isEqualTo("\"models/qwen\"");
+    }
+
+    @Test
     void adapterSpecsAndKeyFilesAreChecked() throws Exception {
         assertThat(ServeCommand.parseAdapters(java.util.List.of("shop=out/a", "promo=out/b"))).containsOnlyKeys("shop", "promo");
         assertThatThrownBy(() -> ServeCommand.parseAdapters(java.util.List.of("out/a"))).isInstanceOf(KefuException.class)
