@@ -38,7 +38,8 @@ import java.util.Optional;
 
 /**
  * {@code kefu serve --config serve.yaml}: every flag of the command under its long name without the dashes
- * ({@code max-batch: 8}, a YAML list for a repeatable flag), plus the settings that have no flag in three sections:
+ * ({@code max-batch: 8}; a YAML list for a repeatable flag; a mapping for a flag of {@code key=value} pairs), plus
+ * the settings that have no flag in three sections:
  * <pre>
  * assistant:
  *   persona: "你是{shop}的客服,..."     # the system message; {shop} is the shop's name
@@ -244,6 +245,10 @@ final class ServeConfigFile {
                 }
                 for (Node item : seq.getValue()) {
                     values.add(scalar(key, item));
+                }
+            } else if (value instanceof MappingNode && option.typeInfo().isMap()) {
+                for (Map.Entry<String, NodeTuple> entry : entries(value, key).entrySet()) {
+                    values.add(entry.getKey() + "=" + scalar(key + "." + entry.getKey(), entry.getValue().getValueNode()));
                 }
             } else {
                 values.add(scalar(key, value));

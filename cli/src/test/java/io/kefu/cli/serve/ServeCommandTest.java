@@ -117,6 +117,23 @@ class ServeCommandTest {
     }
 
     @Test
+    void anyOptionOfTheCommandIsAKeyOfTheFile() throws Exception {
+        // options as another command version may have them: a plain one and one of key=value pairs
+        picocli.CommandLine.Model.OptionSpec facts = picocli.CommandLine.Model.OptionSpec.builder("--facts").type(String.class).build();
+        picocli.CommandLine.Model.OptionSpec arms = picocli.CommandLine.Model.OptionSpec.builder("--arm").type(java.util.Map.class)
+                .auxiliaryTypes(String.class, String.class).build();
+        picocli.CommandLine.Model.CommandSpec command = picocli.CommandLine.Model.CommandSpec.create().addOption(facts).addOption(arms);
+        Path config = dir.resolve("serve.yaml");
+        Files.writeString(config, "facts: jdbc:postgresql://db/shop\narm:\n  control: base\n  treatment: shop-lora\n");
+
+        ServeConfigFile file = ServeConfigFile.load(config, command);
+
+        assertThat(file.defaultOf(facts)).isEqualTo("jdbc:postgresql://db/shop");
+        assertThat(file.repeatableArguments(name -> false)).containsExactly("--arm", "control=base", "--arm", "treatment=shop-lora");
+        assertThat(file.repeatableArguments(name -> name.equals("--arm"))).as("given on the command line").isEmpty();
+    }
+
+    @Test
     void secretsInPrintedValuesAreMasked() {
         assertThat(EffectiveConfig.redact("jdbc:postgresql://db:5432/kefu?user=kefu&password=p4ss&ssl=true"))
                 .isEqualTo("jdbc:postgresql://db:5432/kefu?user=kefu&password=<redacted>&ssl=true");
