@@ -59,9 +59,10 @@ if ((newest_major < 21)) && (( ${build_major:-0} < 21 )); then
        "Install e.g. Eclipse Temurin 25 (https://adoptium.net) under /usr/lib/jvm, or pass -Dkefu.jlama.java=/path/to/bin/java" >&2
 fi
 
-# Debian packages the integration tests call (ONNX's checker, PyTorch as the training benchmark's baseline, ...).
-packages=(python3-onnx postgresql jupyter-nbconvert python3-nbclient jupyter-client python3-ipykernel
-          python3-torch libopenblas0-pthread)
+# Debian packages the integration tests call (ONNX's checker, PyTorch as the training benchmark's baseline, the
+# databases a shop's own facts come from, a headless browser for the hand-off desk page, ...).
+packages=(python3-onnx postgresql mariadb-server jupyter-nbconvert python3-nbclient jupyter-client python3-ipykernel
+          python3-torch libopenblas0-pthread chromium chromium-driver)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

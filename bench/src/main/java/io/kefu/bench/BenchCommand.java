@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmarks: each prints a table with the baseline beside ours, measured in the same run.",
-        subcommands = {BenchDataCommand.class, BenchDecodeCommand.class, EvalBenchCommand.class, BenchTrainCommand.class, BenchServeCommand.class})
+        subcommands = {BenchDataCommand.class, BenchDecodeCommand.class, EvalBenchCommand.class, BenchTrainCommand.class, BenchServeCommand.class,
+                BenchQuantizationCommand.class})
 public final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;

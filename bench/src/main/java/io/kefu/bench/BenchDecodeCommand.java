@@ -26,6 +26,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -71,9 +72,18 @@ public final class BenchDecodeCommand implements Callable<Integer> {
             description = "Tokenizer folder for the generated model (default: .cache/tokenizers/llama3, fetched by scripts/fetch-tokenizers.sh).")
     Path tokenizer;
 
-    @Option(names = "--engines", split = ",", defaultValue = "onnx,djl,jlama",
-            description = "Engines to measure, found by id (default: ${DEFAULT-VALUE}); missing ones are listed with the reason.")
+    @Option(names = "--engines", split = ",", defaultValue = "onnx,onnx:int4,onnx:int8,djl,jlama,jlama:q4",
+            description = {"Engines to measure, found by id (default: ${DEFAULT-VALUE}); missing ones are listed with the reason.",
+                    "onnx:int4 and onnx:int8 export the checkpoint with weight-only quantization first (kefu export onnx --quantize);",
+                    "jlama:q4 lets Jlama quantize the weights to its Q4 as it loads them."})
     List<String> engines;
+
+    @Option(names = "--block-size", defaultValue = "32", description = "Quantization block size of onnx:int4 / onnx:int8 (default: ${DEFAULT-VALUE}).")
+    int blockSize;
+
+    @Option(names = "--accuracy-level", defaultValue = "4",
+            description = "MatMulNBits accuracy level of onnx:int4 / onnx:int8: 4 = int8 activations, 0 = fp32 (default: ${DEFAULT-VALUE}).")
+    int accuracyLevel;
 
     @Option(names = "--batch-sizes", split = ",", defaultValue = "1,4,16", description = "Batch sizes (default: ${DEFAULT-VALUE}).")
     List<Integer> batchSizes;
@@ -90,36 +100,30 @@ public final class BenchDecodeCommand implements Callable<Integer> {
             throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--tokens, --repeats and --batch-sizes must be positive");
         }
         PrintWriter out = spec.commandLine().getOut();
-        Path temp = null;
+        Path temp = Files.createTempDirectory("kefu-bench-");
         try {
-            Path checkpoint = model;
-            if (checkpoint == null) {
-                temp = Files.createTempDirectory("kefu-bench-");
-                checkpoint = BenchModel.write(temp.resolve("llama-90m"), tokenizerDir(), 42);
-            }
+            Path checkpoint = model != null ? model : BenchModel.write(temp.resolve("llama-90m"), tokenizerDir(), 42);
             HfModelConfig config = HfModelConfig.load(checkpoint);
             long parameters = DecoderLayout.of(config).parameterCount();
-            long bytesPerToken = weightBytesReadPerToken(config, parameters);
             int threads = Runtime.getRuntime().availableProcessors();
-            double bandwidth = copyBandwidth(threads);
-            double bound = bandwidth / bytesPerToken;
+            double copy = copyBandwidth(threads);
+            double read = readBandwidth(threads);
             out.printf(Locale.ROOT, "model: %s (%s, %.1fM parameters, %d MB of fp32 weights read per decoding step)%n",
-                    checkpoint, config.architecture().className(), parameters / 1e6, bytesPerToken / 1_000_000);
-            out.printf(Locale.ROOT, "machine: %d cores; copy bandwidth %.1f GB/s (read + write, %d threads);"
-                    + " bound at batch 1 = %.1f tokens/s (b x that at batch b)%n", threads, bandwidth / 1e9, threads, bound);
+                    checkpoint, config.architecture().className(), parameters / 1e6, bytesReadPerToken(config, WeightFormat.FP32) / 1_000_000);
+            out.printf(Locale.ROOT, "machine: %d cores; read bandwidth %.1f GB/s (a plain read, %d threads); copy bandwidth %.1f GB/s"
+                    + " (read + write). Bound = read bandwidth / bytes of weights read per token (b x that at batch b).%n",
+                    threads, read / 1e9, threads, copy / 1e9);
             out.println("note: the machine may be shared; figures measured while other work runs are contended.");
             out.flush();
 
             List<String[]> rows = new ArrayList<>();
             for (String id : engines) {
-                rows.add(measure(id, checkpoint, bound, out));
+                rows.add(measure(id, checkpoint, config, read, out, temp));
             }
-            printTable(out, rows, bound);
+            printTable(out, rows);
             return 0;
         } finally {
-            if (temp != null) {
-                AtomicFiles.deleteRecursively(temp);
-            }
+            AtomicFiles.deleteRecursively(temp);
         }
     }
 
@@ -127,11 +131,72 @@ public final class BenchDecodeCommand implements Callable<Integer> {
         return FetchedTokenizer.orFetched(tokenizer);
     }
 
-    /** Weights read per decoding step: every matrix once; the embedding table only as the (tied) output head. */
-    static long weightBytesReadPerToken(HfModelConfig config, long parameters) {
-        long embedding = (long) config.vocabSize() * config.hiddenSize();
-        long read = config.tieWordEmbeddings() ? parameters : parameters - embedding;
-        return read * 4;
+    /** How the weights a decoding step reads are stored: fp32, or linear layers in blocks of {@code bits}-bit integers. */
+    record WeightFormat(int bits, int blockSize, int scaleBytes, int zeroPointBits) {
+        static final WeightFormat FP32 = new WeightFormat(32, 1, 0, 0);
+
+        /** @return bytes per linear-layer weight, scales and zero points included */
+        double bytesPerLinearWeight() {
+            return bits == 32 ? 4 : bits / 8.0 + (scaleBytes + zeroPointBits / 8.0) / blockSize;
+        }
+    }
+
+    /**
+     * Weights read per decoding step: every linear layer's matrix once (in {@code format}) and the output head in fp32;
+     * the norms in fp32; of the embedding table only one row per token, left out.
+     */
+    static long bytesReadPerToken(HfModelConfig config, WeightFormat format) {
+        DecoderLayout layout = DecoderLayout.of(config);
+        long linear = 0;
+        long other = 0;
+        for (String name : layout.names()) {
+            long count = Arrays.stream(layout.shape(name)).reduce(1, (a, b) -> a * b);
+            if (name.endsWith("_proj.weight")) {
+                linear += count;
+            } else if (!name.equals("model.embed_tokens.weight") && !name.equals("lm_head.weight")) {
+                other += count;
+            }
+        }
+        long head = (long) config.vocabSize() * config.hiddenSize();
+        return Math.round(linear * format.bytesPerLinearWeight()) + (other + head) * 4;
+    }
+
+    /** Best of several parallel passes summing a 256 MiB array: bytes read per second. */
+    static double readBandwidth(int threads) throws Exception {
+        long[] data = new long[32 << 20];
+        Arrays.setAll(data, i -> i);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            double best = 0;
+            long checksum = 0;
+            int chunk = data.length / threads;
+            for (int run = 0; run < 8; run++) {
+                long start = System.nanoTime();
+                List<Future<Long>> parts = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    int from = t * chunk;
+                    int to = t == threads - 1 ? data.length : from + chunk;
+                    parts.add(pool.submit(() -> {
+                        long sum = 0;
+                        for (int i = from; i < to; i++) {
+                            sum += data[i];
+                        }
+                        return sum;
+                    }));
+                }
+                for (Future<Long> f : parts) {
+                    checksum += f.get();
+                }
+                double seconds = (System.nanoTime() - start) / 1e9;
+                best = Math.max(best, 8.0 * data.length / seconds);
+            }
+            if (checksum == 42) {
+                System.out.print(""); // keeps the sums alive
+            }
+            return best;
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /** Best of several parallel copies between two 256 MiB off-heap buffers; bytes read plus bytes written per second. */
@@ -167,20 +232,47 @@ public final class BenchDecodeCommand implements Callable<Integer> {
         }
     }
 
-    private String[] measure(String id, Path checkpoint, double bound, PrintWriter out) {
-        if (id.equals(JLAMA)) {
-            return measureJlama(checkpoint, bound, out);
+    /** One row of the table: {@code engine} or {@code engine:variant} ({@code onnx:int4}, {@code onnx:int8}, {@code jlama:q4}). */
+    private String[] measure(String spec, Path checkpoint, HfModelConfig config, double readBandwidth, PrintWriter out, Path temp) {
+        String[] row = new String[batchSizes.size() + 6];
+        row[0] = spec;
+        String id = spec.contains(":") ? spec.substring(0, spec.indexOf(':')) : spec;
+        String variant = spec.contains(":") ? spec.substring(spec.indexOf(':') + 1).toLowerCase(Locale.ROOT) : "";
+        WeightFormat format;
+        Map<String, String> exportOptions = null;
+        switch (id + ":" + variant) {
+            case "onnx:int4", "onnx:int8" -> {
+                int bits = variant.equals("int4") ? 4 : 8;
+                format = new WeightFormat(bits, blockSize, 4, bits);
+                exportOptions = Map.of("quantize", variant, "blockSize", Integer.toString(blockSize),
+                        "accuracyLevel", Integer.toString(accuracyLevel));
+            }
+            case "jlama:q4" -> format = new WeightFormat(4, 32, 4, 0); // Jlama's Q4: blocks of 32, an fp32 scale each
+            default -> {
+                if (!variant.isEmpty()) {
+                    row[1] = "n/a: unknown variant '" + variant + "' (onnx:int4, onnx:int8, jlama:q4)";
+                    return row;
+                }
+                format = WeightFormat.FP32;
+            }
         }
-        String[] row = new String[batchSizes.size() + 4];
-        row[0] = id;
-        Engine engine;
-        try {
-            engine = Engines.get(id);
-        } catch (KefuException e) {
-            row[1] = "n/a: " + e.getMessage();
-            return row;
+        Engine engine = null;
+        if (!id.equals(JLAMA)) {
+            try {
+                engine = Engines.get(id);
+            } catch (KefuException e) {
+                row[1] = "n/a: " + e.getMessage();
+                return row;
+            }
         }
-        out.println("measuring " + id + " ...");
+        long bytes = bytesReadPerToken(config, format);
+        double bound = readBandwidth / bytes;
+        row[3] = String.format(Locale.ROOT, "%.0f", bytes / 1e6);
+        row[4] = String.format(Locale.ROOT, "%.1f", bound);
+        if (engine == null) {
+            return measureJlama(row, checkpoint, variant.equals("q4"), bound, out);
+        }
+        out.println("measuring " + spec + " ...");
         out.flush();
         try {
             MatmulRate rate = engine.measureMatmul(MATMUL_SIZE, Duration.ofSeconds(1));
@@ -190,7 +282,12 @@ public final class BenchDecodeCommand implements Callable<Integer> {
             row[1] = "?";
             row[2] = "n/a";
         }
-        try (BaseModel base = engine.load(ModelRef.of(checkpoint)); ChatModel chat = engine.chatModel(base)) {
+        Path model = checkpoint;
+        if (exportOptions != null) {
+            model = temp.resolve("export-" + variant);
+            engine.export(checkpoint, java.util.Optional.empty(), model, exportOptions);
+        }
+        try (BaseModel base = engine.load(ModelRef.of(model)); ChatModel chat = engine.chatModel(base)) {
             run(chat, 1, 2); // warm-up
             double first = 0;
             for (int i = 0; i < batchSizes.size(); i++) {
@@ -202,11 +299,11 @@ public final class BenchDecodeCommand implements Callable<Integer> {
                 if (i == 0) {
                     first = best;
                 }
-                row[3 + i] = String.format(Locale.ROOT, "%.1f", best);
+                row[5 + i] = String.format(Locale.ROOT, "%.1f", best);
             }
             row[row.length - 1] = batchSizes.get(0) == 1 ? String.format(Locale.ROOT, "%.0f%%", 100 * first / bound) : "-";
         } catch (KefuException e) {
-            row[3] = "failed: " + e.getMessage();
+            row[5] = "failed: " + e.getMessage();
         }
         return row;
     }
@@ -215,9 +312,7 @@ public final class BenchDecodeCommand implements Callable<Integer> {
      * Jlama in a forked Java 21+ JVM ({@link JlamaBench}) on the same checkpoint, prompt text tokenized
      * without the chat template. Jlama decodes one sequence per KV cache: only batch 1 is measured.
      */
-    private String[] measureJlama(Path checkpoint, double bound, PrintWriter out) {
-        String[] row = new String[batchSizes.size() + 4];
-        row[0] = JLAMA;
+    private String[] measureJlama(String[] row, Path checkpoint, boolean q4, double bound, PrintWriter out) {
         Path work = null;
         try {
             Path java = JlamaBench.java21();
@@ -228,11 +323,11 @@ public final class BenchDecodeCommand implements Callable<Integer> {
                 prompt = tok.encode(PROMPT);
             }
             work = Files.createTempDirectory("kefu-jlama-");
-            JlamaBench.Result result = JlamaBench.measure(checkpoint, prompt, tokens, repeats, work);
+            JlamaBench.Result result = JlamaBench.measure(checkpoint, prompt, tokens, repeats, q4, work);
             row[1] = Integer.toString(result.threads());
             row[2] = "-";
             for (int i = 0; i < batchSizes.size(); i++) {
-                row[3 + i] = batchSizes.get(i) == 1 ? String.format(Locale.ROOT, "%.1f", result.tokensPerSecond()) : "batch 1 only";
+                row[5 + i] = batchSizes.get(i) == 1 ? String.format(Locale.ROOT, "%.1f", result.tokensPerSecond()) : "batch 1 only";
             }
             row[row.length - 1] = batchSizes.get(0) == 1
                     ? String.format(Locale.ROOT, "%.0f%%", 100 * result.tokensPerSecond() / bound) : "-";
@@ -276,23 +371,14 @@ public final class BenchDecodeCommand implements Callable<Integer> {
         return new long[] {generated, elapsed};
     }
 
-    private void printTable(PrintWriter out, List<String[]> rows, double bound) {
-        List<String> header = new ArrayList<>(List.of("engine", "threads", "matmul GFLOP/s"));
+    private void printTable(PrintWriter out, List<String[]> rows) {
+        List<String> header = new ArrayList<>(List.of("engine", "threads", "matmul GFLOP/s", "MB/token", "bound"));
         for (int b : batchSizes) {
             header.add("batch " + b);
         }
         header.add("batch 1 / bound");
         List<String[]> all = new ArrayList<>();
         all.add(header.toArray(new String[0]));
-        String[] boundRow = new String[header.size()];
-        boundRow[0] = "bound";
-        boundRow[1] = "-";
-        boundRow[2] = "-";
-        for (int i = 0; i < batchSizes.size(); i++) {
-            boundRow[3 + i] = String.format(Locale.ROOT, "%.1f", bound * batchSizes.get(i));
-        }
-        boundRow[boundRow.length - 1] = "100%";
-        all.add(boundRow);
         all.addAll(rows);
         int[] width = new int[header.size()];
         for (String[] r : all) {
@@ -303,7 +389,7 @@ public final class BenchDecodeCommand implements Callable<Integer> {
             }
         }
         out.println();
-        out.println("decode tokens/s (higher is better)");
+        out.println("decode tokens/s (higher is better); bound = tokens/s at batch 1 if only the weights' bytes had to be read");
         for (String[] r : all) {
             StringBuilder line = new StringBuilder();
             for (int i = 0; i < r.length; i++) {

@@ -42,10 +42,11 @@ final class JlamaBench {
 
     /**
      * @param prompt the prompt's token ids
+     * @param q4 whether Jlama quantizes the weights to its Q4 format as it loads them
      * @throws KefuException when no JDK 21+ or no Jlama jars are found (the message lists where it
      *     looked), or when Jlama fails (the message has the end of its output)
      */
-    static Result measure(Path checkpoint, int[] prompt, int tokens, int repeats, Path workDir) {
+    static Result measure(Path checkpoint, int[] prompt, int tokens, int repeats, boolean q4, Path workDir) {
         Path java = java21();
         Path jars = jarsDir();
         Path program = workDir.resolve("JlamaDecodeBench.java");
@@ -62,7 +63,7 @@ final class JlamaBench {
                 "-cp", jarsClassPath(jars) + File.pathSeparator + System.getProperty("java.class.path"),
                 program.toString(), checkpoint.toString(),
                 Arrays.stream(prompt).mapToObj(String::valueOf).collect(Collectors.joining(",")),
-                String.valueOf(tokens), String.valueOf(repeats));
+                String.valueOf(tokens), String.valueOf(repeats), q4 ? "Q4" : "F32");
         String output;
         int exit;
         try {

@@ -3,6 +3,7 @@ package io.kefu.cli;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.bench.BenchCommand;
+import io.kefu.cli.adapters.AdaptersCommand;
 import io.kefu.cli.common.ExitCodes;
 import io.kefu.cli.common.Terminal;
 import io.kefu.cli.data.DataCommand;
@@ -10,6 +11,7 @@ import io.kefu.cli.eval.AbCommand;
 import io.kefu.cli.eval.EvalCommand;
 import io.kefu.cli.eval.RatingCommand;
 import io.kefu.cli.eval.ScoreCommand;
+import io.kefu.cli.eval.VerifyCommand;
 import io.kefu.cli.export.ExportCommand;
 import io.kefu.cli.export.TrtllmCommand;
 import io.kefu.cli.quickstart.QuickstartCommand;
@@ -38,8 +40,9 @@ import picocli.CommandLine.Command;
             BenchCommand.class,
             ExportCommand.class,
             TrtllmCommand.class,
+            VerifyCommand.class,
             ParamsCommand.class,
-            ModelCommand.class, TrainCommand.class, MergeCommand.class,
+            ModelCommand.class, TrainCommand.class, AdaptersCommand.class, MergeCommand.class,
             ScoreCommand.class, EvalCommand.class, AbCommand.class, RatingCommand.class,
             ServeCommand.class, ShopCommand.class,
             ChatCommand.class, GenerateCommand.class,
@@ -64,10 +67,27 @@ public final class KefuCli implements Runnable, Terminal.Root {
     }
 
     public static void main(String[] args) {
+        quietGpuProbeWithoutGpu();
         // UTF-8 whatever the platform locale, so answers in Chinese print intact (the default on Java 18+)
         System.exit(run(args, new PrintWriter(new java.io.OutputStreamWriter(System.out, java.nio.charset.StandardCharsets.UTF_8), true),
                 new PrintWriter(new java.io.OutputStreamWriter(System.err, java.nio.charset.StandardCharsets.UTF_8), true),
                 onTerminal()));
+    }
+
+    /** The logger of DJL's CUDA probe, which warns "Failed to detect GPU count" on every start where no CUDA driver answers. */
+    static final String CUDA_PROBE_LOG = "org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils";
+
+    /**
+     * On a machine with no NVIDIA driver (Linux without {@code /proc/driver/nvidia}, or macOS) the CUDA probe's warning
+     * says nothing a user can act on, so only its errors are shown; where a driver is installed it stays, since there
+     * it points at a real problem. A {@code -D} setting of that logger wins.
+     */
+    static void quietGpuProbeWithoutGpu() {
+        String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT);
+        boolean noDriver = os.contains("mac") || (os.contains("linux") && !java.nio.file.Files.exists(java.nio.file.Path.of("/proc/driver/nvidia")));
+        if (noDriver && System.getProperty(CUDA_PROBE_LOG) == null) {
+            System.setProperty(CUDA_PROBE_LOG, "error");
+        }
     }
 
     /** Runs the command line with the given streams and returns the exit code (used by tests); progress is printed as plain lines. */

@@ -6,11 +6,13 @@ import io.kefu.chat.ChatModel;
 import io.kefu.chat.ChatRequest;
 import io.kefu.chat.ChatResponse;
 import io.kefu.chat.GenerationParameters;
+import io.kefu.eval.parity.DecodeComparison;
 import io.kefu.runtime.format.PeftAdapter;
 import io.kefu.model.BaseModel;
 import io.kefu.model.Engine;
 import io.kefu.model.Engines;
 import io.kefu.model.ModelRef;
+import io.kefu.testkit.TinyModels;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -27,8 +29,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * with Llama 3 rope scaling, qwen2 with q/k/v biases, qwen3 with q/k norms): 64-token greedy
  * decodes of a raw prompt and of a chat request must be token-identical (stop point included), and
  * the log-probability of every generated token, computed by each engine on the same token sequence,
- * must agree within 1e-4. Checked without an adapter, with a LoRA adapter (applied unmerged by DJL,
- * merged at export by ONNX), and with the checkpoint DJL merged itself.
+ * must agree within 1e-4 ({@link DecodeComparison}, what {@code kefu verify} runs). Checked without
+ * an adapter, with a LoRA adapter (applied unmerged by DJL, merged at export by ONNX), and with the
+ * checkpoint DJL merged itself.
  */
 class OnnxDjlParityIT {
     private static final double TOLERANCE = 1e-4;
@@ -82,19 +85,12 @@ class OnnxDjlParityIT {
     }
 
     private static void assertSame(String label, ChatResponse djl, ChatResponse onnx) {
-        assertThat(onnx.promptTokenIds()).as(label + ": prompt tokens").isEqualTo(djl.promptTokenIds()).isNotEmpty();
-        assertThat(onnx.tokenIds()).as(label + ": generated tokens").isEqualTo(djl.tokenIds());
-        assertThat(onnx.finishReason()).as(label + ": where decoding stopped").isEqualTo(djl.finishReason());
+        DecodeComparison comparison = DecodeComparison.of(label, djl, onnx, TOLERANCE);
+        assertThat(comparison.matches()).as(comparison.describe()).isTrue();
+        assertThat(comparison.promptTokens()).as(label + ": prompt tokens").isPositive();
         assertThat(djl.tokenIds()).as(label + ": a decode long enough to mean something").hasSizeGreaterThan(NEW_TOKENS / 2);
-        assertThat(onnx.logprobs()).as(label + ": logprobs").hasSameSizeAs(djl.logprobs()).hasSameSizeAs(djl.tokenIds());
-        double max = 0;
-        for (int i = 0; i < djl.logprobs().size(); i++) {
-            double difference = Math.abs(djl.logprobs().get(i).logprob() - onnx.logprobs().get(i).logprob());
-            assertThat(difference).as(label + ": log-probability of token %d (id %d)", i, djl.tokenIds().get(i))
-                    .isLessThanOrEqualTo(TOLERANCE);
-            max = Math.max(max, difference);
-        }
-        MAX_DIFFERENCES.put(label, max);
+        assertThat(comparison.comparedLogprobs()).as(label + ": logprobs of every token").isEqualTo(djl.tokenIds().size());
+        MAX_DIFFERENCES.put(label, comparison.maxLogprobDifference());
     }
 
     @AfterAll

@@ -14,7 +14,10 @@ public interface Trainer {
      * Trains on {@code train}, reporting to the listener, and returns the adapter (for full
      * fine-tuning, the base model's weights are updated in place and the returned adapter is
      * empty). With a checkpoint directory holding a checkpoint of the same run, training resumes
-     * from it and ends with the same result as an uninterrupted run.
+     * from it and ends with the same result as an uninterrupted run. With
+     * {@link TrainingConfig#initAdapter()}, LoRA starts from that adapter's saved weights; an adapter
+     * whose rank, alpha, targets or base model differ from the run's is refused with
+     * {@link io.kefu.ErrorCode#INVALID_CONFIG} naming the difference.
      *
      * @param base the model to tune
      * @param train training examples

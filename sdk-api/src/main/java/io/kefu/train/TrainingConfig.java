@@ -15,7 +15,8 @@ import java.util.Optional;
  * {@code weightDecay=0.0}, {@code maxGradNorm=1.0}, {@code maxLength=1024}, {@code seed=42},
  * {@code trainOnPrompt=false}, no checkpoint directory, {@code checkpointEverySteps=0} (only at
  * epoch ends when a directory is set), {@code earlyStoppingPatience=0} (off),
- * {@code logEverySteps=1}, {@code maxNonFiniteSteps=3}.
+ * {@code logEverySteps=1}, {@code maxNonFiniteSteps=3}, no {@code initAdapter} (LoRA starts from
+ * PEFT's initialisation).
  */
 public final class TrainingConfig {
     private final LoraConfig lora;
@@ -35,6 +36,7 @@ public final class TrainingConfig {
     private final int earlyStoppingPatience;
     private final int logEverySteps;
     private final int maxNonFiniteSteps;
+    private final Path initAdapter;
 
     private TrainingConfig(Builder b) {
         this.lora = b.lora;
@@ -54,6 +56,7 @@ public final class TrainingConfig {
         this.earlyStoppingPatience = b.earlyStoppingPatience;
         this.logEverySteps = b.logEverySteps;
         this.maxNonFiniteSteps = b.maxNonFiniteSteps;
+        this.initAdapter = b.initAdapter;
     }
 
     /** @return a builder holding the defaults listed in the class javadoc */
@@ -70,7 +73,7 @@ public final class TrainingConfig {
                 .weightDecay(weightDecay).maxGradNorm(maxGradNorm).maxLength(maxLength).seed(seed)
                 .trainOnPrompt(trainOnPrompt).checkpointDir(checkpointDir).checkpointEverySteps(checkpointEverySteps)
                 .earlyStoppingPatience(earlyStoppingPatience).logEverySteps(logEverySteps)
-                .maxNonFiniteSteps(maxNonFiniteSteps);
+                .maxNonFiniteSteps(maxNonFiniteSteps).initAdapter(initAdapter);
     }
 
     /** @return the LoRA settings, or empty for full fine-tuning */
@@ -130,6 +133,13 @@ public final class TrainingConfig {
      */
     public int maxNonFiniteSteps() { return maxNonFiniteSteps; }
 
+    /**
+     * @return the saved LoRA adapter (PEFT layout) whose weights the run starts from instead of PEFT's
+     *     initialisation, or empty (the default); the adapter must have this config's rank, alpha,
+     *     rsLoRA scaling and targets, and belong to the base model being trained
+     */
+    public Optional<Path> initAdapter() { return Optional.ofNullable(initAdapter); }
+
     @Override
     public String toString() {
         return "TrainingConfig[" + (lora == null ? "full" : lora) + ", epochs=" + epochs + ", lr=" + learningRate
@@ -137,7 +147,8 @@ public final class TrainingConfig {
                 + ", warmupRatio=" + warmupRatio + ", weightDecay=" + weightDecay + ", maxGradNorm=" + maxGradNorm
                 + ", maxLength=" + maxLength + ", seed=" + seed + ", trainOnPrompt=" + trainOnPrompt
                 + ", checkpointDir=" + checkpointDir + ", checkpointEverySteps=" + checkpointEverySteps
-                + ", earlyStoppingPatience=" + earlyStoppingPatience + "]";
+                + ", earlyStoppingPatience=" + earlyStoppingPatience
+                + (initAdapter == null ? "" : ", initAdapter=" + initAdapter) + "]";
     }
 
     /** Builds a {@link TrainingConfig}; {@link #build()} validates every field. */
@@ -159,6 +170,7 @@ public final class TrainingConfig {
         private int earlyStoppingPatience = 0;
         private int logEverySteps = 1;
         private int maxNonFiniteSteps = 3;
+        private Path initAdapter;
 
         private Builder() {
         }
@@ -217,6 +229,9 @@ public final class TrainingConfig {
         /** @param value non-finite steps in a row that stop the run, at least 1 (default 3) */
         public Builder maxNonFiniteSteps(int value) { this.maxNonFiniteSteps = value; return this; }
 
+        /** @param value a saved LoRA adapter folder to start from, or null for PEFT's initialisation (default none) */
+        public Builder initAdapter(Path value) { this.initAdapter = value; return this; }
+
         /**
          * @return the config
          * @throws KefuException with {@link ErrorCode#INVALID_CONFIG} naming the bad field
@@ -234,6 +249,8 @@ public final class TrainingConfig {
             check(earlyStoppingPatience >= 0, "earlyStoppingPatience", earlyStoppingPatience, "must not be negative");
             check(logEverySteps >= 1, "logEverySteps", logEverySteps, "must be at least 1");
             check(maxNonFiniteSteps >= 1, "maxNonFiniteSteps", maxNonFiniteSteps, "must be at least 1");
+            check(initAdapter == null || lora != null, "initAdapter", initAdapter,
+                    "starts LoRA from an adapter, which full fine-tuning has none of");
             return new TrainingConfig(this);
         }
 

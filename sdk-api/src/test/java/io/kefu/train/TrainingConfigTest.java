@@ -49,4 +49,18 @@ class TrainingConfigTest {
         assertThatThrownBy(() -> LoraConfig.builder().targets("q_proj", "q_proj").build()).hasMessageContaining("twice");
         assertThatThrownBy(() -> LoraConfig.builder().dropout(1).build()).hasMessageContaining("dropout");
     }
+
+    @Test
+    void initAdapterIsKeptThroughToBuilderAndNeedsLora() {
+        java.nio.file.Path may = java.nio.file.Path.of("out/may/adapter");
+        TrainingConfig config = TrainingConfig.builder().initAdapter(may).build();
+        assertThat(TrainingConfig.builder().build().initAdapter()).isEmpty();
+        assertThat(config.initAdapter()).contains(may);
+        assertThat(config.toBuilder().build().initAdapter()).contains(may);
+        assertThat(config.toString()).contains("initAdapter=" + may);
+        assertThatThrownBy(() -> config.toBuilder().fullFineTune().build())
+                .isInstanceOf(KefuException.class)
+                .satisfies(e -> assertThat(((KefuException) e).code()).isEqualTo(ErrorCode.INVALID_CONFIG))
+                .hasMessageContaining("initAdapter=" + may).hasMessageContaining("full fine-tuning");
+    }
 }

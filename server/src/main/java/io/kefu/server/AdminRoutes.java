@@ -6,6 +6,7 @@ import io.javalin.http.Context;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.server.store.ShopStore;
+import io.kefu.shop.FactsSource;
 import io.kefu.shop.Product;
 import io.kefu.shop.Promotion;
 import io.kefu.shop.ShopCatalog;
@@ -28,7 +29,8 @@ import java.util.regex.Pattern;
  * </ul>
  * The routes answer only on a server with an API key (403 otherwise), since whoever may call them rewrites what the
  * assistant tells customers; without the key they answer 401 like every route. A bad body is a 400 naming the field
- * (and, for a document, its line).
+ * (and, for a document, its line). When {@code /chat} reads the facts from another source ({@code --facts}: the shop's
+ * own database or API), the routes answer 409 saying so: the store's shop tables are then not what customers are told.
  */
 final class AdminRoutes {
     static final String PRODUCTS = "/admin/products/{id}";
@@ -42,17 +44,21 @@ final class AdminRoutes {
     private static final Pattern BODY_LOCATION = Pattern.compile("^body:\\d+(?::\\d+)?(?: ([^:]+))?: ");
 
     private final ShopStore shop;
+    private final FactsSource facts;
     private final boolean hasApiKey;
     private final JsonExchange exchange;
 
-    AdminRoutes(ShopStore shop, boolean hasApiKey, JsonExchange exchange) {
+    /** @param facts where {@code /chat} reads the shop's facts: {@code shop}, or another source the routes do not change */
+    AdminRoutes(ShopStore shop, FactsSource facts, boolean hasApiKey, JsonExchange exchange) {
         this.shop = shop;
+        this.facts = facts;
         this.hasApiKey = hasApiKey;
         this.exchange = exchange;
     }
 
     void updateProduct(Context ctx) {
         requireKey();
+        requireStoreFacts();
         String id = id(ctx);
         JsonNode body = exchange.readObject(ctx);
         onlyFields(body, List.of("price", "stock"));
@@ -75,6 +81,7 @@ final class AdminRoutes {
 
     void putPromotion(Context ctx) {
         requireKey();
+        requireStoreFacts();
         String id = id(ctx);
         String text = exchange.readText(ctx);
         Promotion promotion = located(() -> ShopCatalog.parsePromotion("body", text, id, shop.categories()));
@@ -87,6 +94,7 @@ final class AdminRoutes {
 
     void replaceShop(Context ctx) {
         requireKey();
+        requireStoreFacts();
         String text = exchange.readText(ctx);
         ShopCatalog catalog = located(() -> ShopCatalog.parse("body", text));
         shop.replace(catalog);
@@ -101,6 +109,13 @@ final class AdminRoutes {
         if (!hasApiKey) {
             throw new ApiException(403, "permission_error", null,
                     "the admin API is off on a server without an API key; start it with --api-key-file");
+        }
+    }
+
+    private void requireStoreFacts() {
+        if (facts != shop) {
+            throw new ApiException(409, "conflict", null, "the shop's facts come from " + facts.description()
+                    + " (--facts), not from this server's store; change them there");
         }
     }
 

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,9 +39,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * deadline; the generation is then cancelled by interrupting that thread (a batching engine drops the row at the
  * next token boundary), and its place is freed as soon as the model returns. A stream holds
  * its place until it is closed (callers close every stream); closing one that still runs (the
- * client went away) cancels its generation.
+ * client went away) cancels its generation. A whole-answer call whose client hangs up while it waits (a
+ * {@link ClientWatch} on the caller's thread) is cancelled the same way as at the deadline.
  */
 final class AdmissionControl implements AutoCloseable {
+    private static final Runnable NOTHING = () -> { };
     private final int queueCapacity;
     private final int maxInFlight;
     private final Duration timeout;
@@ -168,8 +171,11 @@ final class AdmissionControl implements AutoCloseable {
                 leave(true);
                 throw new KefuException(ErrorCode.CLOSED, "the server is shutting down and takes no new requests");
             }
+            Runnable unwatch = ClientWatch.current().map(client -> client.whenGone(() -> giveUp(answer, claimed))).orElse(NOTHING);
             try {
                 return answer.get(Math.max(0, remaining(deadline)), TimeUnit.NANOSECONDS);
+            } catch (CancellationException e) {
+                throw new ClientGoneException();
             } catch (TimeoutException e) {
                 giveUp(answer, claimed);
                 throw timedOut();
@@ -182,6 +188,8 @@ final class AdmissionControl implements AutoCloseable {
                     throw r;
                 }
                 throw new KefuException(ErrorCode.ENGINE_FAILURE, "the model failed: " + e.getCause(), e.getCause());
+            } finally {
+                unwatch.run();
             }
         }
 

@@ -10,7 +10,8 @@ import io.kefu.server.assistant.ShopAssistant;
 
 /**
  * {@code POST /chat} {"question", "productId"?, "sessionId"?}: the shop's customer service, answered by the
- * {@link ShopAssistant}; {@code {answer, handoff, reason?, facts, sessionId, arm?, latencyMs}}.
+ * {@link ShopAssistant}; {@code {answer, handoff, reason?, facts, sessionId, arm?, latencyMs}}. A client that hangs
+ * up before its answer stops the generation ({@link ClientWatch}).
  */
 final class ChatRoute {
     static final String PATH = "/chat";
@@ -29,7 +30,10 @@ final class ChatRoute {
         JsonNode body = exchange.readObject(ctx);
         CustomerQuestion question = new CustomerQuestion(Json.requiredText(body, "question"), Json.optionalText(body, "productId"),
                 Json.optionalText(body, "sessionId"));
-        ShopAnswer answer = assistant.answer(question);
+        ShopAnswer answer;
+        try (ClientWatch client = ClientWatch.start(ctx)) {
+            answer = assistant.answer(question);
+        }
         metrics.generated(answer.response().usage().completionTokens(), answer.response().latency().toNanos() / 1e9);
         ObjectNode out = Json.MAPPER.createObjectNode();
         out.put("answer", answer.text());

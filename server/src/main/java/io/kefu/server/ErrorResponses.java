@@ -19,6 +19,8 @@ import org.slf4j.LoggerFactory;
 final class ErrorResponses {
     private static final Logger LOG = LoggerFactory.getLogger(ErrorResponses.class);
     private static final String ANSWERED = "apiError";
+    /** The status access logs give a request whose client hung up before its answer (nginx's 499). */
+    static final int CLIENT_CLOSED = 499;
 
     private final JsonExchange exchange;
 
@@ -28,6 +30,11 @@ final class ErrorResponses {
 
     /** Answers an exception a handler or the {@link RequestGate} threw. */
     void handle(Exception e, Context ctx) {
+        if (e instanceof ClientGoneException) {
+            LOG.debug("request {} {} {}: {}", RequestGate.requestId(ctx), ctx.method(), ctx.path(), e.getMessage());
+            exchange.record(ctx, CLIENT_CLOSED, knownEndpoint(ctx.path()));
+            return;
+        }
         ApiException api = answer(e, ctx);
         write(ctx, api);
         exchange.record(ctx, api.status, knownEndpoint(ctx.path()));
@@ -60,7 +67,7 @@ final class ErrorResponses {
         }
         return switch (path) {
             case "/chat", "/v1/chat/completions", "/v1/models", "/health", "/metrics", "/events", "/v1/load_lora_adapter",
-                 "/v1/unload_lora_adapter", "/admin/shop" -> path;
+                 "/v1/unload_lora_adapter", "/admin/shop", HandoffRoutes.PATH, HandoffRoutes.FEED_PATH -> path;
             default -> "other";
         };
     }

@@ -8,8 +8,11 @@ import io.kefu.server.ServedModels.ServedModel;
 import io.kefu.server.assistant.ShopAssistant;
 import io.kefu.server.store.ConversationStore;
 import io.kefu.server.store.Database;
+import io.kefu.server.store.ExperimentStore;
 import io.kefu.server.store.HandoffQueue;
+import io.kefu.server.store.HandoffStore;
 import io.kefu.server.store.ShopStore;
+import io.kefu.shop.FactsSource;
 import io.kefu.shop.ShopCatalog;
 import io.kefu.shop.policy.CompliancePolicy;
 import org.slf4j.Logger;
@@ -29,7 +32,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The HTTP server: {@code POST /chat} (the shop's customer service, with live facts from the store and the
  * conversation policies), {@code POST /v1/chat/completions} and {@code GET /v1/models}
  * (OpenAI-compatible; {@code model} picks the base or an adapter, as vLLM does), {@code GET /health},
- * {@code GET /metrics} (Prometheus) and {@code POST /events} (A/B conversions); with
+ * {@code GET /metrics} (Prometheus), {@code POST /events} (A/B conversions), and the hand-off desk for staff
+ * ({@link HandoffRoutes}, {@link DeskPage}); with
  * {@link ServerConfig.Builder#runtimeAdapters(AdapterLoader, java.nio.file.Path)}, {@code POST /v1/load_lora_adapter} and
  * {@code POST /v1/unload_lora_adapter} (vLLM's); the store's admin API ({@link AdminRoutes}: {@code PUT /admin/products/{id}},
  * {@code PUT /admin/promotions/{id}}, {@code POST /admin/shop}) when it has an API key. Model calls pass {@link AdmissionControl} and run
@@ -56,6 +60,7 @@ public final class KefuServer implements AutoCloseable {
     private final ServerConfig config;
     private final Database db;
     private final ShopStore shop;
+    private final FactsSource facts;
     private final ConversationStore conversations;
     private final HandoffQueue handoffs;
     private final ScheduledExecutorService housekeeping;
@@ -74,12 +79,14 @@ public final class KefuServer implements AutoCloseable {
         if (config.shopFolder().isPresent() && shop.loadIfEmpty(ShopCatalog.load(config.shopFolder().get()))) {
             LOG.info("loaded the shop from {} into {}", config.shopFolder().get(), db.redacted());
         }
-        if (config.requireShop() && !shop.isLoaded()) {
+        if (config.requireShop() && config.facts().isEmpty() && !shop.isLoaded()) {
             db.close();
             throw new KefuException(ErrorCode.INVALID_CONFIG, "no shop to serve: the store " + db.redacted() + " holds none;"
                     + " pass --shop DIR (a shop folder such as examples/shop, or a shop file), or load one first with kefu shop import");
         }
+        this.facts = config.facts().orElse(shop);
         this.conversations = new ConversationStore(db, config.clock());
+        recordExperiment();
         deleteExpired();
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "kefu-retention");
@@ -101,9 +108,13 @@ public final class KefuServer implements AutoCloseable {
                 metrics);
         HealthRoutes health = new HealthRoutes(db, gate, admission, metrics, exchange);
         ErrorResponses errors = new ErrorResponses(exchange);
+        HandoffStore handoffStore = new HandoffStore(db);
+        HandoffRoutes desk = new HandoffRoutes(handoffStore, new HandoffFeed(handoffStore, config.clock(), gate::isDraining, exchange),
+                exchange, config.apiKey().isPresent());
+        DeskPage deskPage = new DeskPage();
         Optional<AdapterRoutes> adapters = config.adapterLoader().map(loader -> new AdapterRoutes(models, loader, config.adapterRoot(),
                 config.maxAdapters(), admission, exchange, config.compliance()));
-        AdminRoutes admin = new AdminRoutes(shop, config.apiKey().isPresent(), exchange);
+        AdminRoutes admin = new AdminRoutes(shop, facts, config.apiKey().isPresent(), exchange);
         this.app = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
             c.http.maxRequestSize = config.maxBodyBytes();
@@ -118,6 +129,8 @@ public final class KefuServer implements AutoCloseable {
             c.routes.put(AdminRoutes.PRODUCTS, admin::updateProduct);
             c.routes.put(AdminRoutes.PROMOTIONS, admin::putPromotion);
             c.routes.post(AdminRoutes.SHOP, admin::replaceShop);
+            desk.addTo(c.routes);
+            deskPage.addTo(c.routes);
             adapters.ifPresent(a -> {
                 c.routes.post("/v1/load_lora_adapter", a::load);
                 c.routes.post("/v1/unload_lora_adapter", a::unload);
@@ -147,17 +160,30 @@ public final class KefuServer implements AutoCloseable {
 
     /** The /chat service: the default model, or one model per arm of the configured experiment. */
     private ShopAssistant shopAssistant(ChatModel defaultModel) {
-        ShopAssistant.Builder assistant = ShopAssistant.builder(shop, conversations).minMeanLogprob(config.minMeanLogprob())
+        ShopAssistant.Builder assistant = ShopAssistant.builder(facts, conversations).minMeanLogprob(config.minMeanLogprob())
                 .historyTurns(config.historyTurns()).onHandoff(handoff -> metrics.handoff(handoff.reason().wireName()))
                 .handoffQueue(handoffs).persona(config.persona()).compliance(config.compliance()).handoffRules(config.handoffRules());
         if (config.experiment().isPresent()) {
             Map<String, ChatModel> arms = new LinkedHashMap<>();
             config.arms().forEach((arm, model) -> arms.put(arm, admission.admit(model)));
+            if (arms.isEmpty()) {
+                arms.putAll(ArmSystems.resolve(config.experiment().get(), models, config.baseModel().info().id(), admission));
+            }
             assistant.experiment(config.experiment().get(), arms);
         } else {
             assistant.model(defaultModel);
         }
         return assistant.build();
+    }
+
+    /** Writes the experiment's split into the store, or checks it against the one there; closes the store when it differs. */
+    private void recordExperiment() {
+        try {
+            config.experiment().ifPresent(new ExperimentStore(db, config.clock())::record);
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
     }
 
     /**
@@ -174,6 +200,7 @@ public final class KefuServer implements AutoCloseable {
             server.housekeeping.shutdownNow();
             server.handoffs.close();
             server.db.close();
+            server.closeFacts();
             throw new KefuException(ErrorCode.IO, "cannot listen on " + config.bind() + ":" + config.port() + ": " + e.getMessage(), e);
         }
         server.hosts.listeningOn(server.port());
@@ -226,5 +253,13 @@ public final class KefuServer implements AutoCloseable {
         housekeeping.shutdownNow();
         handoffs.close();
         db.close();
+        closeFacts();
+    }
+
+    /** Closes a configured facts source (the store's shop tables close with the store). */
+    private void closeFacts() {
+        if (facts != shop) {
+            facts.close();
+        }
     }
 }

@@ -105,7 +105,10 @@ final class OpenAiRoutes {
     }
 
     private void wholeCompletion(Context ctx, ServedModel served, ChatRequest request, String id, long created) {
-        ChatResponse response = served.compliant().chat(request);
+        ChatResponse response;
+        try (ClientWatch client = ClientWatch.start(ctx)) {
+            response = served.compliant().chat(request);
+        }
         countTokens(response);
         ObjectNode out = Json.MAPPER.createObjectNode();
         out.put("id", id);
@@ -198,7 +201,7 @@ final class OpenAiRoutes {
             } catch (IOException e) {
                 // the client went away: stop generating for it
                 stream.cancel();
-                exchange.record(ctx, 499, COMPLETIONS);
+                exchange.record(ctx, ErrorResponses.CLIENT_CLOSED, COMPLETIONS);
                 LOG.debug("client of {} disconnected mid-stream; generation cancelled", id);
             } finally {
                 timer.cancel(false);

@@ -15,10 +15,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * What every request passes before its route, in this order: a request id (answered in {@code X-Request-Id}
  * and written beside every error in the log); the {@code Host} check ({@link AllowedHosts}: 400 without one, 421
  * for a name this server does not answer to, which stops DNS rebinding); the API key check (all but
- * {@code /health}); once shutdown begins, a 503 (all but {@code /health} and {@code /metrics}); and for a request
- * with a body, {@code Content-Type: application/json} (415 otherwise, which also keeps a cross-site HTML form from
- * posting without a CORS preflight). Counts the requests being handled, so shutdown can wait for their answers to be
- * written.
+ * {@code /health} and the files of the {@link DeskPage}, which hold no data); once shutdown begins, a 503 (all but
+ * {@code /health} and {@code /metrics}); and for a request with a body, {@code Content-Type: application/json} (415
+ * otherwise, which also keeps a cross-site HTML form from posting without a CORS preflight). Counts the requests being
+ * handled, so shutdown can wait for their answers to be written.
  */
 final class RequestGate {
     static final String REQUEST_ID_HEADER = "X-Request-Id";
@@ -50,7 +50,7 @@ final class RequestGate {
         ctx.attribute(REQUEST_ID, id);
         ctx.header(REQUEST_ID_HEADER, id);
         hosts.check(ctx.header("Host"));
-        if (ctx.path().equals("/health")) {
+        if (ctx.path().equals("/health") || DeskPage.PUBLIC_PATHS.contains(ctx.path())) {
             return;
         }
         if (apiKey.isPresent()) {

@@ -3,8 +3,10 @@ package io.kefu.server;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.chat.ChatModel;
+import io.kefu.eval.ab.ExperimentSplit;
 
 import io.kefu.server.store.Database;
+import io.kefu.shop.FactsSource;
 import io.kefu.shop.Persona;
 import io.kefu.shop.policy.ComplianceRules;
 import io.kefu.shop.policy.HandoffRules;
@@ -30,7 +32,8 @@ import java.util.Optional;
  * -2.5 (mean token log-probability), history of 10 turns per session, no A/B experiment (every
  * session in arm {@code model}), no extra allowed {@code Host} names, at most 8 adapters loaded at run time,
  * a store pool of 10 connections with a 5 s timeout, conversations kept 90 days, the system clock, the base model
- * served under its own id, {@link Persona#DEFAULT}, {@link ComplianceRules#defaults()}, {@link HandoffRules#defaults()}.
+ * served under its own id, {@link Persona#DEFAULT}, {@link ComplianceRules#defaults()}, {@link HandoffRules#defaults()}, the shop's
+ * facts read from the store's shop tables.
  * The store URL is required; loading adapters at run time requires an API key and an adapter root.
  */
 public final class ServerConfig {
@@ -41,6 +44,7 @@ public final class ServerConfig {
     private final AdapterLoader adapterLoader;
     private final String storeUrl;
     private final java.nio.file.Path shopFolder;
+    private final FactsSource facts;
     private final String bind;
     private final int port;
     private final String apiKey;
@@ -51,7 +55,7 @@ public final class ServerConfig {
     private final Duration drainTimeout;
     private final double minMeanLogprob;
     private final int historyTurns;
-    private final String experiment;
+    private final ExperimentSplit experiment;
     private final Map<String, ChatModel> arms;
     private final List<String> allowedHosts;
     private final InetAddress bindAddress;
@@ -66,13 +70,14 @@ public final class ServerConfig {
     private final HandoffRules handoffRules;
     private final boolean requireShop;
 
-    private ServerConfig(Builder b, InetAddress bindAddress, java.nio.file.Path adapterRoot) {
+    private ServerConfig(Builder b, InetAddress bindAddress, java.nio.file.Path adapterRoot, ExperimentSplit experiment) {
         this.baseModel = b.baseModel;
         this.adapterModel = b.adapterModel;
         this.adapterNames = List.copyOf(b.adapterNames);
         this.adapterLoader = b.adapterLoader;
         this.storeUrl = b.storeUrl;
         this.shopFolder = b.shopFolder;
+        this.facts = b.facts;
         this.bind = b.bind;
         this.port = b.port;
         this.apiKey = b.apiKey;
@@ -83,7 +88,7 @@ public final class ServerConfig {
         this.drainTimeout = b.drainTimeout;
         this.minMeanLogprob = b.minMeanLogprob;
         this.historyTurns = b.historyTurns;
-        this.experiment = b.experiment;
+        this.experiment = experiment;
         this.arms = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.arms));
         this.allowedHosts = List.copyOf(b.allowedHosts);
         this.bindAddress = bindAddress;
@@ -110,6 +115,7 @@ public final class ServerConfig {
     Optional<AdapterLoader> adapterLoader() { return Optional.ofNullable(adapterLoader); }
     String storeUrl() { return storeUrl; }
     Optional<java.nio.file.Path> shopFolder() { return Optional.ofNullable(shopFolder); }
+    Optional<FactsSource> facts() { return Optional.ofNullable(facts); }
     String bind() { return bind; }
     int port() { return port; }
     Optional<String> apiKey() { return Optional.ofNullable(apiKey); }
@@ -120,7 +126,8 @@ public final class ServerConfig {
     Duration drainTimeout() { return drainTimeout; }
     double minMeanLogprob() { return minMeanLogprob; }
     int historyTurns() { return historyTurns; }
-    Optional<String> experiment() { return Optional.ofNullable(experiment); }
+    Optional<ExperimentSplit> experiment() { return Optional.ofNullable(experiment); }
+    /** @return arm name to model when the experiment was given models; empty when its arms name served systems ({@link ArmSystems}) */
     Map<String, ChatModel> arms() { return arms; }
     List<String> allowedHosts() { return allowedHosts; }
     InetAddress bindAddress() { return bindAddress; }
@@ -144,6 +151,7 @@ public final class ServerConfig {
         private AdapterLoader adapterLoader;
         private String storeUrl;
         private java.nio.file.Path shopFolder;
+        private FactsSource facts;
         private String bind = "127.0.0.1";
         private int port = 8080;
         private String apiKey;
@@ -155,6 +163,7 @@ public final class ServerConfig {
         private double minMeanLogprob = -2.5;
         private int historyTurns = 10;
         private String experiment;
+        private ExperimentSplit split;
         private final Map<String, ChatModel> arms = new LinkedHashMap<>();
         private final List<String> allowedHosts = new ArrayList<>();
         private java.nio.file.Path adapterRoot;
@@ -174,7 +183,8 @@ public final class ServerConfig {
 
         /**
          * @param value whether starting fails when the store holds no shop after the {@link #shopFolder(java.nio.file.Path)
-         *     shop folder} is loaded (default false: {@code /chat} then answers 404 until one is loaded)
+         *     shop folder} is loaded (default false: {@code /chat} then answers 404 until one is loaded); no requirement
+         *     when {@link #facts(FactsSource)} gives another source of the facts
          */
         public Builder requireShop(boolean value) { this.requireShop = value; return this; }
 
@@ -261,6 +271,13 @@ public final class ServerConfig {
         /** @param value a shop folder ({@code examples/shop}) loaded into an empty store (default none) */
         public Builder shopFolder(java.nio.file.Path value) { this.shopFolder = value; return this; }
 
+        /**
+         * @param value where {@code /chat} reads the shop's live facts (default: the store's shop tables, loaded from the
+         *     {@link #shopFolder} when empty): a shop's database ({@link io.kefu.server.facts.JdbcFactsSource}), its HTTP API
+         *     ({@link io.kefu.server.facts.HttpFactsSource}) or any other; the server closes it when it closes
+         */
+        public Builder facts(FactsSource value) { this.facts = Objects.requireNonNull(value, "facts"); return this; }
+
         /** @param value the address to listen on (default 127.0.0.1) */
         public Builder bind(String value) { this.bind = value; return this; }
 
@@ -305,8 +322,24 @@ public final class ServerConfig {
          */
         public Builder experiment(String name, Map<String, ChatModel> armModels) {
             this.experiment = name;
+            this.split = null;
             this.arms.clear();
             this.arms.putAll(armModels);
+            return this;
+        }
+
+        /**
+         * An A/B experiment on /chat whose arms are answered by what this server serves ({@link ArmSystems}):
+         * {@code rules} (the keyword baseline), {@code base} (the base model) or {@code adapter:NAME} (an adapter of
+         * {@link #adapters(ChatModel, List)}). Sessions land in arms by the split's weights, seeded by its name, and keep
+         * their arm; the server records the split in the store at start.
+         *
+         * @param value the experiment name and its weighted arms, control first
+         */
+        public Builder experiment(ExperimentSplit value) {
+            this.split = Objects.requireNonNull(value, "split");
+            this.experiment = null;
+            this.arms.clear();
             return this;
         }
 
@@ -347,7 +380,24 @@ public final class ServerConfig {
             require(servedModelNames.stream().distinct().count() == servedModelNames.size(), "servedModelName",
                     "names must be distinct: " + servedModelNames);
             require(experiment == null || arms.size() >= 2, "experiment", "needs at least two arms");
-            return new ServerConfig(this, address, root);
+            ExperimentSplit experimentSplit = split;
+            if (split != null) {
+                ArmSystems.check(split, adapterNames).ifPresent(problem -> require(false, "experiment", problem));
+            } else if (experiment != null) {
+                experimentSplit = equalSplit(experiment, arms);
+            }
+            return new ServerConfig(this, address, root, experimentSplit);
+        }
+
+        /** The split of an experiment given its models: equal weights, each arm answered by its model's id. */
+        private static ExperimentSplit equalSplit(String name, Map<String, ChatModel> armModels) {
+            try {
+                List<ExperimentSplit.Arm> arms = new ArrayList<>();
+                armModels.forEach((arm, model) -> arms.add(new ExperimentSplit.Arm(arm, "model:" + model.info().id(), 1)));
+                return new ExperimentSplit(name, arms);
+            } catch (KefuException e) {
+                throw new KefuException(ErrorCode.INVALID_CONFIG, "server setting experiment: " + e.getMessage(), e);
+            }
         }
 
         private static InetAddress resolve(String host) {

@@ -119,6 +119,44 @@ class PostgresStoreIT {
         }
     }
 
+    @Test
+    void instancesShareAnExperimentsSplitAndItsLog() throws Exception {
+        io.kefu.eval.ab.ExperimentSplit split = new io.kefu.eval.ab.ExperimentSplit("pg-ab", java.util.List.of(
+                new io.kefu.eval.ab.ExperimentSplit.Arm("control", "rules", 1), new io.kefu.eval.ab.ExperimentSplit.Arm("other", "base", 1)));
+        java.util.Map<String, long[]> expected = new java.util.HashMap<>();
+        try (KefuServer one = KefuServer.start(ServerConfig.builder().baseModel(new RulesChatModel()).storeUrl(pg.jdbcUrl())
+                .shopFolder(RulesServerIT.SHOP).port(0).experiment(split).build());
+             KefuServer two = KefuServer.start(ServerConfig.builder().baseModel(new RulesChatModel()).storeUrl(pg.jdbcUrl())
+                .shopFolder(RulesServerIT.SHOP).port(0).experiment(split).build())) {
+            for (int i = 0; i < 10; i++) {
+                Http http = new Http((i % 2 == 0 ? one : two).port());
+                JsonNode answer = http.post("/chat", RulesServerIT.ask(i % 4 == 0 ? "我要找人工客服" : "有优惠吗?", "1001", null)).json();
+                long[] n = expected.computeIfAbsent(answer.get("arm").asText(), k -> new long[3]);
+                n[0]++;
+                n[2] += answer.get("handoff").asBoolean() ? 1 : 0;
+                if (i % 3 == 0) {
+                    assertThat(http.post("/events", java.util.Map.of("sessionId", answer.get("sessionId").asText(), "event", "order"))
+                            .status()).isEqualTo(200);
+                    n[1]++;
+                }
+            }
+        }
+        io.kefu.eval.ab.ExperimentSplit changed = new io.kefu.eval.ab.ExperimentSplit("pg-ab", java.util.List.of(
+                new io.kefu.eval.ab.ExperimentSplit.Arm("control", "rules", 1), new io.kefu.eval.ab.ExperimentSplit.Arm("other", "base", 2)));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> KefuServer.start(ServerConfig.builder().baseModel(new RulesChatModel())
+                .storeUrl(pg.jdbcUrl()).port(0).experiment(changed).build())).hasMessageContaining("control=rules:1,other=base:1");
+        try (Database db = Database.open(pg.jdbcUrl())) {
+            io.kefu.server.store.ExperimentStore store = new io.kefu.server.store.ExperimentStore(db, java.time.Clock.systemUTC());
+            assertThat(store.split("pg-ab")).contains(split);
+            for (io.kefu.eval.ab.ExperimentReport.ArmTally t : store.tallies("pg-ab")) {
+                long[] n = expected.get(t.arm());
+                assertThat(new long[] {t.sessions(), t.conversions(), t.turns(), t.handoffs(), t.latenciesMs().length})
+                        .as(t.arm()).containsExactly(n[0], n[1], n[0], n[2], n[0]);
+            }
+            assertThat(store.tallies("pg-ab")).hasSize(expected.size());
+        }
+    }
+
     static ServerConfig config() {
         return ServerConfig.builder().baseModel(new RulesChatModel()).storeUrl(pg.jdbcUrl()).shopFolder(RulesServerIT.SHOP).port(0).build();
     }

@@ -33,6 +33,7 @@ final class SlowModel implements ChatModel {
     volatile boolean endless;
     volatile RuntimeException failure;
     volatile int failAfterChunks;
+    final AtomicInteger started = new AtomicInteger();
     final AtomicInteger interrupted = new AtomicInteger();
     final AtomicInteger cancelled = new AtomicInteger();
 
@@ -41,6 +42,7 @@ final class SlowModel implements ChatModel {
         if (failure != null) {
             throw failure;
         }
+        started.incrementAndGet();
         try {
             Thread.sleep(chatDelay.toMillis());
         } catch (InterruptedException e) {

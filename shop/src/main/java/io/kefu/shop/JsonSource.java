@@ -57,7 +57,7 @@ final class JsonSource {
         return parse(name, text);
     }
 
-    /** Parses JSON text read elsewhere (a request body); {@code name} stands for the file in messages. */
+    /** Parses JSON text read from {@code name} (a file or a URL, used in messages); invalid JSON is a located error. */
     static JsonSource parse(String name, String text) {
         if (text.startsWith("\uFEFF")) {
             text = text.substring(1);
@@ -65,7 +65,7 @@ final class JsonSource {
         try {
             JsonNode root = MAPPER.readTree(text);
             if (root == null || root.isMissingNode()) {
-                throw new KefuException(ErrorCode.INVALID_DATA, name + ":1: the file is empty; expected a JSON object");
+                throw new KefuException(ErrorCode.INVALID_DATA, name + ":1: empty; expected a JSON object");
             }
             return new JsonSource(name, root, lineIndex(text));
         } catch (JsonParseException e) {

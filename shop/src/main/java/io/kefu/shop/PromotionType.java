@@ -19,7 +19,7 @@ public enum PromotionType {
     }
 
     /** @return the type with this wire name, or null */
-    static PromotionType fromWireName(String name) {
+    public static PromotionType fromWireName(String name) {
         for (PromotionType type : values()) {
             if (type.wireName.equals(name)) {
                 return type;

@@ -57,7 +57,7 @@ final class ShopFiles {
 
     private static ShopCatalog read(JsonSource.Node sizeChart, JsonSource.Node catalog, JsonSource.Node promotionsRoot,
                                     JsonSource.Node policiesRoot) {
-        List<SizeChart> charts = readSizeCharts(sizeChart);
+        List<SizeChart> charts = readSizeCharts(sizeChart.field("charts"));
         JsonSource.Node shop = catalog.field("shop");
         String shopId = shop.field("id").nonBlankText();
         String shopName = shop.field("name").nonBlankText();
@@ -73,10 +73,10 @@ final class ShopFiles {
         return categories;
     }
 
-    private static List<SizeChart> readSizeCharts(JsonSource.Node root) {
+    static List<SizeChart> readSizeCharts(JsonSource.Node array) {
         List<SizeChart> charts = new ArrayList<>();
         Set<String> ids = new HashSet<>();
-        for (JsonSource.Node node : root.field("charts").elements()) {
+        for (JsonSource.Node node : array.elements()) {
             JsonSource.Node idNode = node.field("id");
             String id = idNode.nonBlankText();
             if (!ids.add(id)) {
@@ -119,57 +119,62 @@ final class ShopFiles {
         List<Product> products = new ArrayList<>();
         Set<String> ids = new HashSet<>();
         for (JsonSource.Node node : array.elements()) {
-            JsonSource.Node idNode = node.field("id");
-            String id = idNode.nonBlankText();
-            if (!ids.add(id)) {
-                throw idNode.error("duplicate product id \"" + id + "\"");
+            Product product = readProduct(node, charts);
+            if (!ids.add(product.id())) {
+                throw node.field("id").error("duplicate product id \"" + product.id() + "\"");
             }
-            List<String> sizes = distinctTexts(node.field("sizes"));
-            List<String> colors = distinctTexts(node.field("colors"));
-            JsonSource.Node chartNode = node.field("sizeChart");
-            String chartId = chartNode.nonBlankText();
-            SizeChart chart = charts.stream().filter(c -> c.id().equals(chartId)).findFirst()
-                    .orElseThrow(() -> chartNode.error("unknown size chart \"" + chartId + "\" (not in " + SIZE_CHART + ")"));
-            for (String size : sizes) {
-                if (chart.rows().stream().noneMatch(r -> r.size().equals(size))) {
-                    throw node.field("sizes").error("size " + size + " is not in size chart " + chartId);
-                }
-            }
-            JsonSource.Node stockNode = node.field("stock");
-            Map<String, Map<String, Integer>> stock = new LinkedHashMap<>();
-            for (String color : stockNode.fieldNames()) {
-                if (!colors.contains(color)) {
-                    throw stockNode.field(color).error("colour \"" + color + "\" is not in colors " + colors);
-                }
-            }
-            for (String color : colors) {
-                if (!stockNode.has(color)) {
-                    throw stockNode.error("no stock for colour \"" + color + "\"");
-                }
-                JsonSource.Node bySizeNode = stockNode.field(color);
-                Map<String, Integer> bySize = new LinkedHashMap<>();
-                for (String size : bySizeNode.fieldNames()) {
-                    if (!sizes.contains(size)) {
-                        throw bySizeNode.field(size).error("size \"" + size + "\" is not in sizes " + sizes);
-                    }
-                }
-                for (String size : sizes) {
-                    if (!bySizeNode.has(size)) {
-                        throw bySizeNode.error("no stock for size \"" + size + "\"");
-                    }
-                    bySize.put(size, bySizeNode.field(size).integer(0, 1_000_000));
-                }
-                stock.put(color, bySize);
-            }
-            products.add(new Product(id, node.field("name").nonBlankText(), node.field("category").nonBlankText(),
-                    node.field("price").integer(1, 1_000_000), sizes, colors, stock,
-                    node.field("material").nonBlankText(), node.field("care").nonBlankText(), chartId,
-                    node.has("restockDays") ? node.field("restockDays").integer(0, 365) : 0));
+            products.add(product);
         }
         if (products.isEmpty()) {
             throw array.error("the catalog has no products");
         }
         return products;
+    }
+
+    /** One product as {@code catalog.json} lists it, checked against the size charts. */
+    static Product readProduct(JsonSource.Node node, List<SizeChart> charts) {
+        String id = node.field("id").nonBlankText();
+        List<String> sizes = distinctTexts(node.field("sizes"));
+        List<String> colors = distinctTexts(node.field("colors"));
+        JsonSource.Node chartNode = node.field("sizeChart");
+        String chartId = chartNode.nonBlankText();
+        SizeChart chart = charts.stream().filter(c -> c.id().equals(chartId)).findFirst()
+                .orElseThrow(() -> chartNode.error("unknown size chart \"" + chartId + "\" (not in " + SIZE_CHART + ")"));
+        for (String size : sizes) {
+            if (chart.rows().stream().noneMatch(r -> r.size().equals(size))) {
+                throw node.field("sizes").error("size " + size + " is not in size chart " + chartId);
+            }
+        }
+        JsonSource.Node stockNode = node.field("stock");
+        Map<String, Map<String, Integer>> stock = new LinkedHashMap<>();
+        for (String color : stockNode.fieldNames()) {
+            if (!colors.contains(color)) {
+                throw stockNode.field(color).error("colour \"" + color + "\" is not in colors " + colors);
+            }
+        }
+        for (String color : colors) {
+            if (!stockNode.has(color)) {
+                throw stockNode.error("no stock for colour \"" + color + "\"");
+            }
+            JsonSource.Node bySizeNode = stockNode.field(color);
+            Map<String, Integer> bySize = new LinkedHashMap<>();
+            for (String size : bySizeNode.fieldNames()) {
+                if (!sizes.contains(size)) {
+                    throw bySizeNode.field(size).error("size \"" + size + "\" is not in sizes " + sizes);
+                }
+            }
+            for (String size : sizes) {
+                if (!bySizeNode.has(size)) {
+                    throw bySizeNode.error("no stock for size \"" + size + "\"");
+                }
+                bySize.put(size, bySizeNode.field(size).integer(0, 1_000_000));
+            }
+            stock.put(color, bySize);
+        }
+        return new Product(id, node.field("name").nonBlankText(), node.field("category").nonBlankText(),
+                node.field("price").integer(1, 1_000_000), sizes, colors, stock,
+                node.field("material").nonBlankText(), node.field("care").nonBlankText(), chartId,
+                node.has("restockDays") ? node.field("restockDays").integer(0, 365) : 0);
     }
 
     private static List<String> distinctTexts(JsonSource.Node node) {
@@ -183,7 +188,8 @@ final class ShopFiles {
         return values;
     }
 
-    private static List<Promotion> readPromotions(JsonSource.Node array, Set<String> categories) {
+    /** The promotions of {@code promotions.json}; {@code categories} null: any category name is taken. */
+    static List<Promotion> readPromotions(JsonSource.Node array, Set<String> categories) {
         List<Promotion> promotions = new ArrayList<>();
         Set<String> ids = new HashSet<>();
         for (JsonSource.Node node : array.elements()) {
@@ -221,7 +227,7 @@ final class ShopFiles {
         }
         List<String> scope = node.has("categories") ? node.field("categories").texts() : List.of();
         for (int i = 0; i < scope.size(); i++) {
-            if (!categories.contains(scope.get(i))) {
+            if (categories != null && !categories.contains(scope.get(i))) {
                 throw node.field("categories").error("unknown category \"" + scope.get(i) + "\"; the catalog has " + new java.util.TreeSet<>(categories));
             }
         }
@@ -233,7 +239,7 @@ final class ShopFiles {
         return new Promotion(id, type, threshold, amount, from, to, scope, howToGet, audience);
     }
 
-    private static ShopPolicies readPolicies(JsonSource.Node root) {
+    static ShopPolicies readPolicies(JsonSource.Node root) {
         JsonSource.Node shipping = root.field("shipping");
         List<ShopPolicies.Carrier> carriers = new ArrayList<>();
         for (JsonSource.Node node : shipping.field("carriers").elements()) {

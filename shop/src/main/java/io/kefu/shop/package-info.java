@@ -3,7 +3,8 @@
  * catalog ({@link io.kefu.shop.ShopCatalog}, {@link io.kefu.shop.Product}, {@link io.kefu.shop.Promotion},
  * {@link io.kefu.shop.SizeChart}, {@link io.kefu.shop.ShopPolicies}), the facts a prompt carries
  * ({@link io.kefu.shop.ProductFacts}, {@link io.kefu.shop.FactsRenderer}, {@link io.kefu.shop.ShopPrompt})
- * and the generator of sample dialogs ({@link io.kefu.shop.DialogGenerator}). Sub-packages:
+ * and where live facts are read from ({@link io.kefu.shop.FactsSource}, {@link io.kefu.shop.FactsUnavailableException},
+ * {@link io.kefu.shop.ShopJson}), and the generator of sample dialogs ({@link io.kefu.shop.DialogGenerator}). Sub-packages:
  * {@code checks} (an answer checked against the facts), {@code rules} (the keyword-and-template
  * baseline), {@code policy} (grounding, compliance and hand-off around any chat model),
  * {@code augment} (more training data from the catalog and from models).

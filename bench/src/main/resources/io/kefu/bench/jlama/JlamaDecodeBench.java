@@ -13,14 +13,17 @@ import java.util.UUID;
 /**
  * Jlama's decode rate for {@code kefu bench decode}, run by it as a source-file program on Java 21+
  * with {@code --add-modules jdk.incubator.vector --enable-preview}:
- * {@code java JlamaDecodeBench.java MODEL_DIR PROMPT_IDS TOKENS REPEATS} prefills the comma-separated
+ * {@code java JlamaDecodeBench.java MODEL_DIR PROMPT_IDS TOKENS REPEATS [Q4]} prefills the comma-separated
  * prompt ids, then times TOKENS greedy decoding steps (prefill excluded), best of REPEATS after a
  * warm-up, and prints {@code jlama threads=T tokens_per_s=X} as its last line. Jlama decodes one
- * sequence per KV cache, so this is batch 1.
+ * sequence per KV cache, so this is batch 1. With {@code Q4} the weights are quantized to Jlama's Q4 as they load.
  */
 public class JlamaDecodeBench {
     public static void main(String[] args) throws Exception {
-        AbstractModel model = ModelSupport.loadModel(new File(args[0]), DType.F32, DType.F32);
+        AbstractModel model = args.length > 4 && args[4].equals("Q4")
+                // weights quantized to Q4 as they load, activations in F32 (0.8.4's attention fails with I8 activations here)
+                ? ModelSupport.loadModel(new File(args[0]), new File(args[0]), DType.F32, DType.F32, Optional.of(DType.Q4), Optional.empty())
+                : ModelSupport.loadModel(new File(args[0]), DType.F32, DType.F32);
         int[] prompt = Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt).toArray();
         int tokens = Integer.parseInt(args[2]);
         int repeats = Integer.parseInt(args[3]);

@@ -1,18 +1,31 @@
 package io.kefu.cli.eval;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.chat.GenerationParameters;
 import io.kefu.cli.common.DecodingOptions;
+import io.kefu.cli.common.ExitCodes;
 import io.kefu.cli.common.Terminal;
+import io.kefu.eval.gate.GateConfig;
+import io.kefu.eval.gate.GateReport;
+import io.kefu.eval.gate.RegressionGate;
 import io.kefu.eval.standard.EvaluationConfig;
+import io.kefu.eval.standard.SystemReport;
+import io.kefu.runtime.format.AtomicFiles;
+import io.kefu.runtime.format.Json;
 import io.kefu.shop.rules.RulesChatModel;
 import io.kefu.eval.standard.ComparisonReport;
 import io.kefu.data.Dataset;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,13 +40,17 @@ import picocli.CommandLine.Spec;
                 "Scores: BLEU-4 and ROUGE in every mode, business checks against the facts in each prompt, per intent",
                 "and strategy.",
                 "Writes predictions-<system>.jsonl (streamed; an interrupted run resumes), report.json, report.md,",
-                "report.html and PNG charts into --out."},
+                "report.html and PNG charts into --out.",
+                "With --gate, also a regression gate between two of the systems: paired bootstrap intervals per metric,",
+                "'ship' or 'do not ship' with the reason, gate.json, and exit code 1 when the candidate is refused."},
         footer = {"", "Examples:",
                 "  kefu eval --baseline rules --data examples/shop/test.jsonl --out out/eval",
                 "  kefu eval --engine djl --model models/qwen --adapter out/shop-lora --baseline rules \\",
                 "            --data examples/shop/test.jsonl --out out/eval",
                 "  kefu eval --system hosted=remote:http://127.0.0.1:8000/v1 --system tuned=djl:models/qwen:out/shop-lora \\",
-                "            --baseline rules --data examples/shop/test.jsonl --out out/eval"})
+                "            --baseline rules --data examples/shop/test.jsonl --out out/eval",
+                "  kefu eval --system may=djl:models/qwen:out/lora-2026-11 --system june=djl:models/qwen:out/lora-2026-12 \\",
+                "            --data examples/shop/test.jsonl --out out/gate --gate --baseline-system may --candidate-system june"})
 public final class EvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -69,6 +86,9 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin
     DecodingOptions decoding;
 
+    @Mixin
+    GateOptions gate;
+
     @Option(names = "--limit", paramLabel = "N", description = "Evaluate only the first N examples.")
     Integer limit;
 
@@ -88,6 +108,12 @@ public final class EvalCommand implements Callable<Integer> {
             throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--adapter needs --engine and --model");
         }
         List<SystemSpec> specs = systemSpecs();
+        Set<String> names = new LinkedHashSet<>();
+        specs.forEach(s -> names.add(s.name()));
+        if (baseline != null) {
+            names.add(RulesChatModel.ID);
+        }
+        GateConfig gateConfig = gate.config(names);
         Dataset test = ComparisonRun.firstExamples(Dataset.load(data), limit, "--limit");
         EvaluationConfig config = EvaluationConfig.builder().batchSize(batchSize).seed(decoding.seed())
                 .parameters(GenerationParameters.builder().maxNewTokens(decoding.maxNewTokens()).build()).build();
@@ -102,8 +128,31 @@ public final class EvalCommand implements Callable<Integer> {
             ComparisonRun.printTable(o, report, report.metricNames());
             o.println("report: " + out.resolve("report.html"));
             o.flush();
-            return 0;
+            return gateConfig == null ? 0 : judge(report, gateConfig, o);
         }
+    }
+
+    /** Runs the regression gate on the scored systems, prints and writes its report; exit 1 when the candidate is refused. */
+    private int judge(ComparisonReport report, GateConfig config, PrintWriter o) {
+        GateReport verdict = RegressionGate.judge(system(report, gate.baseline()), system(report, gate.candidate()), config);
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("decision", verdict.decision());
+        json.put("ship", verdict.ship());
+        json.put("gate", verdict);
+        try {
+            AtomicFiles.writeString(out.resolve("gate.json"), Json.indented().writeValueAsString(json) + "\n");
+        } catch (JsonProcessingException e) {
+            throw new KefuException(ErrorCode.INTERNAL, "cannot write the gate report", e);
+        }
+        o.println();
+        o.print(verdict.toText());
+        o.println("gate report: " + out.resolve("gate.json"));
+        o.flush();
+        return verdict.ship() ? 0 : ExitCodes.FAILED;
+    }
+
+    private static SystemReport system(ComparisonReport report, String name) {
+        return report.systems().stream().filter(s -> s.system().equals(name)).findFirst().orElseThrow();
     }
 
     /** The --system options and the --engine/--model/--adapter shorthand, checked for clashing names. */
@@ -116,7 +165,7 @@ public final class EvalCommand implements Callable<Integer> {
             String name = engine + "-" + modelName(model) + (adapter == null ? "" : "+" + adapter.getFileName());
             specs.add(new SystemSpec(name, engine, model, adapter));
         }
-        java.util.Set<String> names = new java.util.HashSet<>();
+        Set<String> names = new HashSet<>();
         if (baseline != null) {
             names.add(RulesChatModel.ID);
         }

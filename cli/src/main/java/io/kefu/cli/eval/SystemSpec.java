@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 public record SystemSpec(String name, String engine, String model, Path adapter) {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final Pattern PORT_AND_PATH = Pattern.compile("\\d+(/.*)?");
+    private static final String SYSTEM_FORM = "NAME=ENGINE:MODEL[:ADAPTER], e.g. remote=remote:http://127.0.0.1:8000/v1";
 
     /**
      * @param option the value of one {@code --system}
@@ -28,16 +29,32 @@ public record SystemSpec(String name, String engine, String model, Path adapter)
     static SystemSpec parse(String option) {
         int equals = option.indexOf('=');
         if (equals < 0) {
-            throw invalid(option, "has no '='");
+            throw invalid("--system '" + option + "'", "has no '='", SYSTEM_FORM);
         }
         String name = option.substring(0, equals).strip();
         if (!NAME.matcher(name).matches()) {
-            throw invalid(option, "NAME '" + name + "' must be 1-64 letters, digits, '.', '_' or '-'");
+            throw invalid("--system '" + option + "'", "NAME '" + name + "' must be 1-64 letters, digits, '.', '_' or '-'", SYSTEM_FORM);
         }
-        String rest = option.substring(equals + 1).strip();
+        return parse(name, option.substring(equals + 1), "--system '" + option + "'", SYSTEM_FORM);
+    }
+
+    /**
+     * Reads an {@code ENGINE:MODEL[:ADAPTER]} option, the system named after the option.
+     *
+     * @param option the option's name, e.g. {@code --reference}
+     * @param value its value
+     * @throws KefuException {@link ErrorCode#INVALID_ARGUMENT} naming the part that is missing or wrong
+     */
+    public static SystemSpec parseUnnamed(String option, String value) {
+        return parse(option.replaceFirst("^-+", ""), value, option + " '" + value + "'",
+                "ENGINE:MODEL[:ADAPTER], e.g. djl:models/qwen:out/shop-lora or onnx:out/shop-onnx");
+    }
+
+    private static SystemSpec parse(String name, String value, String what, String form) {
+        String rest = value.strip();
         int colon = rest.indexOf(':');
         if (colon <= 0) {
-            throw invalid(option, "needs ENGINE:MODEL after the '='");
+            throw invalid(what, "needs ENGINE:MODEL", form);
         }
         String engine = rest.substring(0, colon);
         String model = rest.substring(colon + 1);
@@ -47,18 +64,17 @@ public record SystemSpec(String name, String engine, String model, Path adapter)
             String adapterText = model.substring(last + 1);
             model = model.substring(0, last);
             if (adapterText.isBlank()) {
-                throw invalid(option, "has an empty ADAPTER after the last ':'");
+                throw invalid(what, "has an empty ADAPTER after the last ':'", form);
             }
             adapter = Path.of(adapterText);
         }
         if (model.isBlank()) {
-            throw invalid(option, "has an empty MODEL");
+            throw invalid(what, "has an empty MODEL", form);
         }
         return new SystemSpec(name, engine, model, adapter);
     }
 
-    private static KefuException invalid(String option, String why) {
-        return new KefuException(ErrorCode.INVALID_ARGUMENT, "--system '" + option + "' " + why
-                + "; write NAME=ENGINE:MODEL[:ADAPTER], e.g. remote=remote:http://127.0.0.1:8000/v1");
+    private static KefuException invalid(String what, String why, String form) {
+        return new KefuException(ErrorCode.INVALID_ARGUMENT, what + " " + why + "; write " + form);
     }
 }

@@ -11,7 +11,9 @@ import io.kefu.model.Engines;
 import io.kefu.model.ModelRef;
 import io.kefu.server.KefuServer;
 import io.kefu.server.ServerConfig;
+import io.kefu.server.facts.FactsSources;
 import io.kefu.server.store.Database;
+import io.kefu.shop.FactsSource;
 import io.kefu.train.Adapter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -41,6 +43,9 @@ import java.util.concurrent.CountDownLatch;
                 "  kefu serve --engine djl --model models/qwen2.5-0.5b --allow-runtime-adapters --adapter-root out --api-key-file key.txt",
                 "  kefu serve --engine remote --model http://127.0.0.1:8000/v1 --store jdbc:postgresql://127.0.0.1:5432/kefu?user=kefu",
                 "  kefu serve --engine rules --shop examples/shop --port 8081        (the keyword baseline, no model)",
+                "  kefu serve --engine djl --model models/qwen2.5-0.5b --adapter shop-lora=out/shop-lora --shop examples/shop \\",
+                "             --arm control=rules:50 --arm tuned=adapter:shop-lora:50 --experiment launch-2026-12",
+                "  kefu serve --engine rules --facts shop-facts.yaml   (facts from the shop's own database; no --shop)",
                 "  kefu serve --config serve.yaml --port 8081                         (flags override the file)"})
 public final class ServeCommand implements Callable<Integer> {
     // required, but checked in call(): picocli would refuse it missing before --config could give it
@@ -64,8 +69,12 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--store", paramLabel = "JDBC_URL", description = "jdbc:h2:... or jdbc:postgresql://... (default: an H2 file in DATA_DIR/store).")
     String store;
 
+    @Option(names = "--facts", paramLabel = "SOURCE", description = {"Where /chat reads the shop's live facts (default: the store's shop tables):",
+            "a mapping file (.yaml) for the shop's own database, an http(s):// shop API, or jdbc:... (another Kefu store)."})
+    String facts;
+
     @Option(names = "--shop", paramLabel = "DIR_OR_FILE", description = {"Shop folder (or one-document shop file) loaded into an empty store;",
-            "required unless the store already holds a shop (kefu shop import)."})
+            "required unless the store already holds a shop (kefu shop import) or --facts gives the facts."})
     Path shop;
 
     @Option(names = "--served-model-name", arity = "1..*", paramLabel = "NAME",
@@ -113,6 +122,14 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--min-logprob", defaultValue = "-2.5", description = "Hand off when the mean token log-probability is below this (default: ${DEFAULT-VALUE}).")
     double minLogprob;
 
+    @Option(names = "--arm", paramLabel = "NAME=SYSTEM:WEIGHT", description = {"An A/B arm of /chat, control first; repeatable (two or more).",
+            "SYSTEM: rules, base, or adapter:NAME (an --adapter); WEIGHT: a positive integer share, e.g. control=rules:50."})
+    List<String> arms = new ArrayList<>();
+
+    @Option(names = "--experiment", paramLabel = "NAME", description = "With --arm: the experiment's name, which seeds the assignment"
+            + " and is recorded in the store with the split (default: " + ArmOption.DEFAULT_EXPERIMENT + ").")
+    String experiment;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -154,7 +171,16 @@ public final class ServeCommand implements Callable<Integer> {
             config.apiKey(readKey(apiKeyFile));
         }
         allowedHosts.forEach(config::allowedHost);
+        io.kefu.eval.ab.ExperimentSplit split = ArmOption.split(experiment, arms, parseAdapters(adapters).keySet(), engineId.equals("rules"));
+        if (split != null) {
+            config.experiment(split);
+        }
         try {
+            if (facts != null) {
+                FactsSource source = FactsSources.open(facts, Database.Pool.DEFAULT_TIMEOUT);
+                owned.add(source);
+                config.facts(source);
+            }
             if (engineId.equals("rules")) {
                 if (!adapters.isEmpty() || allowRuntimeAdapters) {
                     throw new KefuException(ErrorCode.INVALID_ARGUMENT, (allowRuntimeAdapters ? "--allow-runtime-adapters" : "--adapter")
@@ -195,6 +221,9 @@ public final class ServeCommand implements Callable<Integer> {
                 server.close();
                 stopped.countDown();
             }, "kefu-serve-shutdown"));
+            if (split != null) {
+                out.println("kefu serve: A/B experiment '" + split.experiment() + "' on /chat: " + split.describe());
+            }
             out.println("kefu serve: listening on http://" + bind + ":" + server.port() + " (Ctrl-C stops after requests in flight)");
             out.flush();
             stopped.await();

@@ -246,7 +246,7 @@ final class ServeConfigFile {
                 for (Node item : seq.getValue()) {
                     values.add(scalar(key, item));
                 }
-            } else if (value instanceof MappingNode && option.typeInfo().isMap()) {
+            } else if (value instanceof MappingNode && takesPairs(option)) {
                 for (Map.Entry<String, NodeTuple> entry : entries(value, key).entrySet()) {
                     values.add(entry.getKey() + "=" + scalar(key + "." + entry.getKey(), entry.getValue().getValueNode()));
                 }
@@ -254,6 +254,11 @@ final class ServeConfigFile {
                 values.add(scalar(key, value));
             }
             flags.put(option.longestName(), new Setting(values, option.isMultiValue(), line(keyNode)));
+        }
+
+        /** A flag of {@code key=value} pairs: a map, or a repeatable flag whose values read {@code NAME=...} (--adapter, --arm). */
+        private static boolean takesPairs(OptionSpec option) {
+            return option.typeInfo().isMap() || (option.isMultiValue() && option.paramLabel().startsWith("NAME="));
         }
 
         private List<String> flagKeys() {

@@ -5,6 +5,11 @@ import io.kefu.KefuException;
 import io.kefu.cli.common.EngineOption;
 import io.kefu.cli.common.Terminal;
 import io.kefu.runtime.config.TrainingConfigFile;
+import io.kefu.runtime.data.ReplayMix;
+import io.kefu.runtime.format.PeftAdapter;
+import io.kefu.runtime.format.StagedFolder;
+import io.kefu.runtime.provenance.AdapterProvenance;
+import io.kefu.runtime.provenance.Sha256;
 import io.kefu.data.Dataset;
 import io.kefu.data.Split;
 import io.kefu.model.BaseModel;
@@ -16,7 +21,9 @@ import io.kefu.train.Schedule;
 import io.kefu.train.TrainingConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,11 +37,17 @@ import picocli.CommandLine.Spec;
         description = {"Fine-tune a base model with LoRA (default) or fully.",
                 "The run folder --out receives checkpoints (checkpoint-<step>/), metrics.jsonl, loss.png, and at the",
                 "end adapter/ (PEFT layout)",
-                "or, with --full, model/ (a Hugging Face checkpoint). Run the same command again after an",
-                "interruption and training resumes from the newest checkpoint, ending exactly as it would have."},
+                "or, with --full, model/ (a Hugging Face checkpoint), with kefu_provenance.json: the base model,",
+                "the adapter the run started from, each data file's SHA-256 and the settings (see kefu adapters show).",
+                "Run the same command again after an interruption and training resumes from the newest checkpoint,",
+                "ending exactly as it would have.",
+                "Monthly re-training: --init-adapter continues from last month's adapter (its LoRA settings are the",
+                "defaults; other rank, alpha or targets are refused) and --replay mixes in a sample of earlier data."},
         footer = {"", "Example:", "  kefu train --model models/qwen2.5-0.5b --data examples/shop/train.jsonl --out out/shop \\",
                 "      --lora-r 8 --lora-alpha 16 --lora-target q_proj,v_proj --epochs 3 --lr 2e-4",
-                "  kefu train --config shop-lora.yaml --lr 1e-4     (the file's settings, with a different learning rate)"})
+                "  kefu train --config shop-lora.yaml --lr 1e-4     (the file's settings, with a different learning rate)",
+                "  kefu train --model models/qwen2.5-0.5b --data data/june.jsonl --out out/june \\",
+                "      --init-adapter out/may/adapter --replay data/may.jsonl --replay-ratio 0.2"})
 public final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -119,6 +132,19 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--early-stopping", defaultValue = "0", description = "Stop after N epochs without validation improvement; 0 = off (default: ${DEFAULT-VALUE}).")
     int earlyStopping;
 
+    @Option(names = "--init-adapter", paramLabel = "DIR", description = {"Start LoRA from this PEFT adapter (last month's) instead of",
+            "a fresh initialisation; its rank, alpha and targets become the defaults (default: the config's",
+            "adapter_name_or_path, or none)."})
+    Path initAdapter;
+
+    @Option(names = "--replay", paramLabel = "FILE", description = {"Earlier training data; a seeded sample of it is mixed into the new",
+            "data so old skills are kept. Records also in the new data are skipped (default: the config's replay_dataset)."})
+    Path replay;
+
+    @Option(names = "--replay-ratio", paramLabel = "R", description = {"Share of the mixed training set taken from --replay, above 0 and",
+            "below 1: 0.2 adds 25 earlier records to 100 new ones (default: the config's replay_ratio)."})
+    Double replayRatio;
+
     @Override
     public Integer call() {
         TrainingConfigFile file = configFile == null ? null : TrainingConfigFile.load(configFile);
@@ -128,11 +154,25 @@ public final class TrainCommand implements Callable<Integer> {
         requireGiven(modelName, "--model", "model_name_or_path");
         requireGiven(dataFile, "--data", "dataset");
         requireGiven(runDir, "--out", "output_dir");
+        Path replayFile = replay != null ? replay : file == null ? null : file.replayDataset().orElse(null);
+        Double ratio = replayRatio != null ? replayRatio : file == null ? null : file.replayRatio().orElse(null);
+        if ((replayFile == null) != (ratio == null)) {
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT, replayFile == null
+                    ? "--replay-ratio needs --replay FILE (the earlier data to sample from)"
+                    : "--replay needs --replay-ratio R (the share of the mixed training set taken from " + replayFile + ")");
+        }
+        if (ratio != null && !(ratio > 0 && ratio < 1)) {
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--replay-ratio=" + ratio + " must be above 0 and below 1"
+                    + " (the share of the mixed training set taken from " + replayFile + ")");
+        }
         TrainingConfig config = trainingConfig(file, runDir);
         Dataset train = Dataset.load(dataFile);
+        List<AdapterProvenance.DataFile> dataFiles = new ArrayList<>();
+        dataFiles.add(AdapterProvenance.DataFile.of("train", dataFile, train.size()));
         Dataset val = null;
         if (validation != null) {
             val = Dataset.load(validation);
+            dataFiles.add(AdapterProvenance.DataFile.of("validation", validation, val.size()));
         } else if (valSplit > 0) {
             if (valSplit >= 1) {
                 throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--val-split=" + valSplit + " must be below 1");
@@ -142,6 +182,20 @@ public final class TrainCommand implements Callable<Integer> {
             val = split.test();
         }
         PrintWriter console = spec.commandLine().getOut();
+        Optional<AdapterProvenance.Replay> replayRecord = Optional.empty();
+        if (replayFile != null) {
+            Dataset earlier = Dataset.load(replayFile);
+            dataFiles.add(AdapterProvenance.DataFile.of("replay", replayFile, earlier.size()));
+            ReplayMix.Result mix = ReplayMix.mix(train, val, earlier, ratio, config.seed());
+            console.println(describe(mix, train.size(), ratio, replayFile));
+            replayRecord = Optional.of(new AdapterProvenance.Replay(ratio, config.seed(), train.size(), mix.replayed(),
+                    mix.duplicates()));
+            train = mix.train();
+        }
+        Optional<AdapterProvenance.Parent> parent = config.initAdapter()
+                .map(dir -> new AdapterProvenance.Parent(dir.toString(), Sha256.ofAdapter(dir)));
+        AdapterProvenance provenance = new AdapterProvenance(modelName, parent, dataFiles, replayRecord,
+                TrainingConfigFile.keysOf(config));
         Engine djl = engine.get();
         try (BaseModel base = djl.load(ModelRef.of(modelName));
              TrainingProgress progress = new TrainingProgress(console, console, Terminal.isInteractive(spec), true)) {
@@ -150,13 +204,28 @@ public final class TrainCommand implements Callable<Integer> {
             if (config.isFullFineTune()) {
                 result = runDir.resolve("model");
                 base.save(result);
+                provenance.writeTo(result);
             } else {
                 result = runDir.resolve("adapter");
-                adapter.save(result);
+                StagedFolder.replace(result, dir -> {
+                    adapter.save(dir);
+                    provenance.writeTo(dir);
+                });
             }
             console.println("wrote " + result);
         }
         return 0;
+    }
+
+    private static String describe(ReplayMix.Result mix, int fresh, double ratio, Path replayFile) {
+        String line = "replay: " + mix.replayed() + " records of " + replayFile + " mixed into " + fresh + " new (ratio " + ratio + ")";
+        if (mix.duplicates() > 0) {
+            line += "; " + mix.duplicates() + " left out as already in the new data";
+        }
+        if (mix.replayed() < mix.wanted()) {
+            line += "; the ratio asks for " + mix.wanted() + " but the file has no more records that are not in the new data";
+        }
+        return line;
     }
 
     /** The config file's settings (or the defaults) with each flag given on the command line applied over them. */
@@ -176,25 +245,61 @@ public final class TrainCommand implements Callable<Integer> {
         if (given("--checkpoint-every")) builder.checkpointEverySteps(checkpointEvery);
         if (given("--early-stopping")) builder.earlyStoppingPatience(earlyStopping);
         builder.checkpointDir(runDir);
+        Path parentDir = initAdapter != null ? initAdapter : file == null ? null : file.trainingConfig().initAdapter().orElse(null);
         List<String> loraFlags = List.of("--lora-r", "--lora-alpha", "--lora-dropout", "--lora-target", "--rslora");
         boolean loraFlagGiven = loraFlags.stream().anyMatch(this::given);
         boolean fileIsFull = file != null && file.trainingConfig().isFullFineTune();
-        if (full) {
+        if (full && parentDir != null) {
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--full trains every weight, so it cannot start from the adapter "
+                    + parentDir + " (--init-adapter / adapter_name_or_path)");
+        } else if (full) {
             builder.fullFineTune();
         } else if (fileIsFull && loraFlagGiven) {
             throw new KefuException(ErrorCode.INVALID_ARGUMENT, "LoRA flags (" + String.join(", ", loraFlags.stream().filter(this::given).toList())
                     + ") contradict " + file.file() + ", which sets finetuning_type: full");
+        } else if (fileIsFull && initAdapter != null) {
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--init-adapter starts LoRA from an adapter but " + file.file()
+                    + " sets finetuning_type: full");
         } else if (!fileIsFull) {
-            LoraConfig start = file == null ? LoraConfig.builder().build() : file.trainingConfig().lora().orElseThrow();
-            builder.lora(LoraConfig.builder()
-                    .rank(given("--lora-r") ? rank : start.rank())
-                    .alpha(given("--lora-alpha") ? alpha : start.alpha())
-                    .dropout(given("--lora-dropout") ? dropout : start.dropout())
-                    .targets(given("--lora-target") ? targets : start.targets())
-                    .rsLora(given("--rslora") ? rsLora : start.rsLora())
-                    .build());
+            builder.lora(parentDir == null ? loraFromFlags(file) : loraContinuing(file, PeftAdapter.load(parentDir).config()));
+            builder.initAdapter(parentDir);
         }
         return builder.build();
+    }
+
+    /** A fresh adapter: the config file's LoRA settings (or the defaults) with the LoRA flags applied over them. */
+    private LoraConfig loraFromFlags(TrainingConfigFile file) {
+        LoraConfig start = file == null ? LoraConfig.builder().build() : file.trainingConfig().lora().orElseThrow();
+        return LoraConfig.builder()
+                .rank(given("--lora-r") ? rank : start.rank())
+                .alpha(given("--lora-alpha") ? alpha : start.alpha())
+                .dropout(given("--lora-dropout") ? dropout : start.dropout())
+                .targets(given("--lora-target") ? targets : start.targets())
+                .rsLora(given("--rslora") ? rsLora : start.rsLora())
+                .build();
+    }
+
+    /**
+     * Continuing an adapter: its own settings, except where a flag is typed or the config file sets a
+     * key; the trainer refuses any that then differ from the adapter's, naming the difference.
+     */
+    private LoraConfig loraContinuing(TrainingConfigFile file, LoraConfig parent) {
+        LoraConfig fileLora = file == null ? null : file.trainingConfig().lora().orElseThrow();
+        return LoraConfig.builder()
+                .rank(typed("--lora-r") ? rank : fileSets(file, "lora_rank") ? fileLora.rank() : parent.rank())
+                .alpha(typed("--lora-alpha") ? alpha : fileSets(file, "lora_alpha") ? fileLora.alpha() : parent.alpha())
+                .dropout(typed("--lora-dropout") ? dropout : fileSets(file, "lora_dropout") ? fileLora.dropout() : parent.dropout())
+                .targets(typed("--lora-target") ? targets : fileSets(file, "lora_target") ? fileLora.targets() : parent.targets())
+                .rsLora(typed("--rslora") ? rsLora : fileSets(file, "use_rslora") ? fileLora.rsLora() : parent.rsLora())
+                .build();
+    }
+
+    private boolean typed(String option) {
+        return spec.commandLine().getParseResult().hasMatchedOption(option);
+    }
+
+    private static boolean fileSets(TrainingConfigFile file, String key) {
+        return file != null && file.has(key);
     }
 
     /** Without a config file every flag applies (its default when not typed); with one, only the flags typed. */

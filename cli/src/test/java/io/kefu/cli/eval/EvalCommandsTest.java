@@ -67,6 +67,36 @@ class EvalCommandsTest {
     }
 
     @Test
+    void gateOptionsAreCheckedBeforeAnythingRuns(@TempDir Path dir) {
+        String[] common = {"eval", "--baseline", "rules", "--data", TEST_SET.toString(), "--out", dir.resolve("out").toString()};
+        Cli.Result noNames = Cli.run(concat(common, "--gate"));
+        assertThat(noNames.exitCode()).isEqualTo(KefuCli.EXIT_USAGE);
+        assertThat(noNames.err()).contains("--gate needs --baseline-system NAME and --candidate-system NAME", "systems evaluated: rules");
+        Cli.Result noGate = Cli.run(concat(common, "--baseline-system", "rules"));
+        assertThat(noGate.exitCode()).isEqualTo(KefuCli.EXIT_USAGE);
+        assertThat(noGate.err()).contains("need --gate");
+        Cli.Result same = Cli.run(concat(common, "--gate", "--baseline-system", "rules", "--candidate-system", "rules"));
+        assertThat(same.exitCode()).isEqualTo(KefuCli.EXIT_USAGE);
+        assertThat(same.err()).contains("are both 'rules'");
+        // the metric is refused before the (missing) model would be loaded
+        Cli.Result metric = Cli.run(concat(common, "--system", "tuned=djl:" + dir.resolve("no-model"), "--gate",
+                "--baseline-system", "rules", "--candidate-system", "tuned", "--gate-metric", "accuracy"));
+        assertThat(metric.exitCode()).isEqualTo(KefuCli.EXIT_USAGE);
+        assertThat(metric.err()).contains("no gate metric 'accuracy'; choose from bleu4_sacrebleu", "fact_accuracy");
+        Cli.Result margin = Cli.run(concat(common, "--system", "tuned=djl:" + dir.resolve("no-model"), "--gate",
+                "--baseline-system", "rules", "--candidate-system", "tuned", "--gate-margin", "-1"));
+        assertThat(margin.exitCode()).isEqualTo(KefuCli.EXIT_USAGE);
+        assertThat(margin.err()).contains("--gate-margin -1.0 must be a number of points, at least 0");
+        assertThat(dir.resolve("out")).doesNotExist();
+    }
+
+    private static String[] concat(String[] first, String... more) {
+        List<String> all = new ArrayList<>(List.of(first));
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
+    }
+
+    @Test
     void abPowerForTheArticlesTest() {
         Cli.Result r = Cli.run("ab", "power", "--p1", "0.125", "--p2", "0.135", "--alpha", "0.05", "--power", "0.8");
         assertThat(r.exitCode()).as(r.err()).isZero();

@@ -37,4 +37,14 @@ class SystemSpecTest {
         assertThatThrownBy(() -> SystemSpec.parse("x=djl:")).hasMessageContaining("empty MODEL");
         assertThatThrownBy(() -> SystemSpec.parse("x=djl:models/qwen:")).hasMessageContaining("empty ADAPTER");
     }
+
+    @Test
+    void anUnnamedSystemIsNamedAfterItsOption() {
+        assertThat(SystemSpec.parseUnnamed("--reference", "djl:models/qwen:out/shop-lora"))
+                .isEqualTo(new SystemSpec("reference", "djl", "models/qwen", Path.of("out/shop-lora")));
+        assertThat(SystemSpec.parseUnnamed("--candidate", "onnx:out/shop-onnx"))
+                .isEqualTo(new SystemSpec("candidate", "onnx", "out/shop-onnx", null));
+        assertThatThrownBy(() -> SystemSpec.parseUnnamed("--candidate", "out/shop-onnx"))
+                .hasMessageContaining("--candidate 'out/shop-onnx' needs ENGINE:MODEL").hasMessageContaining("onnx:out/shop-onnx");
+    }
 }

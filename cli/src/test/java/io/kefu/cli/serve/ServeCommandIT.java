@@ -94,6 +94,30 @@ class ServeCommandIT {
     }
 
     @Test
+    void readsTheFactsFromTheSourceFactsNames() throws Exception {
+        String catalogUrl = "jdbc:h2:file:" + dir.resolve("catalog/shop");
+        try (io.kefu.server.store.Database catalog = io.kefu.server.store.Database.open(catalogUrl)) {
+            io.kefu.server.store.ShopStore shop = new io.kefu.server.store.ShopStore(catalog);
+            shop.loadIfEmpty(io.kefu.shop.ShopCatalog.load(SHOP));
+            shop.setStock("1001", "雾蓝", "M", 7);
+        }
+        Files.writeString(dir.resolve("key"), "k-789\n");
+        URI base = serve("serve", "--engine", "rules", "--store", "jdbc:h2:file:" + dir.resolve("store/shop"), "--facts", catalogUrl,
+                "--api-key-file", dir.resolve("key").toString());
+        HttpResponse<String> r = post(base.resolve("/chat"), "k-789", "{\"question\": \"雾蓝M码有货吗?\", \"productId\": \"1001\"}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.body()).contains("雾蓝M码有货,还有7件");
+
+        HttpResponse<String> admin = HttpClient.newHttpClient().send(HttpRequest.newBuilder(base.resolve("/admin/products/1001"))
+                .header("Authorization", "Bearer k-789").header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"price\": 1}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(admin.statusCode()).as("the admin API changes Kefu's store, which is not where the facts come from")
+                .isEqualTo(409);
+        assertThat(admin.body()).contains("--facts").contains("change them there");
+        assertThat(post(base.resolve("/chat"), "k-789", "{\"question\": \"多少钱?\", \"productId\": \"1001\"}").body()).doesNotContain("这款1元");
+    }
+
+    @Test
     void loadsAndUnloadsAnAdapterAtRunTimeWhenAllowed() throws Exception {
         Path config = dir.resolve("tiny.json");
         Files.writeString(config, "{\"hidden_size\": 64, \"intermediate_size\": 128, \"num_hidden_layers\": 1,"

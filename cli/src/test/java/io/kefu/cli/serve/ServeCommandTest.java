@@ -118,19 +118,26 @@ class ServeCommandTest {
 
     @Test
     void anyOptionOfTheCommandIsAKeyOfTheFile() throws Exception {
-        // options as another command version may have them: a plain one and one of key=value pairs
-        picocli.CommandLine.Model.OptionSpec facts = picocli.CommandLine.Model.OptionSpec.builder("--facts").type(String.class).build();
-        picocli.CommandLine.Model.OptionSpec arms = picocli.CommandLine.Model.OptionSpec.builder("--arm").type(java.util.Map.class)
-                .auxiliaryTypes(String.class, String.class).build();
-        picocli.CommandLine.Model.CommandSpec command = picocli.CommandLine.Model.CommandSpec.create().addOption(facts).addOption(arms);
+        picocli.CommandLine.Model.CommandSpec serve = new picocli.CommandLine(new ServeCommand()).getCommandSpec();
         Path config = dir.resolve("serve.yaml");
-        Files.writeString(config, "facts: jdbc:postgresql://db/shop\narm:\n  control: base\n  treatment: shop-lora\n");
+        Files.writeString(config, "facts: jdbc:postgresql://db/shop\nexperiment: launch\narm:\n  control: rules:50\n  tuned: adapter:shop-lora:50\n"
+                + "adapter: [shop-lora=out/shop-lora]\n");
 
-        ServeConfigFile file = ServeConfigFile.load(config, command);
+        ServeConfigFile file = ServeConfigFile.load(config, serve);
 
-        assertThat(file.defaultOf(facts)).isEqualTo("jdbc:postgresql://db/shop");
-        assertThat(file.repeatableArguments(name -> false)).containsExactly("--arm", "control=base", "--arm", "treatment=shop-lora");
-        assertThat(file.repeatableArguments(name -> name.equals("--arm"))).as("given on the command line").isEmpty();
+        assertThat(file.defaultOf(serve.findOption("--facts"))).isEqualTo("jdbc:postgresql://db/shop");
+        assertThat(file.defaultOf(serve.findOption("--experiment"))).isEqualTo("launch");
+        assertThat(file.repeatableArguments(name -> false)).as("a mapping of arms keeps their order, control first")
+                .containsExactly("--arm", "control=rules:50", "--arm", "tuned=adapter:shop-lora:50", "--adapter", "shop-lora=out/shop-lora");
+        assertThat(file.repeatableArguments(name -> name.equals("--arm"))).as("given on the command line")
+                .containsExactly("--adapter", "shop-lora=out/shop-lora");
+
+        // an option as another command version may have it: one of key=value pairs typed as a map
+        picocli.CommandLine.Model.OptionSpec labels = picocli.CommandLine.Model.OptionSpec.builder("--label").type(java.util.Map.class)
+                .auxiliaryTypes(String.class, String.class).build();
+        Files.writeString(config, "label:\n  team: shop\n  tier: gold\n");
+        ServeConfigFile mapped = ServeConfigFile.load(config, picocli.CommandLine.Model.CommandSpec.create().addOption(labels));
+        assertThat(mapped.repeatableArguments(name -> false)).containsExactly("--label", "team=shop", "--label", "tier=gold");
     }
 
     @Test
@@ -141,6 +148,24 @@ class ServeCommandTest {
         assertThat(EffectiveConfig.redact("http://admin:p$4ss@127.0.0.1:8000/v1?token=t0k")).isEqualTo("http://admin:<redacted>@127.0.0.1:8000/v1?token=<redacted>");
         assertThat(EffectiveConfig.value("--hf-token", "t0k")).isEqualTo(EffectiveConfig.REDACTED);
         assertThat(EffectiveConfig.value("--model", "models/qwen")).isEqualTo("\"models/qwen\"");
+    }
+
+    @Test
+    void theFactsSourceMustBeOneKefuCanRead() {
+        Cli.Result unknown = Cli.run("serve", "--engine", "rules", "--facts", "facts.txt", "--store", "jdbc:h2:mem:serve-test");
+        assertThat(unknown.exitCode()).isNotZero();
+        assertThat(unknown.err()).contains("--facts facts.txt: expected a JDBC URL (jdbc:...), a mapping file (.yaml) or an http(s):// URL");
+        Cli.Result missing = Cli.run("serve", "--engine", "rules", "--facts", dir.resolve("none.yaml").toString(), "--store",
+                "jdbc:h2:mem:serve-test");
+        assertThat(missing.exitCode()).isNotZero();
+        assertThat(missing.err()).contains("none.yaml: no such mapping file");
+        Cli.Result mariadb = Cli.run("serve", "--engine", "rules", "--facts", "jdbc:mariadb://127.0.0.1/shop?password=p", "--store",
+                "jdbc:h2:mem:serve-test");
+        assertThat(mariadb.exitCode()).isNotZero();
+        assertThat(mariadb.err()).contains("write a mapping file").doesNotContain("password=p");
+        Cli.Result plain = Cli.run("serve", "--engine", "rules", "--facts", "http://shop.example.com/api", "--store", "jdbc:h2:mem:serve-test");
+        assertThat(plain.exitCode()).isNotZero();
+        assertThat(plain.err()).contains("plain http is taken only for a loopback host");
     }
 
     @Test

@@ -100,4 +100,104 @@ class TrainCommandTest {
         assertThat(missing.err()).contains("--model", "model_name_or_path");
         assertThat(dir.resolve("run2")).doesNotExist();
     }
+
+    /** What coreutils' sha256sum prints for the bytes of these files, one after another. */
+    private static String sha256sum(Path... files) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of("sh", "-c", "cat \"$@\" | sha256sum", "sh"));
+        for (Path f : files) {
+            cmd.add(f.toString());
+        }
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+        return out.substring(0, 64);
+    }
+
+    @Test
+    void nextMonthContinuesFromTheAdapterWithReplayAndRecordsWhereItCameFrom() throws Exception {
+        Path config = dir.resolve("small.json");
+        Files.writeString(config, "{\"hidden_size\": 64, \"intermediate_size\": 128, \"num_hidden_layers\": 1,"
+                + " \"num_attention_heads\": 2, \"num_key_value_heads\": 1, \"head_dim\": 32, \"vocab_size\": 128256,"
+                + " \"tie_word_embeddings\": true, \"torch_dtype\": \"float32\"}");
+        Path base = dir.resolve("base");
+        io.kefu.model.Engines.get("djl").initCheckpoint("llama", config,
+                Path.of(System.getProperty("kefu.tokenizers.dir"), "llama3"), base, 5);
+        List<String> lines = Files.readAllLines(Path.of(System.getProperty("kefu.repo.dir"), "examples", "shop", "train.jsonl"));
+        Path may = dir.resolve("may.jsonl");
+        Files.write(may, lines.subList(0, 20));
+        Path june = dir.resolve("june.jsonl");
+        List<String> juneLines = new java.util.ArrayList<>(lines.subList(20, 30));
+        juneLines.add(lines.get(3)); // asked again in June: never replayed from May
+        Files.write(june, juneLines);
+        String[] common = {"--model", base.toString(), "--epochs", "1", "--batch-size", "8", "--grad-accum", "1", "--lr", "1e-3"};
+
+        Cli.Result mayRun = Cli.run(concat(new String[] {"train", "--data", may.toString(), "--out", dir.resolve("may").toString(),
+                "--lora-r", "4", "--lora-alpha", "8"}, common));
+        assertThat(mayRun.exitCode()).as(mayRun.err()).isZero();
+        Path mayAdapter = dir.resolve("may/adapter");
+        assertThat(Files.readString(mayAdapter.resolve("kefu_provenance.json")))
+                .contains("\"parent_adapter\" : null", sha256sum(may));
+
+        Cli.Result juneRun = Cli.run(concat(new String[] {"train", "--data", june.toString(), "--out", dir.resolve("june").toString(),
+                "--init-adapter", mayAdapter.toString(), "--replay", may.toString(), "--replay-ratio", "0.5"}, common));
+
+        assertThat(juneRun.exitCode()).as(juneRun.err()).isZero();
+        // 11 new records at ratio 0.5 ask for 11 of May's; the one June repeats is left out
+        assertThat(juneRun.out()).contains("replay: 11 records of " + may + " mixed into 11 new (ratio 0.5); 1 left out as already in the new data")
+                .contains("step 3/3"); // 22 examples in batches of 8
+        Path juneAdapter = dir.resolve("june/adapter");
+        String adapterConfig = Files.readString(juneAdapter.resolve("adapter_config.json"));
+        assertThat(adapterConfig).containsPattern("\"r\"\\s*:\\s*4\\b")     // the parent's settings by default
+                .containsPattern("\"lora_alpha\"\\s*:\\s*8\\b");
+        com.fasterxml.jackson.databind.JsonNode provenance = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(Files.readString(juneAdapter.resolve("kefu_provenance.json")));
+        String mayHash = sha256sum(mayAdapter.resolve("adapter_config.json"), mayAdapter.resolve("adapter_model.safetensors"));
+        assertThat(provenance.path("base_model").asText()).isEqualTo(base.toString());
+        assertThat(provenance.path("parent_adapter").path("path").asText()).isEqualTo(mayAdapter.toString());
+        assertThat(provenance.path("parent_adapter").path("sha256").asText()).isEqualTo(mayHash);
+        assertThat(provenance.path("data").get(0).path("sha256").asText()).isEqualTo(sha256sum(june));
+        assertThat(provenance.path("data").get(0).path("examples").asInt()).isEqualTo(11);
+        assertThat(provenance.path("data").get(1).path("role").asText()).isEqualTo("replay");
+        assertThat(provenance.path("data").get(1).path("sha256").asText()).isEqualTo(sha256sum(may));
+        assertThat(provenance.path("replay").path("replayed").asInt()).isEqualTo(11);
+        assertThat(provenance.path("replay").path("duplicates_skipped").asInt()).isEqualTo(1);
+        assertThat(provenance.path("config").path("lora_rank").asInt()).isEqualTo(4);
+        assertThat(provenance.path("config").path("learning_rate").asDouble()).isEqualTo(1e-3);
+        assertThat(provenance.path("config").path("adapter_name_or_path").asText()).isEqualTo(mayAdapter.toString());
+
+        Cli.Result shown = Cli.run("adapters", "show", juneAdapter.toString());
+        assertThat(shown.exitCode()).as(shown.err()).isZero();
+        assertThat(shown.out()).contains("sha256      " + sha256sum(juneAdapter.resolve("adapter_config.json"),
+                        juneAdapter.resolve("adapter_model.safetensors")))
+                .contains("parent      " + mayAdapter + "  sha256 " + mayHash)
+                .contains("train      " + june + "  11 examples  sha256 " + sha256sum(june))
+                .contains("replay     " + may + "  20 examples  sha256 " + sha256sum(may))
+                .contains("11 earlier examples mixed into 11 new (ratio 0.5, seed 42); 1 skipped as already in the new data")
+                .contains("lora_rank: 4");
+        Cli.Result json = Cli.run("adapters", "show", "--json", juneAdapter.toString());
+        assertThat(json.out()).isEqualTo(Files.readString(juneAdapter.resolve("kefu_provenance.json")));
+        assertThat(Cli.run("adapters", "show", mayAdapter.toString()).out())
+                .contains("parent      none (trained from a fresh initialisation)");
+
+        Cli.Result otherRank = Cli.run(concat(new String[] {"train", "--data", june.toString(), "--out", dir.resolve("refused").toString(),
+                "--init-adapter", mayAdapter.toString(), "--lora-r", "8"}, common));
+        assertThat(otherRank.exitCode()).isEqualTo(KefuCli.EXIT_USAGE);
+        assertThat(otherRank.err()).contains("cannot continue from adapter " + mayAdapter, "its rank r=4 differs from this run's r=8");
+        assertThat(dir.resolve("refused")).doesNotExist();
+
+        Cli.Result noRatio = Cli.run(concat(new String[] {"train", "--data", june.toString(), "--out", dir.resolve("refused").toString(),
+                "--replay", may.toString()}, common));
+        assertThat(noRatio.exitCode()).isEqualTo(KefuCli.EXIT_USAGE);
+        assertThat(noRatio.err()).contains("--replay needs --replay-ratio");
+        Cli.Result full = Cli.run(concat(new String[] {"train", "--data", june.toString(), "--out", dir.resolve("refused").toString(),
+                "--init-adapter", mayAdapter.toString(), "--full"}, common));
+        assertThat(full.exitCode()).isEqualTo(KefuCli.EXIT_USAGE);
+        assertThat(full.err()).contains("--full trains every weight");
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
 }

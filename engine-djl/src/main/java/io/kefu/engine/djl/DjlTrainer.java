@@ -1,9 +1,11 @@
 package io.kefu.engine.djl;
 
+import ai.djl.ndarray.NDManager;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.runtime.data.OverlongPolicy;
 import io.kefu.runtime.format.HfModelConfig;
+import io.kefu.runtime.provenance.ParentAdapter;
 import io.kefu.runtime.tokenize.ChatFeaturizer;
 import io.kefu.runtime.tokenize.HfTokenizer;
 import io.kefu.runtime.tokenize.TrainingFeatures;
@@ -19,14 +21,18 @@ import io.kefu.train.TrainingConfig;
 import io.kefu.train.TrainingListener;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * Fine-tunes a {@link DjlBaseModel}: examples are rendered with the model's chat template and
  * tokenized by the runtime's {@link ChatFeaturizer} (prompt tokens masked unless
  * {@link TrainingConfig#trainOnPrompt()}), examples longer than {@link TrainingConfig#maxLength()}
- * are cut to it, then {@link Training} runs AdamW.
+ * are cut to it, then {@link Training} runs AdamW. LoRA starts from PEFT's initialisation or, with
+ * {@link TrainingConfig#initAdapter()}, from that adapter's weights once it is checked to fit the run
+ * ({@link ParentAdapter}).
  */
 final class DjlTrainer implements Trainer {
     private final TrainingConfig config;
@@ -47,6 +53,10 @@ final class DjlTrainer implements Trainer {
                     + base.getClass().getSimpleName() + " comes from another engine");
         }
         model.check();
+        // checked before any tokenizing, so a parent that does not fit fails at once
+        ParentAdapter parent = config.initAdapter()
+                .map(dir -> ParentAdapter.load(dir, config.lora().get(), model.ref().value(), model.config()))
+                .orElse(null);
         List<TokenSequence> trainSet;
         List<TokenSequence> validationSet;
         try (HfTokenizer tokenizer = HfTokenizer.load(model.directory())) {
@@ -61,15 +71,29 @@ final class DjlTrainer implements Trainer {
                     + "leave nothing of the answer); raise maxLength or shorten the prompts");
         }
         HfModelConfig modelConfig = model.config();
-        String fingerprint = fingerprint(modelConfig, trainSet, validationSet);
         if (config.isFullFineTune()) {
+            String fingerprint = fingerprint(modelConfig, trainSet, validationSet, null);
             Training.run(model.model(), null, config, fingerprint, trainSet, validationSet, listener);
             return new FullFineTuneResult(model.ref().value());
         }
-        try (LoraWeights lora = LoraWeights.initialise(modelConfig, config.lora().get(), config.seed(), model.weights().manager())) {
+        String fingerprint = fingerprint(modelConfig, trainSet, validationSet, parent);
+        try (LoraWeights lora = initialLora(config, modelConfig, parent, model.weights().manager())) {
             Training.run(model.model(), lora, config, fingerprint, trainSet, validationSet, listener);
             return lora.toAdapter(model.ref().value());
         }
+    }
+
+    /**
+     * The LoRA weights a run starts from: PEFT's initialisation, or the parent adapter's tensors as
+     * saved when the run continues from one (with the run's dropout, which the parent may not share).
+     */
+    static LoraWeights initialLora(TrainingConfig config, HfModelConfig modelConfig, ParentAdapter parent, NDManager manager) {
+        if (parent == null) {
+            return LoraWeights.initialise(modelConfig, config.lora().get(), config.seed(), manager);
+        }
+        Map<String, float[]> values = new LinkedHashMap<>();
+        parent.adapter().tensors().forEach((name, tensor) -> values.put(name, tensor.data()));
+        return LoraWeights.of(modelConfig, config.lora().get(), values, manager);
     }
 
     private static List<TokenSequence> featurize(ChatFeaturizer featurizer, Dataset data) {
@@ -81,7 +105,9 @@ final class DjlTrainer implements Trainer {
         return out;
     }
 
-    private String fingerprint(HfModelConfig model, List<TokenSequence> train, List<TokenSequence> validation) {
+    /** Identifies the run: a checkpoint of another run (other data, settings or parent adapter) is not resumed. */
+    private String fingerprint(HfModelConfig model, List<TokenSequence> train, List<TokenSequence> validation,
+                               ParentAdapter parent) {
         long hash = 17;
         for (List<TokenSequence> set : List.of(train, validation)) {
             for (TokenSequence s : set) {
@@ -90,7 +116,9 @@ final class DjlTrainer implements Trainer {
             }
             hash = hash * 31 + set.size();
         }
-        TrainingConfig withoutDir = config.toBuilder().checkpointDir(null).logEverySteps(1).build();
-        return withoutDir + "|" + model.toJson().hashCode() + "|" + Long.toHexString(hash);
+        // the parent counts by content, not by where it lies
+        TrainingConfig withoutPaths = config.toBuilder().checkpointDir(null).initAdapter(null).logEverySteps(1).build();
+        return withoutPaths + "|" + model.toJson().hashCode() + "|" + Long.toHexString(hash)
+                + (parent == null ? "" : "|parent=" + parent.sha256());
     }
 }

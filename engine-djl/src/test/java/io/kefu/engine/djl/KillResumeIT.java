@@ -2,6 +2,8 @@ package io.kefu.engine.djl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kefu.runtime.format.FloatTensor;
+import io.kefu.runtime.format.PeftAdapter;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -9,14 +11,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A training process killed with SIGKILL right after a checkpoint and started again ends with an
- * adapter byte-identical to an uninterrupted run with the same seed.
+ * adapter byte-identical to an uninterrupted run with the same seed, for a fresh adapter and for one
+ * continued from a saved adapter.
  */
 class KillResumeIT {
     @TempDir
@@ -25,15 +31,61 @@ class KillResumeIT {
     @Test
     void killedAndResumedRunEndsWithTheSameAdapterBytes() throws Exception {
         Path model = TinyModels.qwen3(temp, "model", 9);
+        killResumeAndCompare(model, null);
+    }
+
+    @Test
+    void killedAndResumedRunContinuingAnAdapterEndsWithTheSameAdapterBytes() throws Exception {
+        Path model = TinyModels.qwen3(temp, "model", 9);
+        Path parent = randomParent(model);
+        Path resumed = killResumeAndCompare(model, parent);
+        // the run did start from the parent: PEFT's initialisation would have left lora_B near zero after 6 small steps
+        float[] b = PeftAdapter.load(resumed).tensor(PeftAdapter.loraBName(1, "down_proj")).data();
+        float[] parentB = PeftAdapter.load(parent).tensor(PeftAdapter.loraBName(1, "down_proj")).data();
+        double diff = 0;
+        for (int i = 0; i < b.length; i++) {
+            diff = Math.max(diff, Math.abs(b[i] - parentB[i]));
+        }
+        assertThat(diff).as("largest change of a parent lora_B weight").isLessThan(0.05);
+    }
+
+    /** An adapter with {@link TrainMain#LORA}'s settings and random A and B for the tiny Qwen 3 model. */
+    private Path randomParent(Path model) {
+        SplittableRandom random = new SplittableRandom(21);
+        Map<String, FloatTensor> tensors = new LinkedHashMap<>();
+        Map<String, int[]> features = Map.of("q_proj", new int[] {64, 64}, "v_proj", new int[] {64, 32},
+                "down_proj", new int[] {128, 64});
+        for (int layer = 0; layer < 2; layer++) {
+            for (String module : TrainMain.LORA.targets()) {
+                int[] io = features.get(module);
+                tensors.put(PeftAdapter.loraAName(layer, module), random(random, 4, io[0]));
+                tensors.put(PeftAdapter.loraBName(layer, module), random(random, io[1], 4));
+            }
+        }
+        Path dir = temp.resolve("parent-adapter");
+        PeftAdapter.of(TrainMain.LORA, model.toString(), tensors).save(dir);
+        return dir;
+    }
+
+    private static FloatTensor random(SplittableRandom random, int rows, int cols) {
+        float[] v = new float[rows * cols];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) (random.nextDouble() - 0.5) * 0.4f;
+        }
+        return new FloatTensor(new long[] {rows, cols}, v);
+    }
+
+    /** @return the adapter of the killed and resumed run, after checking it equals the uninterrupted run's */
+    private Path killResumeAndCompare(Path model, Path parent) throws Exception {
         Path clean = temp.resolve("clean-adapter");
-        Process uninterrupted = start(model, temp.resolve("clean-run"), clean, 0);
+        Process uninterrupted = start(model, temp.resolve("clean-run"), clean, 0, parent);
         List<String> cleanLines = drain(uninterrupted);
         assertThat(uninterrupted.waitFor(10, TimeUnit.MINUTES)).isTrue();
         assertThat(uninterrupted.exitValue()).as(String.join("\n", cleanLines)).isZero();
 
         Path resumed = temp.resolve("resumed-adapter");
         Path run = temp.resolve("killed-run");
-        Process first = start(model, run, resumed, 60_000);
+        Process first = start(model, run, resumed, 60_000, parent);
         try (BufferedReader out = new BufferedReader(new InputStreamReader(first.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = out.readLine()) != null && !line.equals("checkpoint 2")) {
@@ -46,7 +98,7 @@ class KillResumeIT {
         }
         assertThat(first.exitValue()).isEqualTo(137);
         assertThat(resumed).doesNotExist();
-        Process second = start(model, run, resumed, 0);
+        Process second = start(model, run, resumed, 0, parent);
         List<String> lines = drain(second);
         assertThat(second.waitFor(10, TimeUnit.MINUTES)).isTrue();
         assertThat(second.exitValue()).as(String.join("\n", lines)).isZero();
@@ -56,9 +108,10 @@ class KillResumeIT {
                 .isEqualTo(Files.readAllBytes(clean.resolve("adapter_model.safetensors")));
         assertThat(Files.readString(resumed.resolve("adapter_config.json")))
                 .isEqualTo(Files.readString(clean.resolve("adapter_config.json")));
+        return resumed;
     }
 
-    private static Process start(Path model, Path run, Path out, long pauseMs) throws IOException {
+    private static Process start(Path model, Path run, Path out, long pauseMs, Path parent) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx2g");
@@ -75,6 +128,9 @@ class KillResumeIT {
         cmd.add(out.toString());
         cmd.add("12");
         cmd.add(String.valueOf(pauseMs));
+        if (parent != null) {
+            cmd.add(parent.toString());
+        }
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         return pb.start();
     }

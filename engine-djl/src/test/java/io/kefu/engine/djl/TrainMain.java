@@ -13,12 +13,16 @@ import java.nio.file.Path;
 
 /**
  * A training run in its own JVM, for the kill-and-resume test: {@code TrainMain MODEL_DIR RUN_DIR
- * ADAPTER_OUT EXAMPLES PAUSE_MS}. It prints {@code checkpoint <step>} after each checkpoint and then
+ * ADAPTER_OUT EXAMPLES PAUSE_MS [INIT_ADAPTER]}, the last to continue from a saved adapter. It prints {@code checkpoint <step>} after each checkpoint and then
  * pauses, so the test can kill it right after a checkpoint.
  */
 public final class TrainMain {
     private TrainMain() {
     }
+
+    /** The LoRA settings of every run (a parent adapter for {@code INIT_ADAPTER} needs the same). */
+    public static final LoraConfig LORA =
+            LoraConfig.builder().rank(4).alpha(8).dropout(0.1).targets("q_proj", "v_proj", "down_proj").build();
 
     public static void main(String[] args) throws InterruptedException {
         Path model = Path.of(args[0]);
@@ -26,12 +30,13 @@ public final class TrainMain {
         Path out = Path.of(args[2]);
         int examples = Integer.parseInt(args[3]);
         long pause = Long.parseLong(args[4]);
+        Path initAdapter = args.length > 5 ? Path.of(args[5]) : null;
         Engine djl = Engines.get("djl");
         Dataset data = ShopData.first(examples);
         TrainingConfig config = TrainingConfig.builder()
-                .lora(LoraConfig.builder().rank(4).alpha(8).dropout(0.1).targets("q_proj", "v_proj", "down_proj").build())
+                .lora(LORA)
                 .epochs(2).batchSize(2).gradientAccumulation(2).learningRate(1e-3).warmupRatio(0.2).maxLength(1024).seed(11)
-                .checkpointDir(run).checkpointEverySteps(1).build();
+                .checkpointDir(run).checkpointEverySteps(1).initAdapter(initAdapter).build();
         try (BaseModel base = djl.load(ModelRef.of(model))) {
             Adapter adapter = djl.trainer(config).fit(base, data, event -> {
                 if (event instanceof TrainingEvent.Checkpoint c) {

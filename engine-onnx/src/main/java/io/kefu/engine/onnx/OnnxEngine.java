@@ -225,7 +225,9 @@ public final class OnnxEngine implements Engine {
     /**
      * Exports with {@link OnnxExporter}. Options: {@code dtype} ({@code fp32} | {@code fp16}),
      * {@code operators} ({@code contrib} | {@code standard}), {@code externalData} ({@code true} |
-     * {@code false}), {@code contextLength} (a positive integer), {@code logits} ({@code all} | {@code last}).
+     * {@code false}), {@code contextLength} (a positive integer), {@code logits} ({@code all} | {@code last}); weight-only
+     * quantization: {@code quantize} ({@code none} | {@code int4} | {@code int8}), {@code blockSize} (16 .. 256, a power of
+     * two), {@code symmetric}, {@code accuracyLevel} (0, 1, 2, 4), {@code quantizeLmHead} (see {@link ExportOptions}).
      */
     @Override
     public Path export(Path baseModel, Optional<Path> adapter, Path out, Map<String, String> options) {
@@ -241,29 +243,41 @@ public final class OnnxEngine implements Engine {
                     default -> throw new KefuException(ErrorCode.INVALID_ARGUMENT, "export option operators='" + value
                             + "' is not one of contrib, standard");
                 });
-                case "externalData" -> {
-                    if (!value.equals("true") && !value.equals("false")) {
-                        throw new KefuException(ErrorCode.INVALID_ARGUMENT, "export option externalData='" + value + "' must be true or false");
-                    }
-                    b.externalData(Boolean.parseBoolean(value));
-                }
+                case "externalData" -> b.externalData(booleanOption(e));
                 case "logits" -> {
                     if (!value.equals("all") && !value.equals("last")) {
                         throw new KefuException(ErrorCode.INVALID_ARGUMENT, "export option logits='" + value + "' must be all or last");
                     }
                     b.lastLogitsOnly(value.equals("last"));
                 }
-                case "contextLength" -> {
-                    try {
-                        b.contextLength(Integer.parseInt(value));
-                    } catch (NumberFormatException ex) {
-                        throw new KefuException(ErrorCode.INVALID_ARGUMENT, "export option contextLength='" + value + "' is not an integer", ex);
-                    }
-                }
+                case "contextLength" -> b.contextLength(integerOption(e));
+                case "quantize" -> b.quantization(ExportOptions.Quantization.parse(value));
+                case "blockSize" -> b.blockSize(integerOption(e));
+                case "accuracyLevel" -> b.accuracyLevel(integerOption(e));
+                case "symmetric" -> b.symmetric(booleanOption(e));
+                case "quantizeLmHead" -> b.quantizeLmHead(booleanOption(e));
                 default -> throw new KefuException(ErrorCode.INVALID_ARGUMENT, "unknown export option '" + e.getKey()
-                        + "'; the ONNX engine knows dtype, operators, externalData, contextLength, logits");
+                        + "'; the ONNX engine knows dtype, operators, externalData, contextLength, logits, quantize, blockSize,"
+                        + " symmetric, accuracyLevel, quantizeLmHead");
             }
         }
         return OnnxExporter.export(baseModel, adapter, out, b.build()).directory();
+    }
+
+    private static int integerOption(Map.Entry<String, String> option) {
+        try {
+            return Integer.parseInt(option.getValue());
+        } catch (NumberFormatException e) {
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "export option " + option.getKey() + "='" + option.getValue()
+                    + "' is not an integer", e);
+        }
+    }
+
+    private static boolean booleanOption(Map.Entry<String, String> option) {
+        if (!option.getValue().equals("true") && !option.getValue().equals("false")) {
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "export option " + option.getKey() + "='" + option.getValue()
+                    + "' must be true or false");
+        }
+        return Boolean.parseBoolean(option.getValue());
     }
 }

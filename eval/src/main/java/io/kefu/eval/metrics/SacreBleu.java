@@ -3,6 +3,7 @@ package io.kefu.eval.metrics;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,21 +43,81 @@ public final class SacreBleu {
             throw new KefuException(ErrorCode.INVALID_ARGUMENT, "BLEU needs one reference per hypothesis: "
                     + hypotheses.size() + " hypotheses, " + references.size() + " references");
         }
+        List<SegmentCounts> segments = new ArrayList<>();
+        for (int s = 0; s < hypotheses.size(); s++) {
+            segments.add(segmentCounts(hypotheses.get(s), references.get(s)));
+        }
+        int[] once = new int[segments.size()];
+        Arrays.fill(once, 1);
+        return sum(segments, once, effectiveOrder);
+    }
+
+    /**
+     * The clipped n-gram matches, n-gram totals and lengths of one segment: what corpus BLEU sums over
+     * segments. Kept per segment, a corpus can be resampled (a bootstrap) without tokenizing it again.
+     *
+     * @param correct clipped matches per order 1..4
+     * @param total hypothesis n-grams per order 1..4
+     * @param hypothesisLength hypothesis tokens
+     * @param referenceLength reference tokens
+     */
+    public record SegmentCounts(List<Integer> correct, List<Integer> total, int hypothesisLength, int referenceLength) {
+        /** Copies the lists. */
+        public SegmentCounts {
+            correct = List.copyOf(correct);
+            total = List.copyOf(total);
+        }
+    }
+
+    /** @return the counts of one hypothesis against its reference */
+    public static SegmentCounts segmentCounts(String hypothesis, String reference) {
+        List<String> hyp = SacreBleuZhTokenizer.tokenize(hypothesis);
+        List<String> ref = SacreBleuZhTokenizer.tokenize(reference);
+        List<Integer> correct = new ArrayList<>();
+        List<Integer> total = new ArrayList<>();
+        for (int n = 1; n <= ORDER; n++) {
+            Map<List<String>, Integer> refCounts = NGrams.count(ref, n);
+            int c = 0;
+            int t = 0;
+            for (Map.Entry<List<String>, Integer> e : NGrams.count(hyp, n).entrySet()) {
+                c += Math.min(e.getValue(), refCounts.getOrDefault(e.getKey(), 0));
+                t += e.getValue();
+            }
+            correct.add(c);
+            total.add(t);
+        }
+        return new SegmentCounts(correct, total, hyp.size(), ref.size());
+    }
+
+    /**
+     * Corpus BLEU (as {@link #corpus}) of a corpus where segment {@code i} occurs {@code weights[i]} times.
+     *
+     * @param segments the counts of each segment
+     * @param weights how often each segment counts (a bootstrap resample's draw counts), same order
+     */
+    public static BleuScore corpus(List<SegmentCounts> segments, int[] weights) {
+        if (segments.size() != weights.length) {
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT, segments.size() + " segments but " + weights.length + " weights");
+        }
+        return sum(segments, weights, false);
+    }
+
+    private static BleuScore sum(List<SegmentCounts> segments, int[] weights, boolean effectiveOrder) {
         int[] correct = new int[ORDER];
         int[] total = new int[ORDER];
         long sysLen = 0;
         long refLen = 0;
-        for (int s = 0; s < hypotheses.size(); s++) {
-            List<String> hyp = SacreBleuZhTokenizer.tokenize(hypotheses.get(s));
-            List<String> ref = SacreBleuZhTokenizer.tokenize(references.get(s));
-            sysLen += hyp.size();
-            refLen += ref.size();
-            for (int n = 1; n <= ORDER; n++) {
-                Map<List<String>, Integer> refCounts = NGrams.count(ref, n);
-                for (Map.Entry<List<String>, Integer> e : NGrams.count(hyp, n).entrySet()) {
-                    correct[n - 1] += Math.min(e.getValue(), refCounts.getOrDefault(e.getKey(), 0));
-                    total[n - 1] += e.getValue();
-                }
+        for (int s = 0; s < segments.size(); s++) {
+            int w = weights[s];
+            if (w == 0) {
+                continue;
+            }
+            SegmentCounts counts = segments.get(s);
+            sysLen += (long) w * counts.hypothesisLength();
+            refLen += (long) w * counts.referenceLength();
+            for (int n = 0; n < ORDER; n++) {
+                correct[n] += w * counts.correct().get(n);
+                total[n] += w * counts.total().get(n);
             }
         }
         return compute(correct, total, sysLen, refLen, effectiveOrder);

@@ -30,6 +30,33 @@ public final class MetricTable {
             "strategy_followed", "wrong_stock_rate", "wrong_price_rate", "invented_promotion_rate", "banned_claim_rate",
             "too_long_rate");
 
+    /**
+     * The rates of the business checks, in {@link #BUSINESS} order: the share of a population of answers
+     * that has a property.
+     *
+     * @param name the metric's name
+     * @param population which answers the rate is over (the rate is left out when none is)
+     * @param hit which of those count
+     */
+    public record Rate(String name, Predicate<CheckResult> population, Predicate<CheckResult> hit) {
+    }
+
+    private static final Predicate<CheckResult> ALL = c -> true;
+
+    /** Every rate {@link #of} reports. */
+    public static final List<Rate> RATES = List.of(
+            new Rate("fact_accuracy", CheckResult::factsFound, c -> !(c.has(Finding.Kind.EMPTY) || c.has(Finding.Kind.WRONG_STOCK)
+                    || c.has(Finding.Kind.UNKNOWN_SIZE) || c.has(Finding.Kind.WRONG_PRICE) || c.has(Finding.Kind.INVENTED_PROMOTION))),
+            new Rate("clean_rate", ALL, CheckResult::clean),
+            new Rate("handoff_accuracy", ALL, c -> c.handoffExpected() == c.handoffGiven()),
+            new Rate("handoff_recall", CheckResult::handoffExpected, CheckResult::handoffGiven),
+            new Rate("strategy_followed", c -> c.strategyFollowed() != null, CheckResult::strategyFollowed),
+            new Rate("wrong_stock_rate", CheckResult::factsFound, c -> c.has(Finding.Kind.WRONG_STOCK) || c.has(Finding.Kind.UNKNOWN_SIZE)),
+            new Rate("wrong_price_rate", CheckResult::factsFound, c -> c.has(Finding.Kind.WRONG_PRICE)),
+            new Rate("invented_promotion_rate", CheckResult::factsFound, c -> c.has(Finding.Kind.INVENTED_PROMOTION)),
+            new Rate("banned_claim_rate", ALL, c -> c.has(Finding.Kind.BANNED_CLAIM)),
+            new Rate("too_long_rate", ALL, c -> c.has(Finding.Kind.TOO_LONG)));
+
     private MetricTable() {
     }
 
@@ -46,18 +73,12 @@ public final class MetricTable {
         }
         m.putAll(TextMetrics.aggregate(texts, refs, pairs));
         List<CheckResult> checks = scored.stream().map(ScoredPrediction::checks).toList();
-        List<CheckResult> withFacts = checks.stream().filter(CheckResult::factsFound).toList();
-        rate(m, "fact_accuracy", withFacts, c -> !(c.has(Finding.Kind.EMPTY) || c.has(Finding.Kind.WRONG_STOCK) || c.has(Finding.Kind.UNKNOWN_SIZE)
-                || c.has(Finding.Kind.WRONG_PRICE) || c.has(Finding.Kind.INVENTED_PROMOTION)));
-        rate(m, "clean_rate", checks, CheckResult::clean);
-        rate(m, "handoff_accuracy", checks, c -> c.handoffExpected() == c.handoffGiven());
-        rate(m, "handoff_recall", checks.stream().filter(CheckResult::handoffExpected).toList(), CheckResult::handoffGiven);
-        rate(m, "strategy_followed", checks.stream().filter(c -> c.strategyFollowed() != null).toList(), CheckResult::strategyFollowed);
-        rate(m, "wrong_stock_rate", withFacts, c -> c.has(Finding.Kind.WRONG_STOCK) || c.has(Finding.Kind.UNKNOWN_SIZE));
-        rate(m, "wrong_price_rate", withFacts, c -> c.has(Finding.Kind.WRONG_PRICE));
-        rate(m, "invented_promotion_rate", withFacts, c -> c.has(Finding.Kind.INVENTED_PROMOTION));
-        rate(m, "banned_claim_rate", checks, c -> c.has(Finding.Kind.BANNED_CLAIM));
-        rate(m, "too_long_rate", checks, c -> c.has(Finding.Kind.TOO_LONG));
+        for (Rate rate : RATES) {
+            List<CheckResult> population = checks.stream().filter(rate.population()).toList();
+            if (!population.isEmpty()) {
+                m.put(rate.name(), population.stream().filter(rate.hit()).count() / (double) population.size());
+            }
+        }
         if (!checks.isEmpty()) {
             m.put("mean_length", checks.stream().mapToInt(CheckResult::length).average().orElse(0));
         }
@@ -74,11 +95,5 @@ public final class MetricTable {
         }
         m.put("n", (double) scored.size());
         return m;
-    }
-
-    private static void rate(Map<String, Double> m, String name, List<CheckResult> population, Predicate<CheckResult> hit) {
-        if (!population.isEmpty()) {
-            m.put(name, population.stream().filter(hit).count() / (double) population.size());
-        }
     }
 }

@@ -4,7 +4,8 @@
  * {@link io.kefu.eval.metrics} and the business checks of {@link io.kefu.shop.checks},
  * and reports overall, per intent and per strategy ({@link io.kefu.eval.standard.SystemReport},
  * {@link io.kefu.eval.standard.ComparisonReport}, with PNG charts). Sibling packages of the
- * {@code eval} module: {@code metrics} (BLEU, ROUGE, distinct-n), {@code rating} (blind human
+ * {@code eval} module: {@code metrics} (BLEU, ROUGE, distinct-n), {@code gate} (the regression gate
+ * between two systems), {@code parity} (whether two systems decode alike), {@code rating} (blind human
  * rating and Krippendorff's alpha), {@code ab} (A/B test statistics), {@code csv} (CSV tables).
  *
  * <p>Module rule: the {@code eval} module depends on {@code shop}, {@code runtime} and {@code sdk-api};

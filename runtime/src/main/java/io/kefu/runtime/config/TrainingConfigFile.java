@@ -65,21 +65,26 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  * logging_steps: 10
  * early_stopping_patience: 0
  * max_non_finite_steps: 3        # NaN/inf steps in a row (each skipped) before the run stops
+ * adapter_name_or_path: out/may/adapter   # start LoRA from this adapter (same rank, alpha, targets)
+ * replay_dataset: data/may.jsonl          # earlier training data to mix in (Kefu's key)
+ * replay_ratio: 0.2                       # share of the mixed training set taken from it (Kefu's key)
  * </pre>
  *
  * Keys map to {@link TrainingConfig} and {@link LoraConfig}; missing keys keep their defaults.
  * {@code output_dir} is the run folder: checkpoints go there ({@link TrainingConfig#checkpointDir()})
  * and so does the result, as {@code kefu train --out} does; {@code save_steps}
  * is {@link TrainingConfig#checkpointEverySteps()}; {@code logging_steps} is
- * {@link TrainingConfig#logEverySteps()}. {@code model_name_or_path}, {@code dataset} and
- * {@code output_dir} are kept for the command that runs the training (paths as written, relative to
- * the working folder). An unknown or repeated key, a value of the wrong type or out of range, or
+ * {@link TrainingConfig#logEverySteps()}; {@code adapter_name_or_path} is
+ * {@link TrainingConfig#initAdapter()} (one adapter folder). {@code model_name_or_path}, {@code dataset},
+ * {@code output_dir}, {@code replay_dataset} and {@code replay_ratio} are kept for the command that
+ * runs the training (paths as written, relative to the working folder); the two replay keys go together. An unknown or repeated key, a value of the wrong type or out of range, or
  * LoRA keys with {@code finetuning_type: full} are refused with a {@link KefuException}
  * ({@link ErrorCode#INVALID_CONFIG}) naming the key and {@code file:line}.
  */
 public final class TrainingConfigFile {
     private static final Map<String, String> SCHEDULES = Map.of("cosine", "COSINE", "linear", "LINEAR", "constant", "CONSTANT");
-    private static final Set<String> LORA_KEYS = Set.of("lora_rank", "lora_alpha", "lora_dropout", "lora_target", "use_rslora");
+    private static final Set<String> LORA_KEYS = Set.of("lora_rank", "lora_alpha", "lora_dropout", "lora_target", "use_rslora",
+            "adapter_name_or_path");
 
     private final Path file;
     private final TrainingConfig config;
@@ -87,15 +92,19 @@ public final class TrainingConfigFile {
     private final String model;
     private final Path dataset;
     private final Path outputDir;
+    private final Path replayDataset;
+    private final Double replayRatio;
 
     private TrainingConfigFile(Path file, TrainingConfig config, Map<String, Integer> keyLines, String model,
-                               Path dataset, Path outputDir) {
+                               Path dataset, Path outputDir, Path replayDataset, Double replayRatio) {
         this.file = file;
         this.config = config;
         this.keyLines = Collections.unmodifiableMap(keyLines);
         this.model = model;
         this.dataset = dataset;
         this.outputDir = outputDir;
+        this.replayDataset = replayDataset;
+        this.replayRatio = replayRatio;
     }
 
     /**
@@ -143,6 +152,48 @@ public final class TrainingConfigFile {
     /** @return {@code output_dir}: the run folder for checkpoints and the result, if given */
     public Optional<Path> outputDir() { return Optional.ofNullable(outputDir); }
 
+    /** @return {@code replay_dataset}: earlier training data to mix into the new data, if given */
+    public Optional<Path> replayDataset() { return Optional.ofNullable(replayDataset); }
+
+    /** @return {@code replay_ratio}: the share of the mixed training set taken from the replay data, if given */
+    public Optional<Double> replayRatio() { return Optional.ofNullable(replayRatio); }
+
+    /**
+     * The settings of a config under this file's keys, the inverse of reading one: LoRA keys (or
+     * {@code finetuning_type: full}), the training keys, {@code output_dir} when a checkpoint folder
+     * is set and {@code adapter_name_or_path} when the run starts from an adapter. Every value is a
+     * string, number or boolean; {@code lora_target} is a comma list.
+     */
+    public static Map<String, Object> keysOf(TrainingConfig config) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("finetuning_type", config.isFullFineTune() ? "full" : "lora");
+        config.lora().ifPresent(lora -> {
+            out.put("lora_rank", lora.rank());
+            out.put("lora_alpha", lora.alpha());
+            out.put("lora_dropout", lora.dropout());
+            out.put("lora_target", String.join(",", lora.targets()));
+            out.put("use_rslora", lora.rsLora());
+        });
+        config.initAdapter().ifPresent(a -> out.put("adapter_name_or_path", a.toString()));
+        out.put("num_train_epochs", config.epochs());
+        out.put("learning_rate", config.learningRate());
+        out.put("per_device_train_batch_size", config.batchSize());
+        out.put("gradient_accumulation_steps", config.gradientAccumulation());
+        out.put("lr_scheduler_type", config.schedule().name().toLowerCase(Locale.ROOT));
+        out.put("warmup_ratio", config.warmupRatio());
+        out.put("weight_decay", config.weightDecay());
+        out.put("max_grad_norm", config.maxGradNorm());
+        out.put("cutoff_len", config.maxLength());
+        out.put("seed", config.seed());
+        out.put("train_on_prompt", config.trainOnPrompt());
+        config.checkpointDir().ifPresent(d -> out.put("output_dir", d.toString()));
+        out.put("save_steps", config.checkpointEverySteps());
+        out.put("logging_steps", config.logEverySteps());
+        out.put("early_stopping_patience", config.earlyStoppingPatience());
+        out.put("max_non_finite_steps", config.maxNonFiniteSteps());
+        return out;
+    }
+
     /** @return the keys the file sets, with their 1-based line numbers, in file order */
     public Map<String, Integer> keyLines() { return keyLines; }
 
@@ -163,6 +214,8 @@ public final class TrainingConfigFile {
         private String model;
         private Path dataset;
         private Path outputDir;
+        private Path replayDataset;
+        private Double replayRatio;
 
         Parser(Path file) {
             this.file = file;
@@ -195,6 +248,17 @@ public final class TrainingConfigFile {
             keys.put("logging_steps", (k, v) -> training.logEverySteps(integer(k, v)));
             keys.put("early_stopping_patience", (k, v) -> training.earlyStoppingPatience(integer(k, v)));
             keys.put("max_non_finite_steps", (k, v) -> training.maxNonFiniteSteps(integer(k, v)));
+            keys.put("adapter_name_or_path", (k, v) -> {
+                String adapter = text(k, v);
+                require(k, v, !adapter.contains(","), "Kefu starts from one adapter folder, not a comma list");
+                training.initAdapter(Path.of(adapter));
+            });
+            keys.put("replay_dataset", (k, v) -> replayDataset = Path.of(text(k, v)));
+            keys.put("replay_ratio", (k, v) -> {
+                replayRatio = number(k, v);
+                require(k, v, replayRatio > 0 && replayRatio < 1,
+                        "must be above 0 and below 1 (the share of the mixed training set taken from replay_dataset)");
+            });
         }
 
         TrainingConfigFile parse(MappingNode mapping) {
@@ -220,6 +284,11 @@ public final class TrainingConfigFile {
                 setter.accept(key, tuple.getValueNode());
                 checkSoFar(key, tuple.getValueNode());
             }
+            for (String[] pair : new String[][] {{"replay_dataset", "replay_ratio"}, {"replay_ratio", "replay_dataset"}}) {
+                if (seen.containsKey(pair[0]) && !seen.containsKey(pair[1])) {
+                    throw error(keyNodes.get(pair[0]), "key '" + pair[0] + "' needs '" + pair[1] + "' too");
+                }
+            }
             if (full) {
                 for (String key : seen.keySet()) {
                     if (LORA_KEYS.contains(key)) {
@@ -230,7 +299,7 @@ public final class TrainingConfigFile {
             } else {
                 training.lora(lora.build());
             }
-            return new TrainingConfigFile(file, training.build(), seen, model, dataset, outputDir);
+            return new TrainingConfigFile(file, training.build(), seen, model, dataset, outputDir, replayDataset, replayRatio);
         }
 
         /** Builds with every key so far, so a value out of range is reported at its own line. */

@@ -32,11 +32,27 @@ public final class StagedFolder {
                 throw new KefuException(ErrorCode.IO, abs + ": cannot read: " + e.getMessage(), e);
             }
         }
+        stage(abs, fill, false);
+    }
+
+    /**
+     * Like {@link #publish} but for a folder that a command rewrites on each run: an existing
+     * {@code target} is removed only once the new contents are complete, just before they are renamed
+     * into place, so the folder holds either the old contents, nothing, or the new contents, never a mix.
+     */
+    public static void replace(Path target, Consumer<Path> fill) {
+        stage(target.toAbsolutePath().normalize(), fill, true);
+    }
+
+    private static void stage(Path abs, Consumer<Path> fill, boolean replaceExisting) {
         Path temp = abs.resolveSibling("." + abs.getFileName() + ".partial");
         try {
             AtomicFiles.deleteRecursively(temp);
             Files.createDirectories(temp);
             fill.accept(temp);
+            if (replaceExisting) {
+                AtomicFiles.deleteRecursively(abs);
+            }
             AtomicFiles.moveFolderIntoPlace(temp, abs);
         } catch (IOException e) {
             AtomicFiles.deleteRecursivelyQuietly(temp);

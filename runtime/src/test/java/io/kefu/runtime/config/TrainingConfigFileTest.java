@@ -138,6 +138,50 @@ class TrainingConfigFileTest {
     }
 
     @Test
+    void continuingRunsReadTheInitAdapterAndTheReplayKeys() throws IOException {
+        TrainingConfigFile file = TrainingConfigFile.load(write("june.yaml", """
+                model_name_or_path: models/base
+                dataset: data/june.jsonl
+                adapter_name_or_path: out/may/adapter
+                replay_dataset: data/may.jsonl
+                replay_ratio: 0.2
+                """));
+
+        assertThat(file.trainingConfig().initAdapter()).contains(Path.of("out/may/adapter"));
+        assertThat(file.replayDataset()).contains(Path.of("data/may.jsonl"));
+        assertThat(file.replayRatio()).contains(0.2);
+        assertThat(TrainingConfigFile.load(write("plain.yaml", "seed: 3\n")).replayRatio()).isEmpty();
+
+        assertLocated(write("p.yaml", "replay_dataset: may.jsonl\n"), ":1: key 'replay_dataset' needs 'replay_ratio' too");
+        assertLocated(write("q.yaml", "seed: 1\nreplay_ratio: 0.3\n"), ":2: key 'replay_ratio' needs 'replay_dataset' too");
+        assertLocated(write("r.yaml", "replay_dataset: may.jsonl\nreplay_ratio: 1\n"), ":2: key 'replay_ratio': must be above 0 and below 1");
+        assertLocated(write("a.yaml", "adapter_name_or_path: a,b\n"), ":1: key 'adapter_name_or_path': Kefu starts from one adapter folder");
+        assertLocated(write("f.yaml", "finetuning_type: full\nadapter_name_or_path: out/may/adapter\n"),
+                ":2: key 'adapter_name_or_path' is a LoRA setting but finetuning_type is full");
+    }
+
+    @Test
+    void keysOfWritesAConfigBackAsTheFileKeysThatReadToTheSameConfig() throws IOException {
+        TrainingConfig config = TrainingConfig.builder()
+                .lora(LoraConfig.builder().rank(4).alpha(8).dropout(0.05).targets("q_proj", "down_proj").rsLora(true).build())
+                .epochs(2).learningRate(5e-4).batchSize(2).gradientAccumulation(3).schedule(Schedule.LINEAR).warmupRatio(0.1)
+                .weightDecay(0.01).maxGradNorm(0.5).maxLength(256).seed(9).trainOnPrompt(true).checkpointDir(Path.of("out/run"))
+                .checkpointEverySteps(5).logEverySteps(2).earlyStoppingPatience(1).maxNonFiniteSteps(4)
+                .initAdapter(Path.of("out/may/adapter")).build();
+        StringBuilder yaml = new StringBuilder();
+        TrainingConfigFile.keysOf(config).forEach((k, v) -> yaml.append(k).append(": ").append(v).append('\n'));
+
+        TrainingConfig back = TrainingConfigFile.load(write("back.yaml", yaml.toString())).trainingConfig();
+
+        assertThat(back.toString()).isEqualTo(config.toString());
+        assertThat(back.lora()).isEqualTo(config.lora());
+        assertThat(back.logEverySteps()).isEqualTo(2);
+        assertThat(back.maxNonFiniteSteps()).isEqualTo(4);
+        assertThat(TrainingConfigFile.keysOf(TrainingConfig.builder().fullFineTune().build()))
+                .containsEntry("finetuning_type", "full").doesNotContainKeys("lora_rank", "adapter_name_or_path", "output_dir");
+    }
+
+    @Test
     void aMissingFileIsNotFound() {
         assertThatThrownBy(() -> TrainingConfigFile.load(dir.resolve("none.yaml")))
                 .isInstanceOf(KefuException.class)

@@ -4,24 +4,34 @@ import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.chat.ChatModel;
 import io.kefu.chat.ChatRequest;
+import io.kefu.chat.ChatResponse;
 import io.kefu.eval.ab.ArmAssigner;
+import io.kefu.eval.ab.ExperimentSplit;
 import io.kefu.server.store.ConversationStore;
-import io.kefu.server.store.ShopStore;
 import io.kefu.shop.FactsRenderer;
+import io.kefu.shop.FactsSource;
+import io.kefu.shop.FactsUnavailableException;
 import io.kefu.shop.ProductFacts;
 import io.kefu.shop.ShopPrompt;
 import io.kefu.shop.Persona;
+import io.kefu.shop.policy.CompliancePolicy;
 import io.kefu.shop.policy.ComplianceRules;
+import io.kefu.shop.policy.DeskHours;
 import io.kefu.shop.policy.HandoffRules;
 import io.kefu.shop.policy.GuardedAnswer;
 import io.kefu.shop.policy.Handoff;
+import io.kefu.shop.policy.HandoffPolicy;
+import io.kefu.shop.policy.HandoffReason;
 import io.kefu.shop.policy.HandoffSink;
 import io.kefu.shop.policy.Policies;
 import io.kefu.shop.policy.PolicyChatModel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.math.BigDecimal;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -36,11 +46,12 @@ import java.util.regex.Pattern;
 
 /**
  * The shop's customer service, one turn at a time: checks the customer's question, picks the session's A/B arm,
- * builds the prompt from the persona, the session's earlier turns and today's live facts from the {@link ShopStore},
+ * builds the prompt from the persona, the session's earlier turns and today's live facts from the {@link FactsSource},
  * answers under the standard policies (grounding, compliance, hand-off; see {@link Policies#standard}), and records
  * the turn, the hand-offs and the A/B log in the {@link ConversationStore}. Also logs what customers do afterwards
- * ({@link #recordEvent(String, String, Double)}) for the A/B report. Knows nothing of HTTP; thread-safe as long as
- * its models are.
+ * ({@link #recordEvent(String, String, Double)}) for the A/B report. Facts that cannot be read
+ * ({@link FactsUnavailableException}) never reach a model: the turn is handed to a person
+ * ({@link HandoffReason#FACTS_UNAVAILABLE}). Knows nothing of HTTP; thread-safe as long as its models are.
  */
 public final class ShopAssistant {
     /** The longest question taken, in characters. */
@@ -55,8 +66,10 @@ public final class ShopAssistant {
     private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
     private static final double MAX_AMOUNT = 1e9;
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Logger LOG = LoggerFactory.getLogger(ShopAssistant.class);
 
-    private final ShopStore shop;
+    private final FactsSource shop;
+    private final HandoffSink handoffs;
     private final ConversationStore conversations;
     private final String experiment;
     private final ArmAssigner assigner;
@@ -64,6 +77,7 @@ public final class ShopAssistant {
     private final int historyTurns;
     private final Clock clock;
     private final Persona persona;
+    private final Optional<DeskHours> deskHours;
 
     private ShopAssistant(Builder b) {
         this.shop = b.shop;
@@ -72,25 +86,25 @@ public final class ShopAssistant {
         this.historyTurns = b.historyTurns;
         this.clock = b.clock;
         this.persona = b.persona;
+        this.deskHours = b.handoffRules.deskHours();
         HandoffSink onHandoff = b.onHandoff;
         HandoffSink queue = b.handoffQueue != null ? b.handoffQueue : conversations;
         HandoffSink sink = handoff -> {
             onHandoff.handOff(handoff);
             queue.handOff(handoff);
         };
+        this.handoffs = sink;
         b.models.forEach((arm, model) -> arms.put(arm, Policies.standard(model, b.compliance, b.handoffRules, sink, b.minMeanLogprob,
                 b.clock)));
-        Map<String, Double> equalSplit = new LinkedHashMap<>();
-        b.models.keySet().forEach(arm -> equalSplit.put(arm, 1.0));
-        this.assigner = experiment == null ? null : new ArmAssigner(experiment, equalSplit);
+        this.assigner = experiment == null ? null : new ArmAssigner(experiment, b.weights);
     }
 
     /**
-     * @param shop where today's facts come from
+     * @param shop where today's facts come from (Kefu's store, a shop's database or API)
      * @param conversations where sessions, turns, hand-offs and the A/B log go
      * @return a builder with the defaults its setters list; give it a model or an experiment
      */
-    public static Builder builder(ShopStore shop, ConversationStore conversations) {
+    public static Builder builder(FactsSource shop, ConversationStore conversations) {
         return new Builder(shop, conversations);
     }
 
@@ -109,23 +123,24 @@ public final class ShopAssistant {
         long start = System.nanoTime();
         boolean known = given != null && conversations.sessionExists(given);
         String sessionId = known ? given : newSessionId();
-        ProductFacts facts = facts(turn.productId());
+        ProductFacts facts = null;
+        FactsUnavailableException unreadable = null;
+        try {
+            facts = facts(turn.productId());
+        } catch (FactsUnavailableException e) {
+            unreadable = e;
+        }
         String arm = armOf(sessionId);
-        List<ConversationStore.Turn> history = conversations.history(sessionId, historyTurns);
-        String factsText = FactsRenderer.render(facts);
-        List<ShopPrompt.Turn> earlier = history.stream().map(t -> new ShopPrompt.Turn(t.question(), t.answer())).toList();
-        // the facts travel beside the prompt: policies check answers against them, never against prompt text
-        ChatRequest request = ShopPrompt.request(persona, facts, earlier, question)
-                .metadata(PolicyChatModel.SESSION_ID, sessionId)
-                .metadata(PolicyChatModel.RECENT_FAILURES, String.valueOf(recentFailures(history))).build();
-        GuardedAnswer answer = arms.get(arm).answer(request);
+        GuardedAnswer answer = facts == null ? handOffWithoutFacts(sessionId, question, unreadable, start)
+                : modelAnswer(arm, sessionId, facts, question);
+        List<String> factLines = facts == null ? List.of() : factLines(FactsRenderer.render(facts));
         long latencyMs = (System.nanoTime() - start) / 1_000_000;
         String reason = answer.handoff() ? answer.reason().wireName() : null;
         String experimentArm = assigner == null ? null : arm;
         conversations.addTurn(sessionId, turn.productId(), new ConversationStore.Turn(question, answer.response().text(), answer.handoff(),
                 answer.fallback()), reason, latencyMs, experimentArm);
-        conversations.logEvent(sessionId, experimentName(), arm, "chat", null);
-        return new ShopAnswer(answer.response().text(), answer.handoff(), Optional.ofNullable(reason), factLines(factsText), sessionId,
+        conversations.logTurn(sessionId, experimentName(), arm, answer.handoff(), CompliancePolicy.blocked(answer), latencyMs);
+        return new ShopAnswer(answer.response().text(), answer.handoff(), Optional.ofNullable(reason), factLines, sessionId,
                 Optional.ofNullable(experimentArm), latencyMs, answer.response());
     }
 
@@ -193,6 +208,28 @@ public final class ShopAssistant {
         }
     }
 
+    /** The answer of the session's arm, under the policies, from the facts and the session's earlier turns. */
+    private GuardedAnswer modelAnswer(String arm, String sessionId, ProductFacts facts, String question) {
+        List<ConversationStore.Turn> history = conversations.history(sessionId, historyTurns);
+        List<ShopPrompt.Turn> earlier = history.stream().map(t -> new ShopPrompt.Turn(t.question(), t.answer())).toList();
+        // the facts travel beside the prompt: policies check answers against them, never against prompt text
+        ChatRequest request = ShopPrompt.request(persona, facts, earlier, question)
+                .metadata(PolicyChatModel.SESSION_ID, sessionId)
+                .metadata(PolicyChatModel.RECENT_FAILURES, String.valueOf(recentFailures(history))).build();
+        return arms.get(arm).answer(request);
+    }
+
+    /** The answer when the facts cannot be read: no model is asked (it could only guess); a person takes over. */
+    private GuardedAnswer handOffWithoutFacts(String sessionId, String question, FactsUnavailableException cause, long start) {
+        LOG.warn("session {}: handed to a person, the facts cannot be read from {}: {}", sessionId, shop.description(), cause.getMessage());
+        String text = deskHours.filter(hours -> !hours.isOpen(clock.instant())).map(HandoffPolicy::closedDeskAnswer)
+                .orElse(HandoffPolicy.HANDOFF_ANSWER);
+        ChatResponse response = ChatResponse.ofText(text, Duration.ofNanos(System.nanoTime() - start));
+        handoffs.handOff(new Handoff(sessionId, question, response.text(), HandoffReason.FACTS_UNAVAILABLE, "the shop facts cannot be read"));
+        return new GuardedAnswer(response, true, HandoffReason.FACTS_UNAVAILABLE, false,
+                List.of("handoff: " + HandoffReason.FACTS_UNAVAILABLE.wireName()));
+    }
+
     /** The session's arm: the one it was given before, else a new stable assignment, written down. */
     private String armOf(String sessionId) {
         if (assigner == null) {
@@ -229,9 +266,10 @@ public final class ShopAssistant {
 
     /** Builds a {@link ShopAssistant}; {@link #build()} checks that it has a model or an experiment. */
     public static final class Builder {
-        private final ShopStore shop;
+        private final FactsSource shop;
         private final ConversationStore conversations;
         private final Map<String, ChatModel> models = new LinkedHashMap<>();
+        private final Map<String, Double> weights = new LinkedHashMap<>();
         private String experiment;
         private double minMeanLogprob = -2.5;
         private int historyTurns = 10;
@@ -242,7 +280,7 @@ public final class ShopAssistant {
         private ComplianceRules compliance = ComplianceRules.defaults();
         private HandoffRules handoffRules = HandoffRules.defaults();
 
-        private Builder(ShopStore shop, ConversationStore conversations) {
+        private Builder(FactsSource shop, ConversationStore conversations) {
             this.shop = Objects.requireNonNull(shop, "shop");
             this.conversations = Objects.requireNonNull(conversations, "conversations");
         }
@@ -265,7 +303,29 @@ public final class ShopAssistant {
         public Builder experiment(String name, Map<String, ChatModel> armModels) {
             models.clear();
             models.putAll(armModels);
+            weights.clear();
+            armModels.keySet().forEach(arm -> weights.put(arm, 1.0));
             experiment = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /**
+         * An A/B experiment with weighted arms: a session lands in an arm with the probability of the arm's weight over
+         * the sum of the weights ({@link ArmAssigner}, seeded by the experiment name), keeps it, and the arm's model
+         * answers it. Replaces {@link #model(ChatModel)}.
+         *
+         * @param split the experiment name and its arms, control first
+         * @param armModels arm name to model, one for each arm of the split
+         * @throws KefuException {@link ErrorCode#INVALID_CONFIG} when an arm of the split has no model or a model no arm
+         */
+        public Builder experiment(ExperimentSplit split, Map<String, ChatModel> armModels) {
+            require(armModels.keySet().equals(split.weights().keySet()), "experiment",
+                    "the arms " + split.weights().keySet() + " need one model each, got models for " + armModels.keySet());
+            models.clear();
+            split.arms().forEach(arm -> models.put(arm.name(), armModels.get(arm.name())));
+            weights.clear();
+            weights.putAll(split.weights());
+            experiment = split.experiment();
             return this;
         }
 

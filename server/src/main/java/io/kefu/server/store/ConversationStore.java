@@ -214,6 +214,16 @@ public final class ConversationStore implements HandoffSink {
                 + " arm, event, amount) VALUES (?, ?, ?, ?, ?, ?)", now(), sessionId, experiment, arm, event, amount));
     }
 
+    /**
+     * Logs an answered turn as a {@code chat} event of the session's arm, with its guardrails: whether it was handed off,
+     * whether the compliance guard stopped a banned claim, and how long the answer took.
+     */
+    public void logTurn(String sessionId, String experiment, String arm, boolean handoff, boolean complianceBlocked, long latencyMs) {
+        db.inTransaction("logging an A/B turn", c -> ShopStore.update(c, "INSERT INTO ab_events (created_at, session_id, experiment,"
+                + " arm, event, handoff, compliance_blocked, latency_ms) VALUES (?, ?, ?, ?, 'chat', ?, ?, ?)", now(), sessionId, experiment,
+                arm, handoff, complianceBlocked, latencyMs));
+    }
+
     /** @return the A/B events as CSV rows {@code session,arm,event} (the input of {@code kefu ab report}), header first */
     public List<String> eventsCsv(String experiment) {
         return db.read("reading A/B events", c -> {

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.shop.FactsRenderer;
+import io.kefu.shop.FactsSource;
+import io.kefu.shop.FactsUnavailableException;
 import io.kefu.shop.Product;
 import io.kefu.shop.ProductFacts;
 import io.kefu.shop.Promotion;
@@ -32,16 +34,40 @@ import java.util.Optional;
  * {@code kefu shop} commands, and read per request, so a change shows in the next answer. {@link #facts} reads a
  * product's CURRENT stock, promotions and policies and returns the same {@link ProductFacts} that
  * {@link ShopCatalog#factsFor} builds, so {@link FactsRenderer} renders them exactly as the dataset
- * generator did.
+ * generator did. It is the server's {@link FactsSource} unless another one is configured.
  */
-public final class ShopStore {
+public final class ShopStore implements FactsSource {
     private static final ObjectMapper JSON = Json.withClasspathModules();
 
     private final Database db;
+    private final boolean ownsDatabase;
 
-    /** @param db a migrated store */
+    /** @param db a migrated store, which stays open when this is closed */
     public ShopStore(Database db) {
+        this(db, false);
+    }
+
+    private ShopStore(Database db, boolean ownsDatabase) {
         this.db = db;
+        this.ownsDatabase = ownsDatabase;
+    }
+
+    /**
+     * Opens the shop tables of another Kefu store (migrating its schema), for reading facts from it; {@link #close()}
+     * closes it.
+     *
+     * @throws KefuException as {@link Database#open(String, Database.Pool)}
+     */
+    public static ShopStore open(String jdbcUrl, Database.Pool pool) {
+        return new ShopStore(Database.open(jdbcUrl, pool), true);
+    }
+
+    /** Closes the database when {@link #open} opened it; otherwise nothing (its owner closes it). Idempotent. */
+    @Override
+    public void close() {
+        if (ownsDatabase) {
+            db.close();
+        }
     }
 
     /** @return whether the shop tables hold a shop */
@@ -227,19 +253,61 @@ public final class ShopStore {
         });
     }
 
-    /** @return the product with this id as the store holds it now, if any */
-    public Optional<Product> product(String productId) {
-        return db.read("reading product " + productId, c -> product(c, productId));
-    }
-
     /** @return the product categories of the shop */
     public java.util.Set<String> categories() {
         return db.read("reading the categories", c -> new java.util.HashSet<>(column(c, "SELECT DISTINCT category FROM products")));
     }
 
     /** @return the shop's name */
+    @Override
     public String shopName() {
-        return db.read("reading the shop", c -> shop(c)[1]);
+        return read("reading the shop", c -> shop(c)[1]);
+    }
+
+    @Override
+    public Optional<Product> product(String id) {
+        return read("reading product " + id, c -> product(c, id));
+    }
+
+    @Override
+    public Optional<Product> productNamed(String name) {
+        return read("reading a product by name", c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT id FROM products WHERE name = ? ORDER BY position")) {
+                s.setString(1, name);
+                try (ResultSet r = s.executeQuery()) {
+                    return r.next() ? product(c, r.getString(1)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public Optional<SizeChart> sizeChart(String id) {
+        return read("reading size chart " + id, c -> sizeChart(c, id));
+    }
+
+    @Override
+    public List<Promotion> promotions(LocalDate day) {
+        return read("reading the promotions", c -> running(c, day));
+    }
+
+    @Override
+    public ShopPolicies policies() {
+        return read("reading the policies", c -> policies(c, shop(c)[0]));
+    }
+
+    @Override
+    public String description() {
+        return "the shop tables of " + db.redacted();
+    }
+
+    /** Reads on one connection; a database that is down or stalls is {@link FactsUnavailableException}, caused by {@link StoreUnavailableException}. */
+    private <T> T read(String what, Database.SqlWork<T> work) {
+        try {
+            return db.read(what, work);
+        } catch (StoreUnavailableException e) {
+            throw new FactsUnavailableException(e.getMessage(), e);
+        }
     }
 
     /**
@@ -247,11 +315,12 @@ public final class ShopStore {
      * {@code productId} is empty.
      *
      * @throws KefuException {@link ErrorCode#NOT_FOUND} naming an unknown product
-     * @throws StoreUnavailableException when the database is down
+     * @throws FactsUnavailableException when the database is down or stalls
      */
+    @Override
     public ProductFacts facts(Optional<String> productId, LocalDate day) {
         String what = productId.map(id -> "reading the facts of product " + id).orElse("reading the shop facts");
-        return db.read(what, c -> {
+        return read(what, c -> {
             String[] shop = shop(c);
             ShopPolicies policies = policies(c, shop[0]);
             if (productId.isEmpty()) {
@@ -362,13 +431,12 @@ public final class ShopStore {
 
     /** The promotions running on {@code day} that apply to the product (shop-wide ones only when it is null), in catalog order. */
     private static List<Promotion> promotions(Connection c, Product product, LocalDate day) throws SQLException {
-        List<Promotion> applicable = new ArrayList<>();
-        for (Promotion p : promotionsWhere(c, " WHERE valid_from <= ? AND valid_to >= ?", Date.valueOf(day), Date.valueOf(day))) {
-            if (product == null ? p.categories().isEmpty() : p.appliesTo(product.category())) {
-                applicable.add(p);
-            }
-        }
-        return applicable;
+        return FactsSource.applying(running(c, day), product);
+    }
+
+    /** The promotions running on {@code day}, with their categories, in catalog order. */
+    private static List<Promotion> running(Connection c, LocalDate day) throws SQLException {
+        return promotionsWhere(c, " WHERE valid_from <= ? AND valid_to >= ?", Date.valueOf(day), Date.valueOf(day));
     }
 
     private static List<Promotion> allPromotions(Connection c) throws SQLException {

@@ -57,6 +57,30 @@ class ShopAssistantTest {
     }
 
     @Test
+    void factsThatCannotBeReadHandTheTurnToAPersonAndAreRecorded() {
+        // the facts live in another store, which goes away: the conversations' store is still up
+        ShopStore elsewhere = ShopStore.open(Database.h2Url(temp.resolve("catalog")), Database.Pool.defaults());
+        elsewhere.loadIfEmpty(ShopCatalog.load(SHOP));
+        ShopAssistant assistant = ShopAssistant.builder(elsewhere, conversations).model(new RulesChatModel()).clock(CLOCK).build();
+        ShopAnswer before = assistant.answer(new CustomerQuestion("雾蓝M码有货吗?", "1001", null));
+        assertThat(before.handoff()).isFalse();
+        elsewhere.close();
+        elsewhere.close();
+
+        ShopAnswer after = assistant.answer(new CustomerQuestion("雾蓝M码有货吗?", "1001", before.sessionId()));
+        assertThat(after.handoff()).isTrue();
+        assertThat(after.reason()).contains("facts_unavailable");
+        assertThat(after.text()).isEqualTo(io.kefu.shop.policy.HandoffPolicy.HANDOFF_ANSWER);
+        assertThat(after.facts()).isEmpty();
+        assertThat(after.sessionId()).isEqualTo(before.sessionId());
+        assertThat(conversations.history(before.sessionId(), 10)).extracting(ConversationStore.Turn::handoff).containsExactly(false, true);
+        assertThat(conversations.openHandoffs()).singleElement().satisfies(h -> {
+            assertThat(h.sessionId()).isEqualTo(before.sessionId());
+            assertThat(h.reason()).isEqualTo("facts_unavailable");
+        });
+    }
+
+    @Test
     void answersFromTheDaysLiveFactsAndKeepsTheSession() {
         ShopAssistant assistant = assistant();
         ShopAnswer first = assistant.answer(new CustomerQuestion("雾蓝M码有货吗?", "1001", null));

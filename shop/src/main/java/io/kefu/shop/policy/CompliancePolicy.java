@@ -29,6 +29,11 @@ import java.util.Optional;
  * text and the stream goes on.
  */
 public final class CompliancePolicy extends PolicyChatModel {
+    /** How the notes this policy adds to a {@link GuardedAnswer} begin: one, but a replacement's, means it stopped a banned claim. */
+    public static final String NOTE_PREFIX = "compliance: ";
+    /** How the note begins when a claim was replaced: the answer went out as meant, so nothing was blocked. */
+    private static final String REPLACED_NOTE_PREFIX = NOTE_PREFIX + "replaced ";
+
     private final ComplianceRules rules;
     private final List<String> banned;
     private final int holdBack;
@@ -57,6 +62,14 @@ public final class CompliancePolicy extends PolicyChatModel {
         this(inner, BannedClaims.DEFAULT);
     }
 
+    /**
+     * @return true when this policy stopped a banned claim on the way to {@code answer} (a retry, a cut, or a hand-off);
+     *     a claim replaced by its configured replacement is not a stop
+     */
+    public static boolean blocked(GuardedAnswer answer) {
+        return answer.notes().stream().anyMatch(note -> note.startsWith(NOTE_PREFIX) && !note.startsWith(REPLACED_NOTE_PREFIX));
+    }
+
     /** @return the claims this policy never sends */
     public List<String> bannedClaims() {
         return banned;
@@ -74,11 +87,11 @@ public final class CompliancePolicy extends PolicyChatModel {
                 start);
         Optional<String> again = BannedClaims.find(retry.response().text(), banned);
         if (again.isEmpty()) {
-            return retry.withNote("compliance: retried after the banned claim '" + claim.get() + "'");
+            return retry.withNote(NOTE_PREFIX + "retried after the banned claim '" + claim.get() + "'");
         }
         Duration latency = Duration.ofNanos(System.nanoTime() - start);
         String cut = withoutBannedSentences(retry.response().text());
-        String note = "compliance: banned claim '" + claim.get() + "', retry '" + again.get() + "'";
+        String note = NOTE_PREFIX + "banned claim '" + claim.get() + "', retry '" + again.get() + "'";
         if (!cut.isBlank()) {
             return new GuardedAnswer(replaceText(retry.response(), cut, latency), retry.handoff(), retry.reason(), true,
                     List.of(note + "; sentences cut"));
@@ -95,7 +108,7 @@ public final class CompliancePolicy extends PolicyChatModel {
             return answer;
         }
         List<String> notes = new ArrayList<>(answer.notes());
-        notes.add("compliance: replaced " + rules.replacements().keySet().stream().filter(text::contains).toList());
+        notes.add(REPLACED_NOTE_PREFIX + rules.replacements().keySet().stream().filter(text::contains).toList());
         return new GuardedAnswer(replaceText(answer.response(), fixed, Duration.ofNanos(System.nanoTime() - start)), answer.handoff(),
                 answer.reason(), answer.fallback(), notes);
     }

@@ -13,7 +13,9 @@ public enum HandoffReason {
     /** The answer kept using banned claims even after a retry and nothing clean was left. */
     COMPLIANCE_FAILED("compliance_failed"),
     /** Several turns in a row of this conversation needed a fallback. */
-    REPEATED_FAILURE("repeated_failure");
+    REPEATED_FAILURE("repeated_failure"),
+    /** The shop's facts could not be read (its database or API down, slow or failing), so any answer would be a guess. */
+    FACTS_UNAVAILABLE("facts_unavailable");
 
     private final String wireName;
 

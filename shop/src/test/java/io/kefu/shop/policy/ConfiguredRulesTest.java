@@ -55,6 +55,7 @@ class ConfiguredRulesTest {
         assertThat(answer.handoff()).isFalse();
         assertThat(answer.fallback()).isFalse();
         assertThat(answer.notes()).singleElement().asString().contains("replaced").contains("爆款");
+        assertThat(CompliancePolicy.blocked(answer)).as("a replaced claim is not a blocked answer").isFalse();
         assertThat(model.requests).hasSize(1);
     }
 
@@ -65,6 +66,7 @@ class ConfiguredRulesTest {
 
         assertThat(answer.response().text()).isEqualTo("这款是活动价。");
         assertThat(model.requests).as("asked once more for the claim without a replacement").hasSize(2);
+        assertThat(CompliancePolicy.blocked(answer)).isTrue();
     }
 
     @Test

@@ -98,6 +98,7 @@ class PoliciesTest {
         assertThat(answer.response().text()).isEqualTo("面料很舒服。");
         assertThat(model.requests).hasSize(2);
         assertThat(model.requests.get(1).messages().get(0).content()).contains("不要使用");
+        assertThat(CompliancePolicy.blocked(answer)).isTrue();
     }
 
     @Test
@@ -111,6 +112,7 @@ class PoliciesTest {
         assertThat(answer.reason()).isEqualTo(HandoffReason.COMPLIANCE_FAILED);
         assertThat(answer.response().text()).isEqualTo(HandoffPolicy.HANDOFF_ANSWER);
         assertThat(queue).singleElement().satisfies(h -> assertThat(h.reason()).isEqualTo(HandoffReason.COMPLIANCE_FAILED));
+        assertThat(CompliancePolicy.blocked(answer)).isTrue();
     }
 
     @Test
@@ -190,6 +192,7 @@ class PoliciesTest {
         assertThat(answer.handoff()).isFalse();
         assertThat(answer.response().text()).isEqualTo("您好,雾蓝M码有货。");
         assertThat(answer.notes()).isEmpty();
+        assertThat(CompliancePolicy.blocked(answer)).isFalse();
     }
 
     @Test

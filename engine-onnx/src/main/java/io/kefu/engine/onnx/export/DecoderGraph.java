@@ -25,6 +25,7 @@ final class DecoderGraph {
     static final String LOGITS = "logits";
 
     private static final float FLOAT_MIN = -3.4028235e38f;
+    private static final float FLOAT16_MAX = 65504f;
 
     private final HfModelConfig config;
     private final WeightSource weights;
@@ -34,6 +35,8 @@ final class DecoderGraph {
     private final int heads;
     private final int kvHeads;
     private final int headDim;
+    /** Quantizes the linear layers' weights, or null to keep them in {@link #type}. */
+    private final BlockQuantizer quantizer;
 
     // values shared by every layer
     private String allowed;       // bool [B,1,S,T]: may query s attend to key t
@@ -54,6 +57,8 @@ final class DecoderGraph {
         this.heads = config.numAttentionHeads();
         this.kvHeads = config.numKeyValueHeads();
         this.headDim = config.headDim();
+        this.quantizer = options.quantization() == ExportOptions.Quantization.NONE ? null
+                : new BlockQuantizer(options.quantization().bits(), options.blockSize(), options.symmetric());
     }
 
     static String pastKey(int layer) { return "past_key_values." + layer + ".key"; }
@@ -76,9 +81,14 @@ final class DecoderGraph {
 
     void build() {
         declareInputsAndOutputs();
-        String embed = g.weight("model.embed_tokens.weight", type, new long[] {config.vocabSize(), config.hiddenSize()},
-                weights.read("model.embed_tokens.weight", config.vocabSize(), config.hiddenSize()));
+        float[] embedding = weights.read("model.embed_tokens.weight", config.vocabSize(), config.hiddenSize());
+        DataType embedType = halfEmbedding(embedding) ? DataType.FLOAT16 : type;
+        String embed = g.weight("model.embed_tokens.weight", embedType, new long[] {config.vocabSize(), config.hiddenSize()}, embedding);
+        embedding = null; // a large table: let it go before the layers are read
         String hidden = g.op("Gather", embed, INPUT_IDS);
+        if (embedType != type) {
+            hidden = cast(hidden, type);
+        }
         buildMask();
         buildRotaryTables();
 
@@ -196,11 +206,28 @@ final class DecoderGraph {
 
     private String linear(String x, String module, int in, int out, boolean bias) {
         float[] w = weights.read(module + ".weight", out, in);
-        String product = g.op("MatMul", x, g.weight(module + ".weight_t", type, new long[] {in, out}, transpose(w, out, in)));
+        String product = quantizer == null
+                ? g.op("MatMul", x, g.weight(module + ".weight_t", type, new long[] {in, out}, transpose(w, out, in)))
+                : quantizedMatMul(x, module, w, out, in);
         if (!bias) {
             return product;
         }
         return g.op("Add", product, g.weight(module + ".bias", type, new long[] {out}, weights.read(module + ".bias", out)));
+    }
+
+    /** {@code x @ W^T} with {@code W [n, k]} quantized block-wise: ONNX Runtime's MatMulNBits (see {@link BlockQuantizer}). */
+    private String quantizedMatMul(String x, String module, float[] w, int n, int k) {
+        BlockQuantizer.Quantized q = quantizer.quantize(w, n, k);
+        List<String> inputs = new java.util.ArrayList<>(List.of(x,
+                g.rawWeight(module + ".weight_q", DataType.UINT8, new long[] {n, q.blocks(), q.blobSize()}, q.packed()),
+                g.weight(module + ".weight_scales", type, new long[] {(long) n * q.blocks()}, q.scales())));
+        if (q.zeroPoints() != null) {
+            inputs.add(g.rawWeight(module + ".weight_zero_points", DataType.UINT8, new long[] {(long) n * q.zeroPointBytesPerRow()},
+                    q.zeroPoints()));
+        }
+        return g.node("MatMulNBits", GraphBuilder.MS_DOMAIN, inputs, 1, Attr.of("K", (long) k), Attr.of("N", (long) n),
+                Attr.of("bits", (long) q.bits()), Attr.of("block_size", (long) q.blockSize()),
+                Attr.of("accuracy_level", (long) options.accuracyLevel())).get(0);
     }
 
     private static float[] transpose(float[] w, int rows, int cols) {
@@ -344,18 +371,43 @@ final class DecoderGraph {
         return linear(activated, prefix + "down_proj", inner, hidden, bias);
     }
 
+    /**
+     * Whether a quantized export keeps the token embedding in fp16: it is read one row per token, so it costs memory,
+     * not decoding time, and fp16 halves that. Only when the output head does not multiply with the same table (a
+     * tied head left unquantized would then run as an fp16 matrix product, far slower on CPUs), and only when every
+     * value fits fp16's range.
+     */
+    private boolean halfEmbedding(float[] embedding) {
+        if (quantizer == null || type == DataType.FLOAT16 || (config.tieWordEmbeddings() && !options.quantizeLmHead())) {
+            return false;
+        }
+        for (float v : embedding) {
+            if (!(Math.abs(v) <= FLOAT16_MAX)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** logits [B,S,V] (or [B,1,V]: last position only) = x @ lm_head^T (the embedding matrix when tied), always fp32. */
     private void logits(String x, String embed) {
         if (options.lastLogitsOnly()) {
             x = g.op("Slice", x, g.int64s(-1), g.int64s(Long.MAX_VALUE), g.int64s(1));
         }
-        String head = embed;
-        if (!config.tieWordEmbeddings()) {
-            head = g.weight("lm_head.weight", type, new long[] {config.vocabSize(), config.hiddenSize()},
-                    weights.read("lm_head.weight", config.vocabSize(), config.hiddenSize()));
-        }
         String rows = g.op("Reshape", x, g.int64s(-1, config.hiddenSize()));
-        String product = g.op("Gemm", List.of(rows, head), Attr.of("transB", 1L));
+        String product;
+        if (options.quantizeLmHead()) {
+            String name = config.tieWordEmbeddings() ? "model.embed_tokens.weight" : "lm_head.weight";
+            product = quantizedMatMul(rows, "lm_head", weights.read(name, config.vocabSize(), config.hiddenSize()), config.vocabSize(),
+                    config.hiddenSize());
+        } else {
+            String head = embed;
+            if (!config.tieWordEmbeddings()) {
+                head = g.weight("lm_head.weight", type, new long[] {config.vocabSize(), config.hiddenSize()},
+                        weights.read("lm_head.weight", config.vocabSize(), config.hiddenSize()));
+            }
+            product = g.op("Gemm", List.of(rows, head), Attr.of("transB", 1L));
+        }
         String shape = g.op("Concat", List.of(g.op("Shape", List.of(x), Attr.of("end", 2L)), g.int64s(config.vocabSize())),
                 Attr.of("axis", 0L));
         String logits = g.op("Reshape", product, shape);

@@ -54,11 +54,50 @@ public final class ExportOptions {
         STANDARD
     }
 
+    /** Weight-only quantization of the linear layers ({@code com.microsoft.MatMulNBits}). */
+    public enum Quantization {
+        /** Weights in {@link Precision}. */
+        NONE(0),
+        /** 4-bit integers, a scale (and zero point) per block. */
+        INT4(4),
+        /** 8-bit integers, a scale (and zero point) per block. */
+        INT8(8);
+
+        private final int bits;
+
+        Quantization(int bits) {
+            this.bits = bits;
+        }
+
+        /** @return bits per weight, 0 for none */
+        public int bits() {
+            return bits;
+        }
+
+        /** @return the quantization spelled {@code none}, {@code int4} or {@code int8} (case-insensitive) */
+        public static Quantization parse(String text) {
+            for (Quantization q : values()) {
+                if (q.name().equalsIgnoreCase(text)) {
+                    return q;
+                }
+            }
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "quantization '" + text + "' is not one of none, int4, int8");
+        }
+    }
+
+    /** The accuracy levels of MatMulNBits: 0 unset, 1 fp32, 2 fp16, 4 int8 activations (3, bf16, is not offered on CPU). */
+    private static final java.util.Set<Integer> ACCURACY_LEVELS = java.util.Set.of(0, 1, 2, 4);
+
     private final Precision precision;
     private final Operators operators;
     private final boolean externalData;
     private final Integer contextLength;
     private final boolean lastLogitsOnly;
+    private final Quantization quantization;
+    private final int blockSize;
+    private final boolean symmetric;
+    private final int accuracyLevel;
+    private final boolean quantizeLmHead;
 
     private ExportOptions(Builder b) {
         this.precision = b.precision;
@@ -66,6 +105,11 @@ public final class ExportOptions {
         this.externalData = b.externalData;
         this.contextLength = b.contextLength;
         this.lastLogitsOnly = b.lastLogitsOnly;
+        this.quantization = b.quantization;
+        this.blockSize = b.blockSize;
+        this.symmetric = b.symmetric;
+        this.accuracyLevel = b.accuracyLevel;
+        this.quantizeLmHead = b.quantizeLmHead;
     }
 
     /** @return the defaults */
@@ -101,6 +145,24 @@ public final class ExportOptions {
      */
     public boolean lastLogitsOnly() { return lastLogitsOnly; }
 
+    /** @return the weight-only quantization of the linear layers (default NONE) */
+    public Quantization quantization() { return quantization; }
+
+    /** @return weights sharing one scale and zero point along the input dimension (default 32) */
+    public int blockSize() { return blockSize; }
+
+    /** @return whether every block's zero point is the middle level (default false: a zero point per block) */
+    public boolean symmetric() { return symmetric; }
+
+    /**
+     * @return MatMulNBits' {@code accuracy_level} (default 4): how ONNX Runtime may compute with the activations; 4 lets
+     *     it quantize them to int8 per block and use integer dot products (fastest on CPUs with VNNI), 0 or 1 keeps them fp32
+     */
+    public int accuracyLevel() { return accuracyLevel; }
+
+    /** @return whether the output head is quantized too (default false: it stays in {@link #precision()}) */
+    public boolean quantizeLmHead() { return quantizeLmHead; }
+
     /** Builds {@link ExportOptions}. */
     public static final class Builder {
         private Precision precision = Precision.FP32;
@@ -108,6 +170,11 @@ public final class ExportOptions {
         private boolean externalData;
         private Integer contextLength;
         private boolean lastLogitsOnly = true;
+        private Quantization quantization = Quantization.NONE;
+        private int blockSize = 32;
+        private boolean symmetric;
+        private int accuracyLevel = 4;
+        private boolean quantizeLmHead;
 
         private Builder() {
         }
@@ -127,13 +194,42 @@ public final class ExportOptions {
         /** @param value true for logits of the last position only (default true), false for every position */
         public Builder lastLogitsOnly(boolean value) { this.lastLogitsOnly = value; return this; }
 
+        /** @param value weight-only quantization of the linear layers (default NONE) */
+        public Builder quantization(Quantization value) { this.quantization = Objects.requireNonNull(value, "quantization"); return this; }
+
+        /** @param value quantization block size: 16, 32, 64, 128 or 256 (default 32) */
+        public Builder blockSize(int value) { this.blockSize = value; return this; }
+
+        /** @param value true for symmetric blocks (default false) */
+        public Builder symmetric(boolean value) { this.symmetric = value; return this; }
+
+        /** @param value MatMulNBits' accuracy level: 0, 1, 2 or 4 (default 4) */
+        public Builder accuracyLevel(int value) { this.accuracyLevel = value; return this; }
+
+        /** @param value true to quantize the output head too (default false) */
+        public Builder quantizeLmHead(boolean value) { this.quantizeLmHead = value; return this; }
+
         /**
          * @return the options
-         * @throws KefuException with {@link ErrorCode#INVALID_ARGUMENT} when the context length is not positive
+         * @throws KefuException with {@link ErrorCode#INVALID_ARGUMENT} when the context length is not positive, or a
+         *     quantization setting is out of range or asks for ONNX Runtime's operators with {@link Operators#STANDARD}
          */
         public ExportOptions build() {
             if (contextLength != null && contextLength < 1) {
                 throw new KefuException(ErrorCode.INVALID_ARGUMENT, "export option contextLength=" + contextLength + " must be at least 1");
+            }
+            if (blockSize < 16 || blockSize > 256 || Integer.bitCount(blockSize) != 1) {
+                throw new KefuException(ErrorCode.INVALID_ARGUMENT, "export option blockSize=" + blockSize + " must be 16, 32, 64, 128 or 256");
+            }
+            if (!ACCURACY_LEVELS.contains(accuracyLevel)) {
+                throw new KefuException(ErrorCode.INVALID_ARGUMENT, "export option accuracyLevel=" + accuracyLevel + " must be 0, 1, 2 or 4");
+            }
+            if (quantization != Quantization.NONE && operators == Operators.STANDARD) {
+                throw new KefuException(ErrorCode.INVALID_ARGUMENT, "quantization " + quantization.name().toLowerCase(Locale.ROOT)
+                        + " uses ONNX Runtime's MatMulNBits operator, which operators=standard excludes; use operators=contrib");
+            }
+            if (quantizeLmHead && quantization == Quantization.NONE) {
+                throw new KefuException(ErrorCode.INVALID_ARGUMENT, "quantizeLmHead needs a quantization (int4 or int8)");
             }
             return new ExportOptions(this);
         }

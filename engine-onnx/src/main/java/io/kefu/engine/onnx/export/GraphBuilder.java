@@ -142,6 +142,12 @@ final class GraphBuilder {
         return name;
     }
 
+    /** Adds a tensor of raw little-endian bytes of {@code type} under its own name and returns that name. */
+    String rawWeight(String name, TensorProto.DataType type, long[] dims, byte[] data) {
+        graph.addInitializer(store.raw(name, type, dims, data));
+        return name;
+    }
+
     /** Declares a graph input. Dimensions are numbers or symbolic names (strings). */
     void input(String name, TensorProto.DataType type, Object... dims) {
         graph.addInput(valueInfo(name, type, dims));

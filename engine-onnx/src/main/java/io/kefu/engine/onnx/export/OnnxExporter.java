@@ -82,9 +82,9 @@ public final class OnnxExporter {
 
     private static Result write(Checkpoint checkpoint, WeightSource weights, Path dir, ExportOptions options) {
         HfModelConfig config = checkpoint.config();
-        long parameters = DecoderLayout.of(config).parameterCount();
-        int bytesPerWeight = options.precision() == ExportOptions.Precision.FP16 ? 2 : 4;
-        boolean external = options.externalData() || parameters * bytesPerWeight > ExportOptions.INLINE_LIMIT_BYTES;
+        DecoderLayout layout = DecoderLayout.of(config);
+        long parameters = layout.parameterCount();
+        boolean external = options.externalData() || weightBytes(layout, options) > ExportOptions.INLINE_LIMIT_BYTES;
         Onnx.ModelProto model;
         DecoderGraph decoder;
         try (TensorStore store = external ? TensorStore.external(dir.resolve(DATA_FILE), DATA_FILE) : TensorStore.inline()) {
@@ -102,6 +102,7 @@ public final class OnnxExporter {
             }
             m.addMetadataProps(Onnx.StringStringEntryProto.newBuilder().setKey("kefu.architecture").setValue(config.architecture().className()));
             m.addMetadataProps(Onnx.StringStringEntryProto.newBuilder().setKey("kefu.precision").setValue(options.precision().label()));
+            m.addMetadataProps(Onnx.StringStringEntryProto.newBuilder().setKey("kefu.quantization").setValue(quantizationLabel(options)));
             m.addMetadataProps(Onnx.StringStringEntryProto.newBuilder().setKey("kefu.operators").setValue(options.operators().name().toLowerCase(java.util.Locale.ROOT)));
             model = m.build();
         }
@@ -124,6 +125,36 @@ public final class OnnxExporter {
         writeString(dir.resolve("genai_config.json"),
                 GenAiConfig.json(config, checkpoint.generationConfig(), MODEL_FILE, decoder.contextLength()));
         return new Result(dir, modelFile, external, parameters, model.getGraph().getNodeCount());
+    }
+
+    /** @return about how many bytes the exported weights take (quantized ones with their scales and zero points) */
+    static long weightBytes(DecoderLayout layout, ExportOptions options) {
+        int bytesPerWeight = options.precision() == ExportOptions.Precision.FP16 ? 2 : 4;
+        if (options.quantization() == ExportOptions.Quantization.NONE) {
+            return layout.parameterCount() * bytesPerWeight;
+        }
+        long quantizedInLayout = 0;
+        for (String name : layout.names()) {
+            if (name.endsWith("_proj.weight") || (options.quantizeLmHead() && name.equals("lm_head.weight"))) {
+                long[] shape = layout.shape(name);
+                quantizedInLayout += shape[0] * shape[1];
+            }
+        }
+        HfModelConfig config = layout.config();
+        // a tied head is quantized as a copy of the embedding, which itself stays in full
+        long tiedHead = options.quantizeLmHead() && config.tieWordEmbeddings() ? (long) config.vocabSize() * config.hiddenSize() : 0;
+        double perQuantized = options.quantization().bits() / 8.0 + (bytesPerWeight + 1.0) / options.blockSize();
+        return (layout.parameterCount() - quantizedInLayout) * bytesPerWeight
+                + (long) Math.ceil((quantizedInLayout + tiedHead) * perQuantized);
+    }
+
+    private static String quantizationLabel(ExportOptions options) {
+        if (options.quantization() == ExportOptions.Quantization.NONE) {
+            return "none";
+        }
+        return options.quantization().name().toLowerCase(java.util.Locale.ROOT) + " block " + options.blockSize()
+                + (options.symmetric() ? " symmetric" : " asymmetric") + " accuracy_level " + options.accuracyLevel()
+                + (options.quantizeLmHead() ? " lm_head" : "");
     }
 
     private static void checkDestination(Path outDir) {

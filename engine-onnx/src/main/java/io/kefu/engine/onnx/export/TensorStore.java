@@ -65,15 +65,37 @@ final class TensorStore implements AutoCloseable {
         // in slices: a large embedding matrix has more bytes than one Java array can hold
         for (int from = 0; from < values.length; from += SLICE) {
             float[] slice = java.util.Arrays.copyOfRange(values, from, Math.min(values.length, from + SLICE));
-            ByteBuffer buffer = ByteBuffer.wrap(encode(type, slice));
-            try {
-                while (buffer.hasRemaining()) {
-                    position += external.write(buffer, position);
-                }
-            } catch (IOException e) {
-                throw new KefuException(ErrorCode.IO, "cannot write tensor '" + name + "' to the external data file: " + e.getMessage(), e);
-            }
+            position = writeExternal(name, ByteBuffer.wrap(encode(type, slice)), position);
         }
+        return external(t, offset, length);
+    }
+
+    /** @return an initializer holding {@code data}, already the little-endian bytes of {@code type} (e.g. packed UINT8) */
+    TensorProto raw(String name, TensorProto.DataType type, long[] dims, byte[] data) {
+        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(type.getNumber());
+        for (long d : dims) {
+            t.addDims(d);
+        }
+        if (external == null) {
+            return t.setRawData(ByteString.copyFrom(data)).build();
+        }
+        long offset = (written + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
+        writeExternal(name, ByteBuffer.wrap(data), offset);
+        return external(t, offset, data.length);
+    }
+
+    private long writeExternal(String name, ByteBuffer buffer, long position) {
+        try {
+            while (buffer.hasRemaining()) {
+                position += external.write(buffer, position);
+            }
+            return position;
+        } catch (IOException e) {
+            throw new KefuException(ErrorCode.IO, "cannot write tensor '" + name + "' to the external data file: " + e.getMessage(), e);
+        }
+    }
+
+    private TensorProto external(TensorProto.Builder t, long offset, long length) {
         written = offset + length;
         return t.setDataLocation(TensorProto.DataLocation.EXTERNAL)
                 .addExternalData(entry("location", externalName))

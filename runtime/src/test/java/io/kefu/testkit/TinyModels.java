@@ -1,4 +1,4 @@
-package io.kefu.parity;
+package io.kefu.testkit;
 
 import io.kefu.runtime.format.CheckpointWriter;
 import io.kefu.runtime.format.DecoderLayout;
@@ -20,20 +20,20 @@ import java.util.SplittableRandom;
 
 /**
  * Tiny random-weight checkpoints of the real architectures with real tokenizers, and random LoRA
- * adapters for them. Weights are drawn wide (uniform in +-0.2, not the usual 0.02 normal) so the
+ * adapters for them, for tests that compare engines or systems. Weights are drawn wide (uniform in +-0.2, not the usual 0.02 normal) so the
  * logits of neighbouring tokens stay far apart and a greedy decode does not hinge on rounding.
  */
-final class TinyModels {
-    static final int HIDDEN = 64;
-    static final int HEADS = 2;
-    static final int KV_HEADS = 1;
-    static final int HEAD_DIM = 32;
-    static final int LAYERS = 2;
+public final class TinyModels {
+    public static final int HIDDEN = 64;
+    public static final int HEADS = 2;
+    public static final int KV_HEADS = 1;
+    public static final int HEAD_DIM = 32;
+    public static final int LAYERS = 2;
 
     private TinyModels() {
     }
 
-    static Path tokenizers() {
+    public static Path tokenizers() {
         String dir = System.getProperty("kefu.tokenizers.dir");
         if (dir == null) {
             throw new IllegalStateException("system property kefu.tokenizers.dir is not set (the build sets it)");
@@ -45,7 +45,7 @@ final class TinyModels {
      * Writes a checkpoint of {@code arch}: llama with Llama 3 rope scaling, qwen2 (with q/k/v biases)
      * or qwen3 (with q/k norms), two layers, head_dim 32, tied embeddings over the tokenizer's vocabulary.
      */
-    static Path checkpoint(Path dir, String arch, String tokenizer, long seed) {
+    public static Path checkpoint(Path dir, String arch, String tokenizer, long seed) {
         try {
             Files.createDirectories(dir);
             Path tok = tokenizers().resolve(tokenizer);
@@ -89,7 +89,7 @@ final class TinyModels {
     }
 
     /** Writes a rank-4 LoRA adapter on q_proj and v_proj of every layer, with non-zero A and B, in PEFT layout. */
-    static Path adapter(Path dir, Path base, long seed) {
+    public static Path adapter(Path dir, Path base, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         int rank = 4;
         Map<String, FloatTensor> tensors = new HashMap<>();
