@@ -167,7 +167,7 @@ public final class KefuServer implements AutoCloseable {
             Map<String, ChatModel> arms = new LinkedHashMap<>();
             config.arms().forEach((arm, model) -> arms.put(arm, admission.admit(model)));
             if (arms.isEmpty()) {
-                arms.putAll(ArmSystems.resolve(config.experiment().get(), models, config.baseModel().info().id(), admission));
+                arms.putAll(ArmSystems.resolve(config.experiment().get(), models, config.baseModelNames().get(0), admission));
             }
             assistant.experiment(config.experiment().get(), arms);
         } else {
