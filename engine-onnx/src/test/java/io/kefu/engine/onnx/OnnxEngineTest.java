@@ -37,9 +37,9 @@ class OnnxEngineTest {
     @Test
     void unknownExportOptionIsRejectedByName() {
         Engine engine = Engines.get("onnx");
-        assertThatThrownBy(() -> engine.export(Golden.dir("qwen2"), Optional.empty(), temp.resolve("out"), Map.of("quantize", "int4")))
+        assertThatThrownBy(() -> engine.export(Golden.dir("qwen2"), Optional.empty(), temp.resolve("out"), Map.of("quantise", "int4")))
                 .isInstanceOfSatisfying(KefuException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT))
-                .hasMessageContaining("quantize");
+                .hasMessageContaining("quantise");
         assertThat(temp.resolve("out")).doesNotExist();
     }
 
