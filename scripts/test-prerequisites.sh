@@ -62,7 +62,7 @@ fi
 # Debian packages the integration tests call (ONNX's checker, PyTorch as the training benchmark's baseline, the
 # databases a shop's own facts come from, a headless browser for the hand-off desk page, ...).
 packages=(python3-onnx postgresql mariadb-server jupyter-nbconvert python3-nbclient jupyter-client python3-ipykernel
-          python3-torch libopenblas0-pthread chromium chromium-driver)
+          python3-torch libopenblas0-pthread python3-numpy chromium chromium-driver)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -27,6 +27,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kefu.engine.onnx.export.OnnxExporter;
+import io.kefu.runtime.format.Json;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -55,7 +58,8 @@ import picocli.CommandLine.Model.CommandSpec;
                 "Decode time = time(prompt + 1 + N tokens) - time(prompt + 1 token), so prefill is excluded.",
                 "Without --model, a random-weight Llama of about 90M parameters is written to a temp folder."},
         footer = {"", "Examples:", "  kefu bench decode",
-                "  kefu bench decode --model models/qwen2.5-0.5b --engines onnx,djl --batch-sizes 1,8 --tokens 64"})
+                "  kefu bench decode --model models/qwen2.5-0.5b --engines onnx,djl --batch-sizes 1,8 --tokens 64",
+                "  kefu bench decode --model exports/llama3-8b-int4 --engines onnx --batch-sizes 1   (an export, measured as it is)"})
 public final class BenchDecodeCommand implements Callable<Integer> {
     private static final int MATMUL_SIZE = 512;
     /** Measured in a forked Java 21+ JVM by {@link JlamaBench}, not through {@link Engines}. */
@@ -80,6 +84,10 @@ public final class BenchDecodeCommand implements Callable<Integer> {
 
     @Option(names = "--block-size", defaultValue = "32", description = "Quantization block size of onnx:int4 / onnx:int8 (default: ${DEFAULT-VALUE}).")
     int blockSize;
+
+    @Option(names = "--keep-head-fp32", description = {"onnx:int4 / onnx:int8 leave the output head in fp32 (default: quantized too; with a large",
+            "vocabulary the head is most of what a small model reads per token)."})
+    boolean keepHeadFp32;
 
     @Option(names = "--accuracy-level", defaultValue = "4",
             description = "MatMulNBits accuracy level of onnx:int4 / onnx:int8: 4 = int8 activations, 0 = fp32 (default: ${DEFAULT-VALUE}).")
@@ -142,10 +150,15 @@ public final class BenchDecodeCommand implements Callable<Integer> {
     }
 
     /**
-     * Weights read per decoding step: every linear layer's matrix once (in {@code format}) and the output head in fp32;
-     * the norms in fp32; of the embedding table only one row per token, left out.
+     * Weights read per decoding step: every linear layer's matrix once (in {@code format}), the output head in fp32
+     * (or in {@code format} when it is quantized too), the norms in fp32; of the embedding table only one row per token,
+     * left out.
      */
     static long bytesReadPerToken(HfModelConfig config, WeightFormat format) {
+        return bytesReadPerToken(config, format, false);
+    }
+
+    static long bytesReadPerToken(HfModelConfig config, WeightFormat format, boolean quantizedHead) {
         DecoderLayout layout = DecoderLayout.of(config);
         long linear = 0;
         long other = 0;
@@ -158,6 +171,10 @@ public final class BenchDecodeCommand implements Callable<Integer> {
             }
         }
         long head = (long) config.vocabSize() * config.hiddenSize();
+        if (quantizedHead) {
+            linear += head;
+            head = 0;
+        }
         return Math.round(linear * format.bytesPerLinearWeight()) + (other + head) * 4;
     }
 
@@ -232,6 +249,18 @@ public final class BenchDecodeCommand implements Callable<Integer> {
         }
     }
 
+    /** @return the settings an export was made with, or null for an export without them (made by another tool) */
+    private static JsonNode readExportSettings(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        try {
+            return Json.mapper().readTree(file.toFile());
+        } catch (IOException e) {
+            throw new KefuException(ErrorCode.INVALID_CHECKPOINT, file + ": cannot read the export's settings: " + e.getMessage(), e);
+        }
+    }
+
     /** One row of the table: {@code engine} or {@code engine:variant} ({@code onnx:int4}, {@code onnx:int8}, {@code jlama:q4}). */
     private String[] measure(String spec, Path checkpoint, HfModelConfig config, double readBandwidth, PrintWriter out, Path temp) {
         String[] row = new String[batchSizes.size() + 6];
@@ -240,12 +269,14 @@ public final class BenchDecodeCommand implements Callable<Integer> {
         String variant = spec.contains(":") ? spec.substring(spec.indexOf(':') + 1).toLowerCase(Locale.ROOT) : "";
         WeightFormat format;
         Map<String, String> exportOptions = null;
+        boolean quantizedHead = false;
         switch (id + ":" + variant) {
             case "onnx:int4", "onnx:int8" -> {
                 int bits = variant.equals("int4") ? 4 : 8;
                 format = new WeightFormat(bits, blockSize, 4, bits);
                 exportOptions = Map.of("quantize", variant, "blockSize", Integer.toString(blockSize),
-                        "accuracyLevel", Integer.toString(accuracyLevel));
+                        "accuracyLevel", Integer.toString(accuracyLevel), "quantizeLmHead", Boolean.toString(!keepHeadFp32));
+                quantizedHead = !keepHeadFp32;
             }
             case "jlama:q4" -> format = new WeightFormat(4, 32, 4, 0); // Jlama's Q4: blocks of 32, an fp32 scale each
             default -> {
@@ -265,7 +296,20 @@ public final class BenchDecodeCommand implements Callable<Integer> {
                 return row;
             }
         }
-        long bytes = bytesReadPerToken(config, format);
+        Path export = checkpoint.resolve(OnnxExporter.EXPORT_SETTINGS_FILE);
+        if (Files.isRegularFile(checkpoint.resolve(OnnxExporter.MODEL_FILE))) {
+            if (!id.equals("onnx") || !variant.isEmpty()) {
+                row[1] = "n/a: --model is an ONNX export; only the onnx engine loads it as it is";
+                return row;
+            }
+            JsonNode settings = readExportSettings(export);
+            if (settings != null && !settings.path("quantization").asText("none").equals("none")) {
+                int bits = settings.path("quantization").asText().equals("int4") ? 4 : 8;
+                format = new WeightFormat(bits, settings.path("block_size").asInt(32), 4, settings.path("symmetric").asBoolean() ? 0 : bits);
+                quantizedHead = settings.path("quantize_lm_head").asBoolean();
+            }
+        }
+        long bytes = bytesReadPerToken(config, format, quantizedHead);
         double bound = readBandwidth / bytes;
         row[3] = String.format(Locale.ROOT, "%.0f", bytes / 1e6);
         row[4] = String.format(Locale.ROOT, "%.1f", bound);

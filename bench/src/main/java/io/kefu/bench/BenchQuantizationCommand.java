@@ -64,8 +64,9 @@ public final class BenchQuantizationCommand implements Callable<Integer> {
     @Option(names = "--limit", defaultValue = "130", description = "Dialogs scored, from the start of --data (default: ${DEFAULT-VALUE}).")
     int limit;
 
-    @Option(names = "--modes", split = ",", defaultValue = "int8:32,int4:32,int4:128", paramLabel = "BITS:BLOCK",
-            description = "Quantized modes: int8 or int4, a colon, the block size (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--modes", split = ",", defaultValue = "int8:32,int4:32,int4:128,int4:32:head", paramLabel = "BITS:BLOCK[:head]",
+            description = {"Quantized modes: int8 or int4, a colon, the block size, and ':head' to quantize the output head too",
+                    "(default: ${DEFAULT-VALUE})."})
     List<String> modes;
 
     @Option(names = "--accuracy-level", defaultValue = "4", description = "MatMulNBits accuracy level of the quantized exports (default: ${DEFAULT-VALUE}).")
@@ -140,13 +141,15 @@ public final class BenchQuantizationCommand implements Callable<Integer> {
 
     private Map<String, String> quantizedOptions(String mode) {
         String[] parts = mode.split(":");
-        if (parts.length != 2 || !(parts[0].equals("int4") || parts[0].equals("int8")) || !parts[1].matches("[0-9]+")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--modes: '" + mode + "' is not int4:BLOCK or int8:BLOCK");
+        boolean head = parts.length == 3 && parts[2].equals("head");
+        if (!(parts.length == 2 || head) || !(parts[0].equals("int4") || parts[0].equals("int8")) || !parts[1].matches("[0-9]+")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--modes: '" + mode + "' is not int4:BLOCK[:head] or int8:BLOCK[:head]");
         }
         Map<String, String> options = new LinkedHashMap<>();
         options.put("quantize", parts[0]);
         options.put("blockSize", parts[1]);
         options.put("accuracyLevel", Integer.toString(accuracyLevel));
+        options.put("quantizeLmHead", Boolean.toString(head));
         return options;
     }
 
@@ -170,7 +173,7 @@ public final class BenchQuantizationCommand implements Callable<Integer> {
     private static void printTable(PrintWriter out, List<Measured> measured) {
         List<TeacherForcing.Scores> reference = measured.get(0).scores();
         out.println();
-        out.println("mode        model MB  top-1 agreement with fp32  perplexity");
+        out.println("mode          model MB  top-1 agreement with fp32  perplexity");
         for (Measured m : measured) {
             long agree = 0;
             long total = 0;
@@ -184,7 +187,7 @@ public final class BenchQuantizationCommand implements Callable<Integer> {
                     total++;
                 }
             }
-            out.printf(Locale.ROOT, "%-10s  %8.1f  %24.2f%%  %10.4f%n", m.mode(), m.bytes() / 1e6, 100.0 * agree / total,
+            out.printf(Locale.ROOT, "%-12s  %8.1f  %24.2f%%  %10.4f%n", m.mode(), m.bytes() / 1e6, 100.0 * agree / total,
                     Math.exp(-logprob / total));
         }
         out.flush();

@@ -22,6 +22,7 @@ import io.kefu.cli.shop.ShopCommand;
 import io.kefu.cli.train.MergeCommand;
 import io.kefu.cli.train.ModelCommand;
 import io.kefu.cli.train.ParamsCommand;
+import io.kefu.cli.train.PlanCommand;
 import io.kefu.cli.train.TrainCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -41,7 +42,7 @@ import picocli.CommandLine.Command;
             ExportCommand.class,
             TrtllmCommand.class,
             VerifyCommand.class,
-            ParamsCommand.class,
+            ParamsCommand.class, PlanCommand.class,
             ModelCommand.class, TrainCommand.class, AdaptersCommand.class, MergeCommand.class,
             ScoreCommand.class, EvalCommand.class, AbCommand.class, RatingCommand.class,
             ServeCommand.class, ShopCommand.class,

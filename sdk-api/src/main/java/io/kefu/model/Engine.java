@@ -84,6 +84,26 @@ public interface Engine extends AutoCloseable {
     }
 
     /**
+     * Writes a randomly initialised checkpoint as {@link #initCheckpoint(String, java.nio.file.Path,
+     * java.nio.file.Path, java.nio.file.Path, long)} does, with settings by name:
+     * {@code dtype} ({@code fp32}, {@code fp16} or {@code bf16}; default: the config's
+     * {@code torch_dtype}, else fp32) and {@code max_shard_bytes} (shards of at most that many bytes,
+     * as the hub shards; default 5,000,000,000). The weights are written as they are drawn, so
+     * memory stays small however large the model.
+     *
+     * @throws KefuException with {@link ErrorCode#INVALID_ARGUMENT} for an unknown setting or value,
+     *     {@link ErrorCode#UNSUPPORTED} when the engine cannot write checkpoints
+     */
+    default void initCheckpoint(String architecture, java.nio.file.Path config, java.nio.file.Path tokenizerDir,
+                                java.nio.file.Path out, long seed, java.util.Map<String, String> options) {
+        if (!options.isEmpty()) {
+            throw new KefuException(ErrorCode.UNSUPPORTED, "engine '" + id() + "' takes no checkpoint settings, got "
+                    + options.keySet());
+        }
+        initCheckpoint(architecture, config, tokenizerDir, out, seed);
+    }
+
+    /**
      * Merges a LoRA adapter into its base checkpoint and writes the result as a new checkpoint
      * folder ({@code W + scale * B * A}), with the base's tokenizer files and a generation_config.json
      * whose EOS ids include the chat template's end-of-turn token; streamed tensor by tensor.

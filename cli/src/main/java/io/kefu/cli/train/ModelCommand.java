@@ -5,6 +5,7 @@ import io.kefu.KefuException;
 import io.kefu.cli.common.EngineOption;
 import io.kefu.runtime.format.CheckpointCast;
 import io.kefu.runtime.format.Dtype;
+import io.kefu.runtime.memory.ByteSize;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -32,8 +33,10 @@ public final class ModelCommand implements Runnable {
             mixinStandardHelpOptions = true,
             description = {"Write a randomly initialised Hugging Face checkpoint of a real architecture.",
                     "Weights N(0, initializer_range), norms 1, as transformers initialises them, with the tokenizer files",
-                    "and a generation_config.json that stops on the chat template's end of turn."},
-            footer = {"", "Example:", "  kefu model init --arch qwen3 --config small.json --tokenizer tok/ --out models/tiny --seed 1"})
+                    "and a generation_config.json that stops on the chat template's end of turn. Written as the weights are",
+                    "drawn, in any dtype and sharded as the hub shards, so an 8B checkpoint needs little memory."},
+            footer = {"", "Example:", "  kefu model init --arch qwen3 --config small.json --tokenizer tok/ --out models/tiny --seed 1",
+                    "  kefu model init --arch llama --config llama3-8b.json --tokenizer tok/ --out models/llama3-8b --dtype bf16"})
     static final class Init implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -56,12 +59,26 @@ public final class ModelCommand implements Runnable {
         @Option(names = "--seed", defaultValue = "0", description = "Initialisation seed (default: ${DEFAULT-VALUE}).")
         long seed;
 
+        @Option(names = "--dtype", paramLabel = "fp32|fp16|bf16",
+                description = "Weight type to store (default: the config's torch_dtype, else fp32).")
+        String dtype;
+
+        @Option(names = "--max-shard-size", paramLabel = "SIZE", defaultValue = "5GB",
+                description = "Largest shard, as transformers' max_shard_size: 5GB = 5*10^9 bytes, 2GiB = 2*2^30 "
+                        + "(default: ${DEFAULT-VALUE}).")
+        String maxShardSize;
+
         @Mixin
         EngineOption engine;
 
         @Override
         public Integer call() {
-            engine.get().initCheckpoint(arch, config, tokenizer, out, seed);
+            java.util.Map<String, String> options = new java.util.LinkedHashMap<>();
+            if (dtype != null) {
+                options.put("dtype", dtype);
+            }
+            options.put("max_shard_bytes", String.valueOf(ByteSize.parse(maxShardSize, "--max-shard-size")));
+            engine.get().initCheckpoint(arch, config, tokenizer, out, seed, options);
             spec.commandLine().getOut().println("wrote " + out);
             return 0;
         }

@@ -29,6 +29,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -103,8 +104,14 @@ final class DjlEngine implements Engine {
 
     @Override
     public void initCheckpoint(String architecture, Path config, Path tokenizerDir, Path out, long seed) {
+        initCheckpoint(architecture, config, tokenizerDir, out, seed, Map.of());
+    }
+
+    @Override
+    public void initCheckpoint(String architecture, Path config, Path tokenizerDir, Path out, long seed,
+                               Map<String, String> options) {
         checkOpen();
-        RandomInit.write(architecture, config, tokenizerDir, out, seed);
+        RandomInit.write(architecture, config, tokenizerDir, out, seed, options);
     }
 
     @Override

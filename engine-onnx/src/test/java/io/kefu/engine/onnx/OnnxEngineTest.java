@@ -37,9 +37,28 @@ class OnnxEngineTest {
     @Test
     void unknownExportOptionIsRejectedByName() {
         Engine engine = Engines.get("onnx");
-        assertThatThrownBy(() -> engine.export(Golden.dir("qwen2"), Optional.empty(), temp.resolve("out"), Map.of("quantise", "int4")))
+        assertThatThrownBy(() -> engine.export(Golden.dir("qwen2"), Optional.empty(), temp.resolve("out"), Map.of("sparsity", "0.5")))
                 .isInstanceOfSatisfying(KefuException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT))
-                .hasMessageContaining("quantise");
+                .hasMessageContaining("sparsity");
+        assertThat(temp.resolve("out")).doesNotExist();
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "quantize=int3 | quantization 'int3' is not one of none, int4, int8",
+        "quantize=int4,blockSize=48 | blockSize=48 must be 16, 32, 64, 128 or 256",
+        "quantize=int4,accuracyLevel=3 | accuracyLevel=3 must be 0, 1, 2 or 4",
+        "quantize=int4,operators=standard | which operators=standard excludes",
+        "quantizeLmHead=true | quantizeLmHead needs a quantization",
+        "quantize=int4,symmetric=yes | symmetric='yes' must be true or false"})
+    void badQuantizationOptionsAreRejectedBeforeAnythingIsWritten(String options, String message) {
+        Map<String, String> parsed = new java.util.LinkedHashMap<>();
+        for (String pair : options.split(",")) {
+            parsed.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
+        }
+        assertThatThrownBy(() -> Engines.get("onnx").export(Golden.dir("qwen2"), Optional.empty(), temp.resolve("out"), parsed))
+                .isInstanceOfSatisfying(KefuException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT))
+                .hasMessageContaining(message);
         assertThat(temp.resolve("out")).doesNotExist();
     }
 

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Exports a Hugging Face checkpoint (Llama, Qwen 2, Qwen 3), optionally with a LoRA adapter merged
  * in, to a folder that ONNX Runtime, ONNX Runtime GenAI and Kefu's ONNX engine load:
- * {@code model.onnx} (plus {@code model.onnx.data} for models over 2 GB), {@code genai_config.json},
+ * {@code model.onnx} (plus {@code model.onnx.data} for models over 2 GB), {@code genai_config.json}, {@code kefu_export.json},
  * {@code config.json}, {@code generation_config.json} and the tokenizer files.
  *
  * <p>The folder is assembled under a temporary name beside the destination and renamed into place
@@ -33,6 +33,8 @@ public final class OnnxExporter {
     public static final String MODEL_FILE = "model.onnx";
     /** The external data file's name, used only for models over the inline limit. */
     public static final String DATA_FILE = "model.onnx.data";
+    /** How the export was made (dtype, operators, weight quantization), as JSON. */
+    public static final String EXPORT_SETTINGS_FILE = "kefu_export.json";
     /** Files copied from the checkpoint when present. */
     public static final List<String> COPIED_FILES = List.of("config.json", "generation_config.json", "tokenizer.json",
             "tokenizer_config.json", "special_tokens_map.json", "tokenizer.model", "vocab.json", "merges.txt",
@@ -122,9 +124,25 @@ public final class OnnxExporter {
                 }
             }
         }
+        writeString(dir.resolve(EXPORT_SETTINGS_FILE), exportSettings(options));
         writeString(dir.resolve("genai_config.json"),
                 GenAiConfig.json(config, checkpoint.generationConfig(), MODEL_FILE, decoder.contextLength()));
         return new Result(dir, modelFile, external, parameters, model.getGraph().getNodeCount());
+    }
+
+    /** @return the settings of {@code kefu_export.json}: what a tool reading the export needs to know of its weights */
+    static String exportSettings(ExportOptions options) {
+        com.fasterxml.jackson.databind.node.ObjectNode json = io.kefu.runtime.format.Json.mapper().createObjectNode();
+        json.put("dtype", options.precision().label());
+        json.put("operators", options.operators().name().toLowerCase(java.util.Locale.ROOT));
+        json.put("quantization", options.quantization().name().toLowerCase(java.util.Locale.ROOT));
+        if (options.quantization() != ExportOptions.Quantization.NONE) {
+            json.put("block_size", options.blockSize());
+            json.put("symmetric", options.symmetric());
+            json.put("accuracy_level", options.accuracyLevel());
+            json.put("quantize_lm_head", options.quantizeLmHead());
+        }
+        return json.toPrettyString() + "\n";
     }
 
     /** @return about how many bytes the exported weights take (quantized ones with their scales and zero points) */
