@@ -23,8 +23,8 @@ import picocli.CommandLine.Spec;
 /** {@code kefu plan}: the predicted peak memory of a training run, from the model's config.json alone. */
 @Command(name = "plan",
         mixinStandardHelpOptions = true,
-        description = {"Predict the peak memory of fine-tuning a model with the djl engine, from its config.json alone,",
-                "broken down into base weights, trainable weights + optimizer, activations, logits and workspace.",
+        description = {"Predict the peak memory of fine-tuning a model with the djl engine, from its config.json alone.",
+                "The peak is broken down into base weights, trainable weights + optimizer, activations, logits and workspace.",
                 "With --memory, also what fits: the largest batch and sequence, or which of 16-bit storage, nf4",
                 "and gradient checkpointing is needed."},
         footer = {"", "Example:",
