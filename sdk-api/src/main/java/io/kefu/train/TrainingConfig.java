@@ -16,7 +16,9 @@ import java.util.Optional;
  * {@code trainOnPrompt=false}, no checkpoint directory, {@code checkpointEverySteps=0} (only at
  * epoch ends when a directory is set), {@code earlyStoppingPatience=0} (off),
  * {@code logEverySteps=1}, {@code maxNonFiniteSteps=3}, no {@code initAdapter} (LoRA starts from
- * PEFT's initialisation).
+ * PEFT's initialisation); {@code method=SFT} and, for {@link TrainingMethod#DPO},
+ * {@code prefLoss=SIGMOID}, {@code prefBeta=0.1}, {@code labelSmoothing=0.0}, {@code prefFtx=0.0},
+ * {@code simpoGamma=0.5} (LLaMA-Factory's defaults).
  */
 public final class TrainingConfig {
     private final LoraConfig lora;
@@ -36,6 +38,12 @@ public final class TrainingConfig {
     private final int earlyStoppingPatience;
     private final int logEverySteps;
     private final int maxNonFiniteSteps;
+    private final TrainingMethod method;
+    private final PreferenceLoss prefLoss;
+    private final double prefBeta;
+    private final double labelSmoothing;
+    private final double prefFtx;
+    private final double simpoGamma;
     private final Path initAdapter;
 
     private TrainingConfig(Builder b) {
@@ -56,6 +64,12 @@ public final class TrainingConfig {
         this.earlyStoppingPatience = b.earlyStoppingPatience;
         this.logEverySteps = b.logEverySteps;
         this.maxNonFiniteSteps = b.maxNonFiniteSteps;
+        this.method = b.method;
+        this.prefLoss = b.prefLoss;
+        this.prefBeta = b.prefBeta;
+        this.labelSmoothing = b.labelSmoothing;
+        this.prefFtx = b.prefFtx;
+        this.simpoGamma = b.simpoGamma;
         this.initAdapter = b.initAdapter;
     }
 
@@ -73,7 +87,8 @@ public final class TrainingConfig {
                 .weightDecay(weightDecay).maxGradNorm(maxGradNorm).maxLength(maxLength).seed(seed)
                 .trainOnPrompt(trainOnPrompt).checkpointDir(checkpointDir).checkpointEverySteps(checkpointEverySteps)
                 .earlyStoppingPatience(earlyStoppingPatience).logEverySteps(logEverySteps)
-                .maxNonFiniteSteps(maxNonFiniteSteps).initAdapter(initAdapter);
+                .maxNonFiniteSteps(maxNonFiniteSteps).method(method).prefLoss(prefLoss).prefBeta(prefBeta)
+                .labelSmoothing(labelSmoothing).prefFtx(prefFtx).simpoGamma(simpoGamma).initAdapter(initAdapter);
     }
 
     /** @return the LoRA settings, or empty for full fine-tuning */
@@ -133,6 +148,28 @@ public final class TrainingConfig {
      */
     public int maxNonFiniteSteps() { return maxNonFiniteSteps; }
 
+    /** @return what the run learns from: answers (SFT) or chosen/rejected pairs (DPO) */
+    public TrainingMethod method() { return method; }
+
+    /** @return the preference loss of a {@link TrainingMethod#DPO} run */
+    public PreferenceLoss prefLoss() { return prefLoss; }
+
+    /** @return beta of the preference loss: how far the trained model may move from the reference (LLaMA-Factory's {@code pref_beta}) */
+    public double prefBeta() { return prefBeta; }
+
+    /** @return the share of preference labels assumed flipped, for {@link PreferenceLoss#SIGMOID} (TRL's {@code label_smoothing}) */
+    public double labelSmoothing() { return labelSmoothing; }
+
+    /**
+     * @return the weight of the chosen answer's SFT loss added to the preference loss (LLaMA-Factory's
+     *     {@code pref_ftx}); that loss is the chosen answer's negative log-likelihood averaged over its
+     *     tokens, then over the pairs
+     */
+    public double prefFtx() { return prefFtx; }
+
+    /** @return the target reward margin of {@link PreferenceLoss#SIMPO} (LLaMA-Factory's {@code simpo_gamma}) */
+    public double simpoGamma() { return simpoGamma; }
+
     /**
      * @return the saved LoRA adapter (PEFT layout) whose weights the run starts from instead of PEFT's
      *     initialisation, or empty (the default); the adapter must have this config's rank, alpha,
@@ -148,6 +185,8 @@ public final class TrainingConfig {
                 + ", maxLength=" + maxLength + ", seed=" + seed + ", trainOnPrompt=" + trainOnPrompt
                 + ", checkpointDir=" + checkpointDir + ", checkpointEverySteps=" + checkpointEverySteps
                 + ", earlyStoppingPatience=" + earlyStoppingPatience
+                + (method == TrainingMethod.SFT ? "" : ", method=" + method + ", prefLoss=" + prefLoss + ", prefBeta=" + prefBeta
+                        + ", labelSmoothing=" + labelSmoothing + ", prefFtx=" + prefFtx + ", simpoGamma=" + simpoGamma)
                 + (initAdapter == null ? "" : ", initAdapter=" + initAdapter) + "]";
     }
 
@@ -170,6 +209,12 @@ public final class TrainingConfig {
         private int earlyStoppingPatience = 0;
         private int logEverySteps = 1;
         private int maxNonFiniteSteps = 3;
+        private TrainingMethod method = TrainingMethod.SFT;
+        private PreferenceLoss prefLoss = PreferenceLoss.SIGMOID;
+        private double prefBeta = 0.1;
+        private double labelSmoothing = 0.0;
+        private double prefFtx = 0.0;
+        private double simpoGamma = 0.5;
         private Path initAdapter;
 
         private Builder() {
@@ -229,6 +274,24 @@ public final class TrainingConfig {
         /** @param value non-finite steps in a row that stop the run, at least 1 (default 3) */
         public Builder maxNonFiniteSteps(int value) { this.maxNonFiniteSteps = value; return this; }
 
+        /** @param value SFT or DPO (default SFT) */
+        public Builder method(TrainingMethod value) { this.method = Objects.requireNonNull(value, "method"); return this; }
+
+        /** @param value the preference loss (default SIGMOID) */
+        public Builder prefLoss(PreferenceLoss value) { this.prefLoss = Objects.requireNonNull(value, "prefLoss"); return this; }
+
+        /** @param value positive (default 0.1) */
+        public Builder prefBeta(double value) { this.prefBeta = value; return this; }
+
+        /** @param value in [0, 0.5), only with {@link PreferenceLoss#SIGMOID} (default 0.0) */
+        public Builder labelSmoothing(double value) { this.labelSmoothing = value; return this; }
+
+        /** @param value at least 0 (default 0.0) */
+        public Builder prefFtx(double value) { this.prefFtx = value; return this; }
+
+        /** @param value at least 0 (default 0.5) */
+        public Builder simpoGamma(double value) { this.simpoGamma = value; return this; }
+
         /** @param value a saved LoRA adapter folder to start from, or null for PEFT's initialisation (default none) */
         public Builder initAdapter(Path value) { this.initAdapter = value; return this; }
 
@@ -249,6 +312,12 @@ public final class TrainingConfig {
             check(earlyStoppingPatience >= 0, "earlyStoppingPatience", earlyStoppingPatience, "must not be negative");
             check(logEverySteps >= 1, "logEverySteps", logEverySteps, "must be at least 1");
             check(maxNonFiniteSteps >= 1, "maxNonFiniteSteps", maxNonFiniteSteps, "must be at least 1");
+            check(prefBeta > 0 && Double.isFinite(prefBeta), "prefBeta", prefBeta, "must be positive");
+            check(labelSmoothing >= 0 && labelSmoothing < 0.5, "labelSmoothing", labelSmoothing, "must be in [0, 0.5)");
+            check(labelSmoothing == 0 || prefLoss == PreferenceLoss.SIGMOID, "labelSmoothing", labelSmoothing,
+                    "applies to the sigmoid (DPO) loss only, not " + prefLoss);
+            check(prefFtx >= 0 && Double.isFinite(prefFtx), "prefFtx", prefFtx, "must not be negative");
+            check(simpoGamma >= 0 && Double.isFinite(simpoGamma), "simpoGamma", simpoGamma, "must not be negative");
             check(initAdapter == null || lora != null, "initAdapter", initAdapter,
                     "starts LoRA from an adapter, which full fine-tuning has none of");
             return new TrainingConfig(this);

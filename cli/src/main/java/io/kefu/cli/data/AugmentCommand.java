@@ -56,7 +56,7 @@ public final class AugmentCommand implements Callable<Integer> {
     @Option(names = "--lexicon", paramLabel = "FILE", description = "Synonym rules (PATTERN<TAB>A|B per line) instead of the shipped lexicon.")
     Path lexicon;
 
-    @Option(names = "--negatives", description = "Keep a bad answer (evasive, pushy, absolute claim, refused hand-off) as 'rejected' beside each answer.")
+    @Option(names = "--negatives", description = "Keep a bad answer (evasive, pushy, absolute claim, refused hand-off, wrong stock, unfounded promise) as 'rejected' beside each answer.")
     boolean negatives;
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")

@@ -17,8 +17,10 @@ import io.kefu.model.Engine;
 import io.kefu.model.ModelRef;
 import io.kefu.train.Adapter;
 import io.kefu.train.LoraConfig;
+import io.kefu.train.PreferenceLoss;
 import io.kefu.train.Schedule;
 import io.kefu.train.TrainingConfig;
+import io.kefu.train.TrainingMethod;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,7 +36,7 @@ import picocli.CommandLine.Spec;
 /** {@code kefu train}: LoRA or full fine-tuning of a base model on a dataset. */
 @Command(name = "train",
         mixinStandardHelpOptions = true,
-        description = {"Fine-tune a base model with LoRA (default) or fully.",
+        description = {"Fine-tune a base model with LoRA (default) or fully, on answers (sft) or on chosen/rejected pairs (dpo).",
                 "The run folder --out receives checkpoints (checkpoint-<step>/), metrics.jsonl, loss.png, and at the",
                 "end adapter/ (PEFT layout)",
                 "or, with --full, model/ (a Hugging Face checkpoint), with kefu_provenance.json: the base model,",
@@ -47,7 +49,9 @@ import picocli.CommandLine.Spec;
                 "      --lora-r 8 --lora-alpha 16 --lora-target q_proj,v_proj --epochs 3 --lr 2e-4",
                 "  kefu train --config shop-lora.yaml --lr 1e-4     (the file's settings, with a different learning rate)",
                 "  kefu train --model models/qwen2.5-0.5b --data data/june.jsonl --out out/june \\",
-                "      --init-adapter out/may/adapter --replay data/may.jsonl --replay-ratio 0.2"})
+                "      --init-adapter out/may/adapter --replay data/may.jsonl --replay-ratio 0.2",
+                "  kefu train --model models/qwen2.5-0.5b --data pref.jsonl --out out/dpo --method dpo --pref-beta 0.1 \\",
+                "      --init-adapter out/june/adapter --lr 5e-6     (DPO from the SFT adapter, which is also the reference)"})
 public final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -131,6 +135,26 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--early-stopping", defaultValue = "0", description = "Stop after N epochs without validation improvement; 0 = off (default: ${DEFAULT-VALUE}).")
     int earlyStopping;
+
+    @Option(names = "--method", defaultValue = "sft", description = {"sft (learn the answers) or dpo (preference training on",
+            "examples with a chosen and a rejected answer) (default: ${DEFAULT-VALUE})."})
+    String method;
+
+    @Option(names = "--pref-loss", defaultValue = "sigmoid", description = {"Preference loss of --method dpo: sigmoid (DPO against the",
+            "model as the run starts), orpo or simpo (no reference) (default: ${DEFAULT-VALUE})."})
+    String prefLoss;
+
+    @Option(names = "--pref-beta", defaultValue = "0.1", description = "Beta of the preference loss (default: ${DEFAULT-VALUE}).")
+    double prefBeta;
+
+    @Option(names = "--label-smoothing", defaultValue = "0.0", description = "Share of preference labels assumed flipped, sigmoid loss only (default: ${DEFAULT-VALUE}).")
+    double labelSmoothing;
+
+    @Option(names = "--pref-ftx", defaultValue = "0.0", description = "Weight of the chosen answer's SFT loss added to the preference loss (default: ${DEFAULT-VALUE}).")
+    double prefFtx;
+
+    @Option(names = "--simpo-gamma", defaultValue = "0.5", description = "Target reward margin of the simpo loss (default: ${DEFAULT-VALUE}).")
+    double simpoGamma;
 
     @Option(names = "--init-adapter", paramLabel = "DIR", description = {"Start LoRA from this PEFT adapter (last month's) instead of",
             "a fresh initialisation; its rank, alpha and targets become the defaults (default: the config's",
@@ -244,6 +268,12 @@ public final class TrainCommand implements Callable<Integer> {
         if (given("--train-on-prompt")) builder.trainOnPrompt(trainOnPrompt);
         if (given("--checkpoint-every")) builder.checkpointEverySteps(checkpointEvery);
         if (given("--early-stopping")) builder.earlyStoppingPatience(earlyStopping);
+        if (given("--method")) builder.method(choice("--method", method, TrainingMethod.class));
+        if (given("--pref-loss")) builder.prefLoss(choice("--pref-loss", prefLoss, PreferenceLoss.class));
+        if (given("--pref-beta")) builder.prefBeta(prefBeta);
+        if (given("--label-smoothing")) builder.labelSmoothing(labelSmoothing);
+        if (given("--pref-ftx")) builder.prefFtx(prefFtx);
+        if (given("--simpo-gamma")) builder.simpoGamma(simpoGamma);
         builder.checkpointDir(runDir);
         Path parentDir = initAdapter != null ? initAdapter : file == null ? null : file.trainingConfig().initAdapter().orElse(null);
         List<String> loraFlags = List.of("--lora-r", "--lora-alpha", "--lora-dropout", "--lora-target", "--rslora");
@@ -265,6 +295,16 @@ public final class TrainCommand implements Callable<Integer> {
             builder.initAdapter(parentDir);
         }
         return builder.build();
+    }
+
+    private static <E extends Enum<E>> E choice(String option, String value, Class<E> type) {
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equalsIgnoreCase(value)) {
+                return e;
+            }
+        }
+        throw new KefuException(ErrorCode.INVALID_ARGUMENT, option + " " + value + ": expected one of "
+                + String.join(", ", java.util.Arrays.stream(type.getEnumConstants()).map(e -> e.name().toLowerCase(java.util.Locale.ROOT)).toList()));
     }
 
     /** A fresh adapter: the config file's LoRA settings (or the defaults) with the LoRA flags applied over them. */

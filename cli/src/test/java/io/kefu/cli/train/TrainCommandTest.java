@@ -101,6 +101,48 @@ class TrainCommandTest {
         assertThat(dir.resolve("run2")).doesNotExist();
     }
 
+    @Test
+    void methodDpoTrainsOnChosenAndRejectedPairs() throws Exception {
+        Path repo = Path.of(System.getProperty("kefu.repo.dir"));
+        Path data = dir.resolve("pref.jsonl");
+        List<String> lines = Files.readAllLines(repo.resolve("examples/shop/train.jsonl")).subList(0, 10);
+        // LLaMA-Factory's ranking records: the answer as "chosen" beside "rejected"
+        Files.write(data, lines.stream().map(l -> l.replace("\"output\":", "\"chosen\":").replaceFirst("\\}$", ",\"rejected\":\"不知道。\"}"))
+                .toList());
+        String model = repo.resolve("examples/models/demo-base").toString();
+        Cli.Result trained = Cli.run("train", "--model", model, "--data", data.toString(), "--out", dir.resolve("dpo").toString(),
+                "--method", "dpo", "--pref-beta", "0.2", "--pref-ftx", "0.1", "--epochs", "1", "--batch-size", "5", "--grad-accum", "1",
+                "--max-length", "512");
+        assertThat(trained.exitCode()).as(trained.err()).isZero();
+        assertThat(trained.out()).contains("step 2/2", "wrote " + dir.resolve("dpo").resolve("adapter"));
+        assertThat(dir.resolve("dpo/adapter/adapter_model.safetensors")).exists();
+
+        // DPO after SFT: the SFT adapter is where the run starts and the reference it is compared with
+        Path sftData = dir.resolve("sft.jsonl");
+        Files.write(sftData, lines);
+        Cli.Result sft = Cli.run("train", "--model", model, "--data", sftData.toString(), "--out", dir.resolve("sft").toString(),
+                "--epochs", "1", "--batch-size", "5", "--grad-accum", "1", "--max-length", "512", "--lr", "2e-3");
+        assertThat(sft.exitCode()).as(sft.err()).isZero();
+        Cli.Result after = Cli.run("train", "--model", model, "--data", data.toString(), "--out", dir.resolve("dpo-after-sft").toString(),
+                "--method", "dpo", "--init-adapter", dir.resolve("sft/adapter").toString(), "--epochs", "1", "--batch-size", "5",
+                "--grad-accum", "1", "--max-length", "512");
+        assertThat(after.exitCode()).as(after.err()).isZero();
+        assertThat(after.out()).contains("loss 0.6931"); // the first step starts equal to its reference: ln 2
+        assertThat(dir.resolve("dpo-after-sft/adapter/kefu_provenance.json")).content()
+                .contains("\"stage\"", "\"dpo\"", dir.resolve("sft/adapter").toString());
+
+        Cli.Result badMethod = Cli.run("train", "--model", model, "--data", data.toString(), "--out", dir.resolve("x").toString(),
+                "--method", "ppo");
+        assertThat(badMethod.exitCode()).isEqualTo(KefuCli.EXIT_USAGE);
+        assertThat(badMethod.err()).contains("--method ppo: expected one of sft, dpo");
+        Cli.Result smoothedOrpo = Cli.run("train", "--model", model, "--data", data.toString(), "--out", dir.resolve("y").toString(),
+                "--method", "dpo", "--pref-loss", "orpo", "--label-smoothing", "0.1");
+        assertThat(smoothedOrpo.exitCode()).isEqualTo(KefuCli.EXIT_USAGE);
+        assertThat(smoothedOrpo.err()).contains("labelSmoothing=0.1 applies to the sigmoid (DPO) loss only, not ORPO");
+        assertThat(dir.resolve("x")).doesNotExist();
+        assertThat(dir.resolve("y")).doesNotExist();
+    }
+
     /** What coreutils' sha256sum prints for the bytes of these files, one after another. */
     private static String sha256sum(Path... files) throws Exception {
         List<String> cmd = new java.util.ArrayList<>(List.of("sh", "-c", "cat \"$@\" | sha256sum", "sh"));

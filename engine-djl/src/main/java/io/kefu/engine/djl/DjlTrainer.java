@@ -12,6 +12,7 @@ import io.kefu.runtime.tokenize.TrainingFeatures;
 import io.kefu.data.Dataset;
 import io.kefu.data.Example;
 import io.kefu.engine.djl.lora.LoraWeights;
+import io.kefu.engine.djl.train.PreferencePair;
 import io.kefu.engine.djl.train.TokenSequence;
 import io.kefu.engine.djl.train.Training;
 import io.kefu.model.BaseModel;
@@ -19,6 +20,7 @@ import io.kefu.train.Adapter;
 import io.kefu.train.Trainer;
 import io.kefu.train.TrainingConfig;
 import io.kefu.train.TrainingListener;
+import io.kefu.train.TrainingMethod;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -57,6 +59,9 @@ final class DjlTrainer implements Trainer {
         ParentAdapter parent = config.initAdapter()
                 .map(dir -> ParentAdapter.load(dir, config.lora().get(), model.ref().value(), model.config()))
                 .orElse(null);
+        if (config.method() == TrainingMethod.DPO) {
+            return fitPreferences(model, train, validation, parent, listener);
+        }
         List<TokenSequence> trainSet;
         List<TokenSequence> validationSet;
         try (HfTokenizer tokenizer = HfTokenizer.load(model.directory())) {
@@ -79,6 +84,43 @@ final class DjlTrainer implements Trainer {
         String fingerprint = fingerprint(modelConfig, trainSet, validationSet, parent);
         try (LoraWeights lora = initialLora(config, modelConfig, parent, model.weights().manager())) {
             Training.run(model.model(), lora, config, fingerprint, trainSet, validationSet, listener);
+            return lora.toAdapter(model.ref().value());
+        }
+    }
+
+    /** Preference training ({@link TrainingMethod#DPO}) on examples with a chosen and a rejected answer. */
+    private Adapter fitPreferences(DjlBaseModel model, Dataset train, Dataset validation, ParentAdapter parent,
+                                   TrainingListener listener) {
+        List<PreferencePair> trainSet;
+        List<PreferencePair> validationSet;
+        try (HfTokenizer tokenizer = HfTokenizer.load(model.directory())) {
+            ChatFeaturizer featurizer = ChatFeaturizer.builder(tokenizer, model.template()).maxLength(config.maxLength())
+                    .trainOnPrompt(false).overlongPolicy(OverlongPolicy.TRUNCATE).build();
+            trainSet = PreferenceFeatures.of(featurizer, train);
+            validationSet = validation == null ? List.of() : PreferenceFeatures.of(featurizer, validation);
+        }
+        if (trainSet.isEmpty()) {
+            throw new KefuException(ErrorCode.INVALID_DATA, "none of the " + train.examples().size() + " preference examples "
+                    + "keeps a trained token of both answers within maxLength=" + config.maxLength() + " tokens; raise maxLength "
+                    + "or shorten the prompts");
+        }
+        HfModelConfig modelConfig = model.config();
+        List<TokenSequence> flat = new ArrayList<>();
+        for (List<PreferencePair> set : List.of(trainSet, validationSet)) {
+            set.forEach(p -> {
+                flat.add(p.chosen());
+                flat.add(p.rejected());
+            });
+        }
+        if (config.isFullFineTune()) {
+            Training.runPreference(model.model(), null, config, fingerprint(modelConfig, flat, List.of(), null), trainSet,
+                    validationSet, listener);
+            return new FullFineTuneResult(model.ref().value());
+        }
+        // the reference of DPO is the adapter the run starts from: a fresh one, or the parent (e.g. the SFT adapter)
+        String fingerprint = fingerprint(modelConfig, flat, List.of(), parent);
+        try (LoraWeights lora = initialLora(config, modelConfig, parent, model.weights().manager())) {
+            Training.runPreference(model.model(), lora, config, fingerprint, trainSet, validationSet, listener);
             return lora.toAdapter(model.ref().value());
         }
     }

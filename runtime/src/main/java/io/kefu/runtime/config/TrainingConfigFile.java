@@ -3,8 +3,10 @@ package io.kefu.runtime.config;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.train.LoraConfig;
+import io.kefu.train.PreferenceLoss;
 import io.kefu.train.Schedule;
 import io.kefu.train.TrainingConfig;
+import io.kefu.train.TrainingMethod;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -69,6 +71,9 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  * replay_dataset: data/may.jsonl          # earlier training data to mix in (Kefu's key)
  * replay_ratio: 0.2                       # share of the mixed training set taken from it (Kefu's key)
  * </pre>
+ *
+ * Preference training: {@code stage: dpo} with {@code pref_loss} (sigmoid | orpo | simpo),
+ * {@code pref_beta}, {@code pref_ftx}, {@code dpo_label_smoothing} and {@code simpo_gamma}.
  *
  * Keys map to {@link TrainingConfig} and {@link LoraConfig}; missing keys keep their defaults.
  * {@code output_dir} is the run folder: checkpoints go there ({@link TrainingConfig#checkpointDir()})
@@ -191,6 +196,14 @@ public final class TrainingConfigFile {
         out.put("logging_steps", config.logEverySteps());
         out.put("early_stopping_patience", config.earlyStoppingPatience());
         out.put("max_non_finite_steps", config.maxNonFiniteSteps());
+        if (config.method() == TrainingMethod.DPO) {
+            out.put("stage", "dpo");
+            out.put("pref_loss", config.prefLoss().name().toLowerCase(Locale.ROOT));
+            out.put("pref_beta", config.prefBeta());
+            out.put("pref_ftx", config.prefFtx());
+            out.put("dpo_label_smoothing", config.labelSmoothing());
+            out.put("simpo_gamma", config.simpoGamma());
+        }
         return out;
     }
 
@@ -221,7 +234,13 @@ public final class TrainingConfigFile {
             this.file = file;
             keys.put("model_name_or_path", (k, v) -> model = text(k, v));
             keys.put("dataset", (k, v) -> dataset = Path.of(text(k, v)));
-            keys.put("stage", (k, v) -> require(k, v, text(k, v).equals("sft"), "Kefu trains supervised fine-tuning only: sft"));
+            keys.put("stage", (k, v) -> training.method(TrainingMethod.valueOf(choice(k, v, Map.of("sft", "SFT", "dpo", "DPO")))));
+            keys.put("pref_loss", (k, v) -> training.prefLoss(PreferenceLoss.valueOf(
+                    choice(k, v, Map.of("sigmoid", "SIGMOID", "orpo", "ORPO", "simpo", "SIMPO")))));
+            keys.put("pref_beta", (k, v) -> training.prefBeta(number(k, v)));
+            keys.put("pref_ftx", (k, v) -> training.prefFtx(number(k, v)));
+            keys.put("dpo_label_smoothing", (k, v) -> training.labelSmoothing(number(k, v)));
+            keys.put("simpo_gamma", (k, v) -> training.simpoGamma(number(k, v)));
             keys.put("do_train", (k, v) -> require(k, v, bool(k, v), "must be true (or left out)"));
             keys.put("finetuning_type", (k, v) -> full = choice(k, v, Map.of("lora", "lora", "full", "full")).equals("full"));
             keys.put("lora_rank", (k, v) -> lora.rank(integer(k, v)));

@@ -29,7 +29,9 @@ import java.util.Set;
  *       (chosen per message);</li>
  *   <li>user roles {@code user}, {@code human}; assistant roles {@code assistant}, {@code gpt};
  *       system role {@code system}; tool roles {@code tool}, {@code observation};</li>
- *   <li>label columns {@code intent}, {@code strategy}, {@code rejected}.</li>
+ *   <li>label columns {@code intent}, {@code strategy}, {@code rejected};</li>
+ *   <li>preference column {@code chosen}: with it a record gives its answer as {@code chosen} beside
+ *       {@code rejected} (LLaMA-Factory's ranking data, TRL's preference data).</li>
  * </ul>
  * Every field not mapped is kept as metadata.
  *
@@ -54,6 +56,7 @@ public final class FieldMapping {
     private final String intent;
     private final String strategy;
     private final String rejected;
+    private final String chosen;
 
     private FieldMapping(Builder b) {
         instruction = b.instruction;
@@ -71,6 +74,7 @@ public final class FieldMapping {
         intent = b.intent;
         strategy = b.strategy;
         rejected = b.rejected;
+        chosen = b.chosen;
     }
 
     /** @return the default mapping described in the class comment */
@@ -158,11 +162,16 @@ public final class FieldMapping {
         return rejected;
     }
 
+    /** @return the chosen-answer column of preference records */
+    public String chosen() {
+        return chosen;
+    }
+
     /** @return true if {@code name} is one of the columns this mapping reads (not metadata) */
     boolean isMapped(String name) {
         return name.equals(instruction) || name.equals(input) || name.equals(output) || name.equals(system)
                 || name.equals(history) || messages.contains(name) || name.equals(intent)
-                || name.equals(strategy) || name.equals(rejected);
+                || name.equals(strategy) || name.equals(rejected) || name.equals(chosen);
     }
 
     /**
@@ -172,7 +181,7 @@ public final class FieldMapping {
      *
      * <p>Column keys: {@code prompt}/{@code instruction}, {@code query}/{@code input},
      * {@code response}/{@code output}, {@code system}, {@code history}, {@code messages},
-     * {@code intent}, {@code strategy}, {@code rejected}. Tag keys: {@code role_tag},
+     * {@code intent}, {@code strategy}, {@code chosen}, {@code rejected}. Tag keys: {@code role_tag},
      * {@code content_tag}, {@code user_tag}, {@code assistant_tag}, {@code system_tag},
      * {@code observation_tag}. Unset keys keep their defaults.
      *
@@ -214,10 +223,11 @@ public final class FieldMapping {
                 case "intent" -> b.intent(value);
                 case "strategy" -> b.strategy(value);
                 case "rejected" -> b.rejected(value);
-                case "tools", "images", "videos", "audios", "chosen", "kto_tag" -> throw new KefuException(ErrorCode.INVALID_CONFIG,
-                        where + ": columns." + e.getKey() + ": not supported (text dialogs only; preference data uses a 'rejected' string)");
+                case "chosen" -> b.chosen(value);
+                case "tools", "images", "videos", "audios", "kto_tag" -> throw new KefuException(ErrorCode.INVALID_CONFIG,
+                        where + ": columns." + e.getKey() + ": not supported (text dialogs only)");
                 default -> throw new KefuException(ErrorCode.INVALID_CONFIG, where + ": columns." + e.getKey()
-                        + ": unknown column; expected prompt, query, response, system, history, messages, intent, strategy or rejected");
+                        + ": unknown column; expected prompt, query, response, system, history, messages, intent, strategy, chosen or rejected");
             }
         }
         JsonNode tags = root.path("tags");
@@ -253,13 +263,13 @@ public final class FieldMapping {
                 && messages.equals(m.messages) && roleKeys.equals(m.roleKeys) && contentKeys.equals(m.contentKeys)
                 && userTags.equals(m.userTags) && assistantTags.equals(m.assistantTags)
                 && systemTags.equals(m.systemTags) && toolTags.equals(m.toolTags) && intent.equals(m.intent)
-                && strategy.equals(m.strategy) && rejected.equals(m.rejected);
+                && strategy.equals(m.strategy) && rejected.equals(m.rejected) && chosen.equals(m.chosen);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(instruction, input, output, system, history, messages, roleKeys, contentKeys,
-                userTags, assistantTags, systemTags, toolTags, intent, strategy, rejected);
+                userTags, assistantTags, systemTags, toolTags, intent, strategy, rejected, chosen);
     }
 
     @Override
@@ -268,7 +278,7 @@ public final class FieldMapping {
                 + ", system=" + system + ", history=" + history + ", messages=" + messages + ", roleKeys=" + roleKeys
                 + ", contentKeys=" + contentKeys + ", user=" + userTags + ", assistant=" + assistantTags
                 + ", system=" + systemTags + ", tool=" + toolTags + ", intent=" + intent + ", strategy=" + strategy
-                + ", rejected=" + rejected + "]";
+                + ", rejected=" + rejected + ", chosen=" + chosen + "]";
     }
 
     /** Builds a {@link FieldMapping}; every setter replaces the default named in the class comment. */
@@ -288,6 +298,7 @@ public final class FieldMapping {
         private String intent = "intent";
         private String strategy = "strategy";
         private String rejected = "rejected";
+        private String chosen = "chosen";
 
         private Builder() {
         }
@@ -382,6 +393,12 @@ public final class FieldMapping {
             return this;
         }
 
+        /** @param column the chosen-answer column of preference records; default {@code chosen} */
+        public Builder chosen(String column) {
+            chosen = column;
+            return this;
+        }
+
         /**
          * @return the mapping
          * @throws KefuException {@link ErrorCode#INVALID_CONFIG} if a name is blank, a role name
@@ -391,7 +408,7 @@ public final class FieldMapping {
             List<String> columns = new ArrayList<>(List.of(
                     check(instruction, "instruction"), check(input, "input"), check(output, "output"),
                     check(system, "system"), check(history, "history"), check(intent, "intent"),
-                    check(strategy, "strategy"), check(rejected, "rejected")));
+                    check(strategy, "strategy"), check(rejected, "rejected"), check(chosen, "chosen")));
             for (String m : messages) {
                 columns.add(check(m, "messages"));
             }

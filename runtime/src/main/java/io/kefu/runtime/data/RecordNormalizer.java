@@ -21,6 +21,12 @@ import java.util.Map;
  * {@code system} the system message. Fields that are not mapped are kept as metadata (JSON
  * {@code null} values are left out).
  *
+ * <p>Preference records give the answer as {@code chosen} beside {@code rejected}: Alpaca fields with
+ * {@code chosen}/{@code rejected} strings and ShareGPT or OpenAI conversations that end with the user,
+ * with {@code chosen}/{@code rejected} messages (LLaMA-Factory's ranking data); TRL's
+ * {@code prompt}/{@code chosen}/{@code rejected} as text or message lists, or {@code chosen}/{@code
+ * rejected} whole conversations sharing their prompt (TRL's implicit prompt).
+ *
  * <p>Why one long class: each record shape (Alpaca, OpenAI messages, ShareGPT) needs its own
  * field-by-field checks with located messages, and they share the role-order rules.
  */
@@ -31,6 +37,9 @@ final class RecordNormalizer {
             return problems.isEmpty();
         }
     }
+
+    /** TRL's prompt column of preference records. */
+    static final String TRL_PROMPT = "prompt";
 
     private final FieldMapping mapping;
     private final String file;
@@ -66,6 +75,19 @@ final class RecordNormalizer {
             }
         }
         boolean alpaca = present(json, mapping.instruction()) || present(json, mapping.output());
+        boolean preference = present(json, mapping.chosen());
+        if (preference && present(json, mapping.output())) {
+            problems.add(mapping.output(), "a record with '" + mapping.chosen() + "' gives its answer there; leave '"
+                    + mapping.output() + "' out");
+            return problems.result(null, null);
+        }
+        if (preference && !present(json, mapping.rejected())) {
+            problems.add(mapping.rejected(), "missing: a record with '" + mapping.chosen() + "' needs the rejected answer too");
+            return problems.result(null, null);
+        }
+        if (preference && conversationColumn == null && !alpaca) {
+            return trlPreference(json, line, problems);
+        }
         if (conversationColumn != null && alpaca) {
             problems.add(Problem.RECORD, "has both '" + conversationColumn + "' and Alpaca fields '"
                     + mapping.instruction() + "'/'" + mapping.output() + "'; use one shape per record");
@@ -79,21 +101,27 @@ final class RecordNormalizer {
         }
         List<ChatMessage> messages = new ArrayList<>();
         RecordShape shape;
+        String chosen = preference ? answer(json.get(mapping.chosen()), mapping.chosen(), problems) : null;
         if (conversationColumn == null) {
             shape = RecordShape.ALPACA;
-            readAlpaca(json, messages, problems);
+            readAlpaca(json, messages, chosen, problems);
         } else {
-            shape = readConversation(json, conversationColumn, messages, problems);
+            shape = readConversation(json, conversationColumn, messages, chosen, problems);
         }
+        String rejected = rejected(json, problems);
+        return finish(json, line, shape, messages, rejected, List.of(), problems);
+    }
+
+    private Result finish(JsonNode json, long line, RecordShape shape, List<ChatMessage> messages, String rejected,
+                          List<String> alsoMapped, Problems problems) {
         String intent = optionalText(json, mapping.intent(), problems);
         String strategy = optionalText(json, mapping.strategy(), problems);
-        String rejected = rejected(json, problems);
         if (!problems.isEmpty()) {
             return problems.result(null, shape);
         }
         Map<String, Object> metadata = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> field : json.properties()) {
-            if (!mapping.isMapped(field.getKey()) && !field.getValue().isNull()) {
+            if (!mapping.isMapped(field.getKey()) && !alsoMapped.contains(field.getKey()) && !field.getValue().isNull()) {
                 metadata.put(field.getKey(), JsonValues.toJava(field.getValue()));
             }
         }
@@ -101,10 +129,106 @@ final class RecordNormalizer {
         return problems.result(example, shape);
     }
 
-    private void readAlpaca(JsonNode json, List<ChatMessage> messages, Problems problems) {
+    /**
+     * TRL's preference records: {@code prompt} as text or messages with {@code chosen}/{@code rejected}
+     * as text or one-message lists, or, without a prompt, {@code chosen}/{@code rejected} whole
+     * conversations that agree up to their last answer.
+     */
+    private Result trlPreference(JsonNode json, long line, Problems problems) {
+        List<ChatMessage> messages = new ArrayList<>();
+        String chosenColumn = mapping.chosen();
+        String rejectedColumn = mapping.rejected();
+        JsonNode prompt = json.get(TRL_PROMPT);
+        String rejected;
+        if (prompt != null && !prompt.isNull()) {
+            String chosen = answer(json.get(chosenColumn), chosenColumn, problems);
+            rejected = answer(json.get(rejectedColumn), rejectedColumn, problems);
+            if (prompt.isTextual()) {
+                String system = text(json, mapping.system(), problems, false);
+                if (system != null && !system.isEmpty()) {
+                    messages.add(ChatMessage.system(system));
+                }
+                if (prompt.asText().isBlank()) {
+                    problems.add(TRL_PROMPT, "empty: the customer's question is missing");
+                }
+                messages.add(ChatMessage.user(prompt.asText()));
+                messages.add(ChatMessage.assistant(chosen == null ? "" : chosen));
+            } else {
+                readConversation(json, TRL_PROMPT, messages, chosen, problems);
+            }
+        } else {
+            JsonNode chosen = json.get(chosenColumn);
+            JsonNode rejectedNode = json.get(rejectedColumn);
+            if (!chosen.isArray() || !rejectedNode.isArray()) {
+                problems.add(Problem.RECORD, "a preference record without '" + TRL_PROMPT + "' or '" + mapping.instruction()
+                        + "' gives '" + chosenColumn + "' and '" + rejectedColumn + "' as whole conversations (message lists)");
+                return problems.result(null, RecordShape.TRL_PREFERENCE);
+            }
+            readConversation(json, chosenColumn, messages, null, problems);
+            rejected = null;
+            if (problems.isEmpty()) {
+                int last = chosen.size() - 1;
+                boolean samePrompt = rejectedNode.size() == chosen.size();
+                for (int i = 0; samePrompt && i < last; i++) {
+                    samePrompt = rejectedNode.get(i).equals(chosen.get(i));
+                }
+                if (!samePrompt) {
+                    problems.add(rejectedColumn, "must repeat the '" + chosenColumn + "' conversation up to its last answer "
+                            + "(TRL's implicit prompt) and differ only there");
+                } else {
+                    rejected = answer(rejectedNode.get(last), rejectedColumn + "[" + last + "]", problems);
+                }
+            }
+        }
+        return finish(json, line, RecordShape.TRL_PREFERENCE, messages, rejected, List.of(TRL_PROMPT), problems);
+    }
+
+    /**
+     * An answer given as text, as a message object, or as a list holding one assistant message.
+     *
+     * @return its text, or null when it is malformed (reported)
+     */
+    private String answer(JsonNode node, String field, Problems problems) {
+        if (node.isArray()) {
+            if (node.size() != 1) {
+                problems.add(field, "expected one assistant message, found " + node.size() + " messages");
+                return null;
+            }
+            node = node.get(0);
+            field = field + "[0]";
+        }
+        String text;
+        if (node.isObject()) {
+            String roleKey = firstPresent(node, mapping.roleKeys());
+            if (roleKey != null && (!node.get(roleKey).isTextual() || roles.get(node.get(roleKey).asText()) != Role.ASSISTANT)) {
+                problems.add(field + "." + roleKey, "the answer must come from the assistant, found " + describe(node.get(roleKey)));
+                return null;
+            }
+            String key = firstPresent(node, mapping.contentKeys());
+            if (key == null) {
+                problems.add(field, "expected a string or a message with " + String.join(" or ", mapping.contentKeys())
+                        + ", found an object without it");
+                return null;
+            }
+            text = content(node.get(key), field + "." + key, problems);
+        } else if (node.isTextual()) {
+            text = node.asText();
+        } else {
+            problems.add(field, "expected a string or a message, found " + kind(node));
+            return null;
+        }
+        if (text != null && text.isBlank()) {
+            problems.add(field, "empty: every answer must have text");
+            return null;
+        }
+        return text;
+    }
+
+    /** @param chosen the answer of a preference record (then there is no output column), or null */
+    private void readAlpaca(JsonNode json, List<ChatMessage> messages, String chosen, Problems problems) {
         String instruction = text(json, mapping.instruction(), problems, true);
         String input = text(json, mapping.input(), problems, false);
-        String output = text(json, mapping.output(), problems, true);
+        String output = present(json, mapping.chosen()) ? chosen : text(json, mapping.output(), problems, true);
         String system = text(json, mapping.system(), problems, false);
         if (system != null && !system.isEmpty()) {
             messages.add(ChatMessage.system(system));
@@ -158,7 +282,9 @@ final class RecordNormalizer {
         }
     }
 
-    private RecordShape readConversation(JsonNode json, String column, List<ChatMessage> messages, Problems problems) {
+    /** @param chosen the answer of a preference record, whose conversation ends with the user; or null */
+    private RecordShape readConversation(JsonNode json, String column, List<ChatMessage> messages, String chosen,
+                                         Problems problems) {
         JsonNode list = json.get(column);
         RecordShape shape = column.equals("conversations") ? RecordShape.SHAREGPT : RecordShape.OPENAI;
         if (!list.isArray()) {
@@ -217,6 +343,15 @@ final class RecordNormalizer {
             }
             messages.add(new ChatMessage(role, content));
             sourceIndex.add(i);
+        }
+        if (chosen != null && problems.isEmpty()) {
+            if (!messages.isEmpty() && messages.get(messages.size() - 1).role() == Role.ASSISTANT) {
+                problems.add(column, "a preference record's conversation ends with the user; its answers are '"
+                        + mapping.chosen() + "' and '" + mapping.rejected() + "'");
+                return shape;
+            }
+            messages.add(ChatMessage.assistant(chosen));
+            sourceIndex.add(list.size());
         }
         if (problems.isEmpty()) {
             checkRoleOrder(column, messages, sourceIndex, problems);
@@ -277,6 +412,9 @@ final class RecordNormalizer {
         JsonNode node = json.get(mapping.rejected());
         if (node == null || node.isNull()) {
             return null;
+        }
+        if (node.isArray()) {
+            return answer(node, mapping.rejected(), problems);
         }
         if (node.isObject()) {
             String key = firstPresent(node, mapping.contentKeys());

@@ -7,5 +7,11 @@ public enum RecordShape {
     /** {@code messages: [{role, content}, ...]} as in the OpenAI chat API. */
     OPENAI,
     /** {@code conversations: [{from, value}, ...]} with {@code from} = human, gpt, system. */
-    SHAREGPT
+    SHAREGPT,
+    /**
+     * TRL's preference records: {@code prompt} (text or messages) with {@code chosen} and
+     * {@code rejected} answers, or {@code chosen} and {@code rejected} whole conversations that share
+     * the prompt (TRL's implicit prompt).
+     */
+    TRL_PREFERENCE
 }

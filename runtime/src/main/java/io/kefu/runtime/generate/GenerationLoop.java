@@ -53,9 +53,11 @@ public final class GenerationLoop {
     private final Function<int[], String> decode;
     private final IntFunction<String> tokenText;
     private final Set<Integer> stopTokenIds;
+    private final int spellableIds;
 
     private GenerationLoop(Builder b) {
         this.decode = b.decode;
+        this.spellableIds = b.spellableIds;
         this.tokenText = b.tokenText != null ? b.tokenText : id -> b.decode.apply(new int[] {id});
         this.stopTokenIds = Set.copyOf(b.stopTokenIds);
     }
@@ -80,6 +82,7 @@ public final class GenerationLoop {
                 .decode(ids -> tokenizer.decode(ids, true))
                 .tokenText(id -> tokenizer.decode(new int[] {id}, false))
                 .stopTokenIds(StopCondition.stopTokenIds(eosTokenIds, endOfTurnId))
+                .spellableIds(tokenizer.vocabSize())
                 .build();
     }
 
@@ -250,6 +253,10 @@ public final class GenerationLoop {
         return decode;
     }
 
+    int spellableIds() {
+        return spellableIds;
+    }
+
     IntFunction<String> tokenText() {
         return tokenText;
     }
@@ -259,8 +266,18 @@ public final class GenerationLoop {
         private Function<int[], String> decode;
         private IntFunction<String> tokenText;
         private Collection<Integer> stopTokenIds;
+        private int spellableIds = Integer.MAX_VALUE;
 
         private Builder() {
+        }
+
+        /**
+         * @param value how many ids the tokenizer has (default: every id of the model's logits); a model's vocabulary
+         *     is often padded past it, and the padding ids are never picked
+         */
+        public Builder spellableIds(int value) {
+            this.spellableIds = value;
+            return this;
         }
 
         /** @param value decodes generated ids to answer text, e.g. skipping special tokens (required) */

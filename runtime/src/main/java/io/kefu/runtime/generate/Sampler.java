@@ -24,6 +24,7 @@ public final class Sampler {
     private final boolean wantLogprobs;
     private final SplittableRandom random;
     private final BitSet seen = new BitSet();
+    private final int spellableIds;
     private double[] work = new double[0];
 
     /**
@@ -31,6 +32,15 @@ public final class Sampler {
      * @param promptIds the prompt, for the repetition penalty
      */
     public Sampler(GenerationParameters params, int[] promptIds) {
+        this(params, promptIds, Integer.MAX_VALUE);
+    }
+
+    /**
+     * @param spellableIds how many ids the tokenizer has: a model's logits often cover a vocabulary padded past it (to
+     *     a multiple of 64 or 128), and those ids are never picked, since no text spells them
+     */
+    public Sampler(GenerationParameters params, int[] promptIds, int spellableIds) {
+        this.spellableIds = spellableIds;
         this.params = params;
         this.wantLogprobs = params.logprobs();
         this.random = new SplittableRandom(params.seed());
@@ -104,7 +114,7 @@ public final class Sampler {
             if (penalty != 1.0 && seen.get(i)) {
                 s = s < 0 ? s * penalty : s / penalty;
             }
-            scores[i] = s / temperature;
+            scores[i] = i < spellableIds ? s / temperature : Double.NEGATIVE_INFINITY;
         }
         return scores;
     }

@@ -33,10 +33,10 @@ final class SequenceState {
     private long endNanos;
 
     SequenceState(int[] prompt, GenerationParameters params, java.util.Set<Integer> stopTokenIds,
-                  Function<int[], String> decode, IntFunction<String> tokenText) {
+                  Function<int[], String> decode, IntFunction<String> tokenText, int spellableIds) {
         this.prompt = prompt.clone();
         this.params = params;
-        this.sampler = new Sampler(params, prompt);
+        this.sampler = new Sampler(params, prompt, spellableIds);
         this.stop = StopCondition.of(params, stopTokenIds);
         this.detokenizer = new IncrementalDetokenizer(decode);
         this.tokenText = tokenText;
@@ -65,7 +65,7 @@ final class SequenceState {
                         + ", outside the vocabulary of " + vocabSize);
             }
         }
-        return new SequenceState(prompt, params, loop.stopTokenIds(), loop.decodeFunction(), loop.tokenText());
+        return new SequenceState(prompt, params, loop.stopTokenIds(), loop.decodeFunction(), loop.tokenText(), loop.spellableIds());
     }
 
     int[] promptIds() {

@@ -7,7 +7,9 @@ import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.train.LoraConfig;
 import io.kefu.train.Schedule;
+import io.kefu.train.PreferenceLoss;
 import io.kefu.train.TrainingConfig;
+import io.kefu.train.TrainingMethod;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -131,10 +133,30 @@ class TrainingConfigFileTest {
         assertLocated(write("d.yaml", "seed: 1\nseed: 2\n"), ":2: key 'seed' appears twice (first at line 1)");
         assertLocated(write("n.yaml", "learning_rate:\n"), ":1: key 'learning_rate' has no value");
         assertLocated(write("f.yaml", "finetuning_type: full\nlora_rank: 8\n"), ":2: key 'lora_rank' is a LoRA setting but finetuning_type is full");
-        assertLocated(write("g.yaml", "stage: dpo\n"), ":1: key 'stage': Kefu trains supervised fine-tuning only");
+        assertLocated(write("g.yaml", "stage: ppo\n"), ":1: key 'stage': 'ppo' is not one of dpo, sft");
+        assertLocated(write("h.yaml", "stage: dpo\npref_loss: orpo\ndpo_label_smoothing: 0.1\n"),
+                ":3: key 'dpo_label_smoothing': training config labelSmoothing=0.1 applies to the sigmoid (DPO) loss only, not ORPO");
         assertLocated(write("l.yaml", "- lora_rank\n"), ":1: a training config is a mapping");
         assertLocated(write("y.yaml", "lora_rank: [1, 2\n"), ":2: not valid YAML or JSON: expected ',' or ']'");
         assertLocated(write("j.json", "{\"lora_rank\": 8,\n \"cutoff_len\": 4}\n"), ":2: key 'cutoff_len': training config maxLength=4 must be at least 8");
+    }
+
+    @Test
+    void readsPreferenceKeys() throws IOException {
+        TrainingConfig t = TrainingConfigFile.load(write("dpo.yaml", """
+                stage: dpo
+                pref_loss: simpo
+                pref_beta: 2.0
+                pref_ftx: 0.5
+                simpo_gamma: 0.8
+                """)).trainingConfig();
+        assertThat(t.method()).isEqualTo(TrainingMethod.DPO);
+        assertThat(t.prefLoss()).isEqualTo(PreferenceLoss.SIMPO);
+        assertThat(t.prefBeta()).isEqualTo(2.0);
+        assertThat(t.prefFtx()).isEqualTo(0.5);
+        assertThat(t.simpoGamma()).isEqualTo(0.8);
+        assertThat(TrainingConfigFile.load(write("l.yaml", "stage: dpo\ndpo_label_smoothing: 0.2\n")).trainingConfig().labelSmoothing())
+                .isEqualTo(0.2);
     }
 
     @Test
@@ -177,6 +199,12 @@ class TrainingConfigFileTest {
         assertThat(back.lora()).isEqualTo(config.lora());
         assertThat(back.logEverySteps()).isEqualTo(2);
         assertThat(back.maxNonFiniteSteps()).isEqualTo(4);
+        TrainingConfig dpo = config.toBuilder().method(TrainingMethod.DPO).prefLoss(PreferenceLoss.SIGMOID).prefBeta(0.2)
+                .labelSmoothing(0.1).prefFtx(0.3).simpoGamma(0.7).build();
+        StringBuilder dpoYaml = new StringBuilder();
+        TrainingConfigFile.keysOf(dpo).forEach((k, v) -> dpoYaml.append(k).append(": ").append(v).append('\n'));
+        assertThat(TrainingConfigFile.load(write("dpo-back.yaml", dpoYaml.toString())).trainingConfig().toString())
+                .isEqualTo(dpo.toString());
         assertThat(TrainingConfigFile.keysOf(TrainingConfig.builder().fullFineTune().build()))
                 .containsEntry("finetuning_type", "full").doesNotContainKeys("lora_rank", "adapter_name_or_path", "output_dir");
     }

@@ -20,6 +20,20 @@ class SamplerTest {
     }
 
     @Test
+    void idsPastTheTokenizersVocabularyAreNeverPicked() {
+        // a model's vocabulary padded from 3 spellable ids to 5: the padding has the largest logits
+        float[] logits = {0.1f, 0.3f, 0.2f, 9f, 9f};
+        assertThat(new Sampler(GenerationParameters.greedy(), new int[] {}, 3).next(logits).tokenId()).isEqualTo(1);
+        Sampler sampling = new Sampler(params().temperature(1.0).seed(3).logprobs(true).build(), new int[] {}, 3);
+        double z = Math.log(Math.exp(0.1) + Math.exp(0.3) + Math.exp(0.2));
+        for (int i = 0; i < 200; i++) {
+            Sampler.Sample sample = sampling.next(logits);
+            assertThat(sample.tokenId()).isLessThan(3);
+            assertThat(sample.logprob()).isCloseTo(logits[sample.tokenId()] - z, Offset.offset(1e-6));
+        }
+    }
+
+    @Test
     void repetitionPenaltyDividesPositiveAndMultipliesNegativeLogitsOfSeenTokens() {
         // transformers' RepetitionPenaltyLogitsProcessor: score < 0 ? score * p : score / p, over prompt and output
         GenerationParameters p = params().repetitionPenalty(1.5).logprobs(true).build();

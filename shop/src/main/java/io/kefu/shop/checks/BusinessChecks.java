@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
  * (hesitation: lower the decision risk) = 退换, 退货, 无理由, 运费险, 换码, 换尺码, 包退, 包换;
  * {@code confirm_stock} = 有货, 现货, 库存, 还有, 有的; {@code low_stock} = 剩, 不多, 抓紧; {@code restock_notice}
  * = 补货, 到货; {@code promotion} = 满, 券, 减; {@code size_recommend} = 码; {@code handoff} = the
- * hand-off cues; {@code maxLength} = 200 characters.
+ * hand-off cues; {@code maxLength} = 200 characters. An answer is evasive when it says 不知道, 不清楚,
+ * 没法回答, 自己看 or 问别人 and does not hand off.
  */
 public final class BusinessChecks {
     private static final Pattern CLAUSE = Pattern.compile("[，。！？；,!?;\\n]");
@@ -40,6 +41,7 @@ public final class BusinessChecks {
     private static final Pattern COUPON_AMOUNT = Pattern.compile("(\\d+)\\s*元(?:优惠)?(?:券|红包)");
     private static final Pattern DISCOUNT = Pattern.compile("(\\d+(?:\\.\\d)?)\\s*折|[一二三四五六七八九]折");
     private static final Pattern PRICE_WORD = Pattern.compile("价|只要|仅需|只需|到手|现在|卖|才");
+    private static final Pattern EVASION = Pattern.compile("不知道|不清楚|没法回答|自己看|问别人");
     private static final Pattern PROMOTION_WORD = Pattern.compile("优惠券|券|红包|折扣|优惠码|返现|立减");
 
     private final List<String> bannedClaims;
@@ -97,6 +99,10 @@ public final class BusinessChecks {
         }
         boolean handoffGiven = handoffCues.stream().anyMatch(answer::contains);
         boolean handoffExpected = "handoff".equals(strategy) || (intent != null && handoffIntents.contains(intent));
+        Matcher evasion = EVASION.matcher(answer);
+        if (evasion.find() && !handoffGiven) {
+            findings.add(new Finding(Finding.Kind.EVASIVE, "says '" + evasion.group() + "' instead of answering or handing off"));
+        }
         if (handoffExpected && !handoffGiven) {
             findings.add(new Finding(Finding.Kind.MISSING_HANDOFF, "a " + (intent == null ? strategy : intent)
                     + " question needs a human, the answer does not hand off"));

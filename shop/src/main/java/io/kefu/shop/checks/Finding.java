@@ -28,6 +28,8 @@ public record Finding(Kind kind, String detail) {
         /** Longer than the configured maximum. */
         TOO_LONG,
         /** Empty answer. */
-        EMPTY
+        EMPTY,
+        /** Declines to answer (不知道, 自己看详情页) without handing off to a person. */
+        EVASIVE
     }
 }

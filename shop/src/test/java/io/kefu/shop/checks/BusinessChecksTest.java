@@ -52,7 +52,9 @@ class BusinessChecksTest {
             new Case("好的,请问还有什么可以帮您?", "human_request", "handoff", Finding.Kind.MISSING_HANDOFF),
             new Case("这款真的很好看,穿上很显瘦,快下单吧!", "hesitation", "gentle_nudge", Finding.Kind.STRATEGY_MISSED),
             new Case("亲,S码有货,我帮您转人工客服确认一下。", "stock_size", "confirm_stock", Finding.Kind.UNNEEDED_HANDOFF),
-            new Case("", "stock_size", "confirm_stock", Finding.Kind.EMPTY));
+            new Case("", "stock_size", "confirm_stock", Finding.Kind.EMPTY),
+            new Case("不知道。", "material_care", "inform", Finding.Kind.EVASIVE),
+            new Case("这个我也不清楚,您自己看详情页吧。", "delivery_time", "inform", Finding.Kind.EVASIVE));
 
     private static final List<Case> GOOD = List.of(
             new Case("亲,米白S码有货的,还有12件,可以放心下单~", "stock_size", "confirm_stock", null),
@@ -62,7 +64,8 @@ class BusinessChecksTest {
             new Case("非常抱歉给您带来不好的体验,马上为您转接人工客服同事处理。", "complaint", "handoff", null),
             new Case("顺丰速运需要加15元,默认中通快递包邮哦。", "delivery_time", "inform", null),
             new Case("亲,根据身高160cm、体重50kg,推荐您选M码,雾蓝M码有货哦。", "size_advice", "size_recommend", null),
-            new Case("面料是聚酯纤维95%和氨纶5%,建议30℃以下轻柔手洗。", "material_care", "inform", null));
+            new Case("面料是聚酯纤维95%和氨纶5%,建议30℃以下轻柔手洗。", "material_care", "inform", null),
+            new Case("这个我不清楚,马上帮您转人工客服同事确认。", "out_of_scope", "handoff", null));
 
     @Test
     void everyBadAnswerIsFlaggedForItsReason() {

@@ -87,6 +87,23 @@ final class CausalLmLoss {
      * @return the summed negative log-likelihood of the trained tokens
      */
     static double backward(DecoderModel model, LoraWeights lora, Batch batch, float scale) {
+        return backward(model, lora, batch, logits -> nll(logits, batch.targetIds(), scale));
+    }
+
+    /** Computes a loss from the logits of the trained rows and overwrites them with its gradient. */
+    interface LogitGradient {
+        /** @return the loss; {@code logits} (no graph) then hold the loss's gradient with respect to them */
+        double fill(NDArray logits);
+    }
+
+    /**
+     * Runs the forward pass with dropout, lets {@code loss} turn the trained rows' logits into the
+     * gradient of its loss, and back-propagates that into the gradients of the trained weights. Call
+     * with a gradient collector open on this thread.
+     *
+     * @return what {@code loss} returned
+     */
+    static double backward(DecoderModel model, LoraWeights lora, Batch batch, LogitGradient loss) {
         NDArray table = model.weights().get(DecoderModel.EMBEDDING);
         boolean tableTrained = table.hasGradient();
         NDArray embeddings;
@@ -101,15 +118,71 @@ final class CausalLmLoss {
         }
         NDArray logits = logits(model, embeddings, lora, batch, true);
         NDArray gradient = logits.stopGradient();
-        double sum;
+        double value;
         try (GradMode noGrad = GradMode.off()) {
-            sum = nll(gradient, batch.targetIds(), scale);
+            value = loss.fill(gradient);
         }
         JniUtils.backward((PtNDArray) logits, (PtNDArray) gradient, false, false);
         if (tableTrained) {
             EmbeddingGradient.add(table, batch.tokenIds(), embeddings.getGradient().reshape(batch.tokenIds().length, -1));
         }
-        return sum;
+        return value;
+    }
+
+    /** @return the log-probability of each trained row's target, computed without gradients and without dropout */
+    static float[] rowLogProbs(DecoderModel model, LoraWeights lora, Batch batch) {
+        try (GradMode noGrad = GradMode.off(); NDScope scope = new NDScope()) {
+            return rowLogProbs(logits(model, model.embed(batch.ids()), lora, batch, false), batch.targetIds());
+        }
+    }
+
+    /** @return {@code log softmax(logits)[target]} of each row, exact (no underflow) */
+    static float[] rowLogProbs(NDArray logits, long[] targets) {
+        long vocab = logits.getShape().get(1);
+        float[] out = new float[targets.length];
+        for (int from = 0; from < targets.length; from += BLOCK_ROWS) {
+            int to = Math.min(targets.length, from + BLOCK_ROWS);
+            try (NDScope scope = new NDScope()) {
+                NDArray block = logits.get(new NDIndex("{}:{}", from, to));
+                float[] picked = block.logSoftmax(-1).reshape(-1).get(new NDIndex("{}", picks(logits.getManager(), targets, from, to, vocab)))
+                        .toFloatArray();
+                System.arraycopy(picked, 0, out, from, to - from);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Overwrites each row of the logits with {@code weights[row] * (onehot(target) - softmax)}, the
+     * gradient of {@code weights[row]} times that row's target log-probability.
+     */
+    static void fillLogProbGradient(NDArray logits, long[] targets, float[] weights) {
+        long vocab = logits.getShape().get(1);
+        NDManager manager = logits.getManager();
+        for (int from = 0; from < targets.length; from += BLOCK_ROWS) {
+            int to = Math.min(targets.length, from + BLOCK_ROWS);
+            try (NDScope scope = new NDScope()) {
+                NDArray block = logits.get(new NDIndex("{}:{}", from, to));
+                NDIndex picks = new NDIndex("{}", picks(manager, targets, from, to, vocab));
+                NDArray probs = block.softmax(-1);
+                NDArray flat = probs.reshape(-1);
+                flat.set(picks, flat.get(picks).sub(1));
+                float[] w = new float[to - from];
+                for (int i = from; i < to; i++) {
+                    w[i - from] = -weights[i];
+                }
+                probs.muli(manager.create(w, new Shape(to - from, 1)));
+                block.set(new NDIndex(":"), probs);
+            }
+        }
+    }
+
+    private static NDArray picks(NDManager manager, long[] targets, int from, int to, long vocab) {
+        long[] at = new long[to - from];
+        for (int i = from; i < to; i++) {
+            at[i - from] = (i - from) * vocab + targets[i];
+        }
+        return manager.create(at);
     }
 
     private static NDArray logits(DecoderModel model, NDArray embeddings, LoraWeights lora, Batch batch, boolean training) {

@@ -1,5 +1,7 @@
 package io.kefu.engine.djl.train;
 
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import io.kefu.engine.djl.lora.LoraWeights;
 import io.kefu.engine.djl.model.DecoderModel;
 import io.kefu.train.TrainingConfig;
@@ -18,6 +20,37 @@ public final class Training {
      */
     public static void run(DecoderModel model, LoraWeights lora, TrainingConfig config, String fingerprint,
                            List<TokenSequence> train, List<TokenSequence> validation, TrainingListener listener) {
-        new TrainingLoop(model, lora, config, fingerprint).run(train, validation, listener);
+        TrainingLoop.sft(model, lora, config, fingerprint).run(train, validation, listener);
+    }
+
+    /**
+     * Trains on chosen/rejected pairs with {@link TrainingConfig#prefLoss()}, in place. The reference
+     * of DPO is the model as given here (base plus the adapter as it starts, frozen): its
+     * log-probabilities are computed before the first step, so a resumed run compares with the same
+     * reference only when it starts from the same adapter (the fingerprint should say so).
+     */
+    public static void runPreference(DecoderModel model, LoraWeights lora, TrainingConfig config, String fingerprint,
+                                     List<PreferencePair> train, List<PreferencePair> validation, TrainingListener listener) {
+        PreferenceObjective objective = new PreferenceObjective(PreferenceMath.of(config));
+        List<PreferencePair> trainSet = objective.withReference(model, lora, train, config.batchSize());
+        List<PreferencePair> validationSet = validation == null ? null
+                : objective.withReference(model, lora, validation, config.batchSize());
+        new TrainingLoop<>(model, lora, config, fingerprint, objective).run(trainSet, validationSet, listener);
+    }
+
+    /**
+     * @return each sequence's summed log-probability of its trained tokens under the model (with
+     *     {@code lora}, or the base alone when null), without gradients or dropout
+     */
+    public static double[] logProbs(DecoderModel model, LoraWeights lora, List<TokenSequence> sequences, int batchSize) {
+        double[] out = new double[sequences.size()];
+        for (int from = 0; from < sequences.size(); from += batchSize) {
+            List<TokenSequence> part = sequences.subList(from, Math.min(sequences.size(), from + batchSize));
+            try (NDScope scope = new NDScope(); NDManager m = model.weights().manager().newSubManager()) {
+                double[] values = PreferenceObjective.logProbs(model, lora, m, part);
+                System.arraycopy(values, 0, out, from, values.length);
+            }
+        }
+        return out;
     }
 }

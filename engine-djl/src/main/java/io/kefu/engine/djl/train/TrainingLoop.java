@@ -27,11 +27,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs AdamW over tokenized sequences: LoRA matrices only (the base stays frozen) or every weight.
+ * Runs AdamW over tokenized examples: LoRA matrices only (the base stays frozen) or every weight.
  *
- * <p>Loss: the summed cross-entropy of every trained token of the optimiser step's micro-batches
- * divided by the number of those tokens, so that gradient accumulation gives the same gradient as
- * one large batch (transformers' behaviour since 4.46). Gradients are clipped to
+ * <p>Loss: the {@link Objective}'s summed loss of the optimiser step's micro-batches divided by
+ * their summed weight (for SFT the cross-entropy of every trained token divided by the number of
+ * those tokens; for preference pairs the mean pair loss), so that gradient accumulation gives the
+ * same gradient as one large batch (transformers' behaviour since 4.46). Gradients are clipped to
  * {@link TrainingConfig#maxGradNorm()} by global norm, as torch's {@code clip_grad_norm_} does.
  *
  * <p>Randomness has no hidden state: the data order of an epoch comes from (seed, epoch) and the
@@ -42,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * while a gradient collector records) and restores the caller's mode when it ends; any thread may
  * run it.
  */
-final class TrainingLoop {
+final class TrainingLoop<T> {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingLoop.class);
 
     private final DecoderModel model;
@@ -50,12 +51,14 @@ final class TrainingLoop {
     private final TrainingConfig config;
     private final String fingerprint;
     private final Map<String, NDArray> trainable;
+    private final Objective<T> objective;
 
     /**
      * @param lora the adapter to train, or null to train every weight of the model
      * @param fingerprint identifies the run, to refuse resuming another run's checkpoint
      */
-    TrainingLoop(DecoderModel model, LoraWeights lora, TrainingConfig config, String fingerprint) {
+    TrainingLoop(DecoderModel model, LoraWeights lora, TrainingConfig config, String fingerprint, Objective<T> objective) {
+        this.objective = objective;
         this.model = model;
         this.lora = lora;
         this.config = config;
@@ -71,6 +74,11 @@ final class TrainingLoop {
         }
     }
 
+    /** @return a loop of supervised fine-tuning */
+    static TrainingLoop<TokenSequence> sft(DecoderModel model, LoraWeights lora, TrainingConfig config, String fingerprint) {
+        return new TrainingLoop<>(model, lora, config, fingerprint, Objective.SFT);
+    }
+
     /** What a run produced. */
     record Result(long steps, double finalLoss, boolean stoppedEarly) {
     }
@@ -80,12 +88,12 @@ final class TrainingLoop {
         return trainable;
     }
 
-    Result run(List<TokenSequence> train, List<TokenSequence> validation, TrainingListener listener) {
+    Result run(List<T> train, List<T> validation, TrainingListener listener) {
         if (train.isEmpty()) {
             throw new KefuException(ErrorCode.INVALID_DATA, "the training set has no usable examples");
         }
         long started = System.nanoTime();
-        int[] lengths = train.stream().mapToInt(TokenSequence::length).toArray();
+        int[] lengths = train.stream().mapToInt(objective::length).toArray();
         BatchPlanner planner = new BatchPlanner(lengths, config.batchSize(), config.seed());
         int perEpoch = planner.batchesPerEpoch();
         int accum = config.gradientAccumulation();
@@ -126,9 +134,9 @@ final class TrainingLoop {
                 }
                 while (batch < perEpoch) {
                     long stepStart = System.nanoTime();
-                    List<List<TokenSequence>> micro = new ArrayList<>();
+                    List<List<T>> micro = new ArrayList<>();
                     for (int i = batch; i < Math.min(perEpoch, batch + accum); i++) {
-                        List<TokenSequence> seqs = new ArrayList<>();
+                        List<T> seqs = new ArrayList<>();
                         for (int index : plan.get(i)) {
                             seqs.add(train.get(index));
                         }
@@ -217,28 +225,24 @@ final class TrainingLoop {
     private record StepOutcome(double lossSum, int trainedTokens, int tokens, double gradNorm, boolean skipped) {
     }
 
-    private StepOutcome step(List<List<TokenSequence>> micro, long microDone, List<NDArray> params, AdamW optimizer, double lr) {
+    private StepOutcome step(List<List<T>> micro, long microDone, List<NDArray> params, AdamW optimizer, double lr) {
         int trained = 0;
-        for (List<TokenSequence> seqs : micro) {
-            for (TokenSequence s : seqs) {
-                trained += s.trainedTokens();
+        int tokens = 0;
+        for (List<T> examples : micro) {
+            for (T e : examples) {
+                trained += objective.weight(e);
+                tokens += objective.length(e);
             }
         }
         double lossSum = 0;
-        int tokens = 0;
         NDManager parent = model.weights().manager();
         try (NDScope scope = new NDScope(); NDManager stepManager = parent.newSubManager()) {
             float normaliser = 1f / Math.max(1, trained);
-            // the collector marks the recording; CausalLmLoss runs the backward pass itself
+            // the collector marks the recording; the objective runs the backward pass itself
             try (GradMode recording = GradMode.on(); GradientCollector collector = Torch.engine().newGradientCollector()) {
                 for (int i = 0; i < micro.size(); i++) {
                     Torch.engine().setRandomSeed(dropoutSeed(config.seed(), microDone + i));
-                    CausalLmLoss.Batch batch = CausalLmLoss.batch(stepManager, micro.get(i));
-                    tokens += batch.tokens();
-                    if (batch.trainedTokens() == 0) {
-                        continue;
-                    }
-                    lossSum += CausalLmLoss.backward(model, lora, batch, normaliser);
+                    lossSum += objective.backward(model, lora, stepManager, micro.get(i), normaliser);
                 }
             }
             double norm = globalNorm(gradients(params));
@@ -289,21 +293,22 @@ final class TrainingLoop {
         return Math.sqrt(squares[0]);
     }
 
-    /** @return the mean token loss of a data set, without gradients */
-    double validationLoss(List<TokenSequence> data) {
-        List<TokenSequence> sorted = new ArrayList<>(data);
-        sorted.sort(Comparator.comparingInt(TokenSequence::length));
+    /** @return the mean loss (per token for SFT, per pair for preferences) of a data set, without gradients */
+    double validationLoss(List<T> data) {
+        List<T> sorted = new ArrayList<>(data);
+        sorted.sort(Comparator.comparingInt(objective::length));
         double sum = 0;
         long tokens = 0;
         try (GradMode noGrad = GradMode.off()) {
             for (int from = 0; from < sorted.size(); from += config.batchSize()) {
-                List<TokenSequence> part = sorted.subList(from, Math.min(sorted.size(), from + config.batchSize()));
+                List<T> part = sorted.subList(from, Math.min(sorted.size(), from + config.batchSize()));
+                int weight = part.stream().mapToInt(objective::weight).sum();
+                if (weight == 0) {
+                    continue;
+                }
                 try (NDScope scope = new NDScope(); NDManager m = model.weights().manager().newSubManager()) {
-                    CausalLmLoss.Batch batch = CausalLmLoss.batch(m, part);
-                    if (batch.trainedTokens() > 0) {
-                        sum += CausalLmLoss.sum(model, lora, batch);
-                        tokens += batch.trainedTokens();
-                    }
+                    sum += objective.sum(model, lora, m, part);
+                    tokens += weight;
                 }
             }
         }

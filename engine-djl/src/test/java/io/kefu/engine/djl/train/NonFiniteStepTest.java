@@ -43,7 +43,7 @@ class NonFiniteStepTest {
                 hook.accept(event, first);
             };
             try {
-                new TrainingLoop(model, lora, config, "run").run(TrainingLoopTest.data(32, 1), List.of(), listener);
+                TrainingLoop.sft(model, lora, config, "run").run(TrainingLoopTest.data(32, 1), List.of(), listener);
             } finally {
                 adapterOut.add(lora.toTensors());
             }

@@ -73,7 +73,7 @@ class TrainingLoopTest {
              DecoderWeights weights = DecoderWeights.load(checkpoint, manager);
              DecoderModel model = new DecoderModel(weights, 64);
              LoraWeights lora = LoraWeights.initialise(weights.config(), config.lora().get(), config.seed(), manager)) {
-            TrainingLoop loop = new TrainingLoop(model, lora, config, fingerprint);
+            TrainingLoop<TokenSequence> loop = TrainingLoop.sft(model, lora, config, fingerprint);
             try {
                 loop.run(train, validation, event -> {
                     events.add(event);
@@ -175,7 +175,7 @@ class TrainingLoopTest {
              DecoderWeights weights = DecoderWeights.load(checkpoint, manager);
              DecoderModel model = new DecoderModel(weights, 64)) {
             try {
-                new TrainingLoop(model, null, config, "run").run(train, null, event -> {
+                TrainingLoop.sft(model, null, config, "run").run(train, null, event -> {
                     if (interrupt && event instanceof TrainingEvent.Checkpoint) {
                         throw new IllegalStateException("stop");
                     }
