@@ -18,6 +18,7 @@ import io.kefu.cli.quickstart.QuickstartCommand;
 import io.kefu.cli.serve.ChatCommand;
 import io.kefu.cli.serve.GenerateCommand;
 import io.kefu.cli.serve.ServeCommand;
+import io.kefu.cli.shop.ShopCommand;
 import io.kefu.cli.train.MergeCommand;
 import io.kefu.cli.train.ModelCommand;
 import io.kefu.cli.train.ParamsCommand;
@@ -44,7 +45,7 @@ import picocli.CommandLine.Command;
             ParamsCommand.class, PlanCommand.class,
             ModelCommand.class, TrainCommand.class, AdaptersCommand.class, MergeCommand.class,
             ScoreCommand.class, EvalCommand.class, AbCommand.class, RatingCommand.class,
-            ServeCommand.class,
+            ServeCommand.class, ShopCommand.class,
             ChatCommand.class, GenerateCommand.class,
             NotebookCommand.class,
             QuickstartCommand.class,

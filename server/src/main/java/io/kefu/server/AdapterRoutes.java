@@ -6,6 +6,7 @@ import io.javalin.http.Context;
 import io.kefu.chat.ChatModel;
 import io.kefu.server.ServedModels.ServedModel;
 import io.kefu.shop.policy.CompliancePolicy;
+import io.kefu.shop.policy.ComplianceRules;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,12 +37,16 @@ final class AdapterRoutes {
     private final int maxAdapters;
     private final AdmissionControl admission;
     private final JsonExchange exchange;
+    private final ComplianceRules compliance;
 
     /**
      * @param root the adapter root, a real path (symbolic links resolved)
      * @param maxAdapters the most adapters loaded at run time at once
+     * @param compliance the banned claims and replacements the loaded adapters answer under
      */
-    AdapterRoutes(ServedModels models, AdapterLoader loader, Path root, int maxAdapters, AdmissionControl admission, JsonExchange exchange) {
+    AdapterRoutes(ServedModels models, AdapterLoader loader, Path root, int maxAdapters, AdmissionControl admission, JsonExchange exchange,
+                  ComplianceRules compliance) {
+        this.compliance = compliance;
         this.models = models;
         this.loader = loader;
         this.root = root;
@@ -76,7 +81,7 @@ final class AdapterRoutes {
         }
         List<String> engineNames = raw.info().adapters();
         AdmissionControl.Admitted model = admission.admit(raw);
-        models.add(new ServedModel(name, model, engineNames.isEmpty() ? null : engineNames.get(0), new CompliancePolicy(model), raw));
+        models.add(new ServedModel(name, model, engineNames.isEmpty() ? null : engineNames.get(0), new CompliancePolicy(model, compliance), raw));
         LOG.info("loaded adapter '{}' from {}", name, folder);
         ObjectNode out = Json.MAPPER.createObjectNode();
         out.put("lora_name", name);

@@ -59,9 +59,15 @@ final class ErrorResponses {
     }
 
     private static String knownEndpoint(String path) {
+        if (path.startsWith("/admin/products/")) {
+            return "/admin/products";
+        }
+        if (path.startsWith("/admin/promotions/")) {
+            return "/admin/promotions";
+        }
         return switch (path) {
             case "/chat", "/v1/chat/completions", "/v1/models", "/health", "/metrics", "/events", "/v1/load_lora_adapter",
-                 "/v1/unload_lora_adapter", HandoffRoutes.PATH, HandoffRoutes.FEED_PATH -> path;
+                 "/v1/unload_lora_adapter", "/admin/shop", HandoffRoutes.PATH, HandoffRoutes.FEED_PATH -> path;
             default -> "other";
         };
     }

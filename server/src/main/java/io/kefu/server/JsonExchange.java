@@ -29,6 +29,15 @@ final class JsonExchange {
         return Json.parse(readBody(ctx));
     }
 
+    /** @return the body as UTF-8 text; 413 when it is over the limit, 400 when it is empty */
+    String readText(Context ctx) {
+        byte[] body = readBody(ctx);
+        if (body.length == 0) {
+            throw new ApiException(400, "invalid_request_error", "body", "body: a JSON object is required");
+        }
+        return new String(body, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     private byte[] readBody(Context ctx) {
         long declared = ctx.req().getContentLengthLong();
         if (declared > maxBodyBytes) {

@@ -35,7 +35,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code GET /metrics} (Prometheus), {@code POST /events} (A/B conversions), and the hand-off desk for staff
  * ({@link HandoffRoutes}, {@link DeskPage}); with
  * {@link ServerConfig.Builder#runtimeAdapters(AdapterLoader, java.nio.file.Path)}, {@code POST /v1/load_lora_adapter} and
- * {@code POST /v1/unload_lora_adapter} (vLLM's). Model calls pass {@link AdmissionControl} and run
+ * {@code POST /v1/unload_lora_adapter} (vLLM's); the store's admin API ({@link AdminRoutes}: {@code PUT /admin/products/{id}},
+ * {@code PUT /admin/promotions/{id}}, {@code POST /admin/shop}) when it has an API key. Model calls pass {@link AdmissionControl} and run
  * concurrently, so engines that batch continuously decode them together. Stateless apart from the
  * store, so instances can share one PostgreSQL behind a load balancer.
  *
@@ -78,6 +79,11 @@ public final class KefuServer implements AutoCloseable {
         if (config.shopFolder().isPresent() && shop.loadIfEmpty(ShopCatalog.load(config.shopFolder().get()))) {
             LOG.info("loaded the shop from {} into {}", config.shopFolder().get(), db.redacted());
         }
+        if (config.requireShop() && config.facts().isEmpty() && !shop.isLoaded()) {
+            db.close();
+            throw new KefuException(ErrorCode.INVALID_CONFIG, "no shop to serve: the store " + db.redacted() + " holds none;"
+                    + " pass --shop DIR (a shop folder such as examples/shop, or a shop file), or load one first with kefu shop import");
+        }
         this.facts = config.facts().orElse(shop);
         this.conversations = new ConversationStore(db, config.clock());
         recordExperiment();
@@ -98,7 +104,7 @@ public final class KefuServer implements AutoCloseable {
         JsonExchange exchange = new JsonExchange(config.maxBodyBytes(), metrics);
         ChatRoute chat = new ChatRoute(assistant, exchange, metrics);
         EventRoute events = new EventRoute(assistant, exchange);
-        OpenAiRoutes openAi = new OpenAiRoutes(models, config.baseModel().info().id(), defaultModel, config.requestTimeout(), exchange,
+        OpenAiRoutes openAi = new OpenAiRoutes(models, config.baseModelNames().get(0), defaultModel, config.requestTimeout(), exchange,
                 metrics);
         HealthRoutes health = new HealthRoutes(db, gate, admission, metrics, exchange);
         ErrorResponses errors = new ErrorResponses(exchange);
@@ -107,7 +113,8 @@ public final class KefuServer implements AutoCloseable {
                 exchange, config.apiKey().isPresent());
         DeskPage deskPage = new DeskPage();
         Optional<AdapterRoutes> adapters = config.adapterLoader().map(loader -> new AdapterRoutes(models, loader, config.adapterRoot(),
-                config.maxAdapters(), admission, exchange));
+                config.maxAdapters(), admission, exchange, config.compliance()));
+        AdminRoutes admin = new AdminRoutes(shop, facts, config.apiKey().isPresent(), exchange);
         this.app = Javalin.create(c -> {
             c.startup.showJavalinBanner = false;
             c.http.maxRequestSize = config.maxBodyBytes();
@@ -119,6 +126,9 @@ public final class KefuServer implements AutoCloseable {
             c.routes.post("/v1/chat/completions", openAi::completions);
             c.routes.post(ChatRoute.PATH, chat::handle);
             c.routes.post(EventRoute.PATH, events::handle);
+            c.routes.put(AdminRoutes.PRODUCTS, admin::updateProduct);
+            c.routes.put(AdminRoutes.PROMOTIONS, admin::putPromotion);
+            c.routes.post(AdminRoutes.SHOP, admin::replaceShop);
             desk.addTo(c.routes);
             deskPage.addTo(c.routes);
             adapters.ifPresent(a -> {
@@ -133,27 +143,31 @@ public final class KefuServer implements AutoCloseable {
     /** Serves the base and the adapters given at the start; @return the name of the model that answers by default */
     private String serveConfiguredModels() {
         AdmissionControl.Admitted base = admission.admit(config.baseModel());
-        models.add(new ServedModel(base.info().id(), base, null, new CompliancePolicy(base), null));
+        List<String> baseNames = config.baseModelNames();
+        for (String name : baseNames) {
+            models.add(new ServedModel(name, base, null, new CompliancePolicy(base, config.compliance()), null));
+        }
         config.adapterModel().ifPresent(raw -> {
             AdmissionControl.Admitted m = admission.admit(raw);
             List<String> engineNames = m.info().adapters();
             for (int i = 0; i < engineNames.size(); i++) {
-                models.add(new ServedModel(config.adapterNames().get(i), m, engineNames.get(i), new CompliancePolicy(m), null));
+                models.add(new ServedModel(config.adapterNames().get(i), m, engineNames.get(i), new CompliancePolicy(m, config.compliance()),
+                        null));
             }
         });
-        return config.adapterNames().isEmpty() ? base.info().id() : config.adapterNames().get(0);
+        return config.adapterNames().isEmpty() ? baseNames.get(0) : config.adapterNames().get(0);
     }
 
     /** The /chat service: the default model, or one model per arm of the configured experiment. */
     private ShopAssistant shopAssistant(ChatModel defaultModel) {
         ShopAssistant.Builder assistant = ShopAssistant.builder(facts, conversations).minMeanLogprob(config.minMeanLogprob())
                 .historyTurns(config.historyTurns()).onHandoff(handoff -> metrics.handoff(handoff.reason().wireName()))
-                .handoffQueue(handoffs);
+                .handoffQueue(handoffs).persona(config.persona()).compliance(config.compliance()).handoffRules(config.handoffRules());
         if (config.experiment().isPresent()) {
             Map<String, ChatModel> arms = new LinkedHashMap<>();
             config.arms().forEach((arm, model) -> arms.put(arm, admission.admit(model)));
             if (arms.isEmpty()) {
-                arms.putAll(ArmSystems.resolve(config.experiment().get(), models, config.baseModel().info().id(), admission));
+                arms.putAll(ArmSystems.resolve(config.experiment().get(), models, config.baseModelNames().get(0), admission));
             }
             assistant.experiment(config.experiment().get(), arms);
         } else {

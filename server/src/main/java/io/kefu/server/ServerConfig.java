@@ -7,6 +7,9 @@ import io.kefu.eval.ab.ExperimentSplit;
 
 import io.kefu.server.store.Database;
 import io.kefu.shop.FactsSource;
+import io.kefu.shop.Persona;
+import io.kefu.shop.policy.ComplianceRules;
+import io.kefu.shop.policy.HandoffRules;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -28,8 +31,9 @@ import java.util.Optional;
  * request timeout 120 s, body limit 256 KiB, shutdown drain 30 s, hand-off confidence threshold
  * -2.5 (mean token log-probability), history of 10 turns per session, no A/B experiment (every
  * session in arm {@code model}), no extra allowed {@code Host} names, at most 8 adapters loaded at run time,
- * a store pool of 10 connections with a 5 s timeout, conversations kept 90 days, the system clock, the shop's facts
- * read from the store's shop tables.
+ * a store pool of 10 connections with a 5 s timeout, conversations kept 90 days, the system clock, the base model
+ * served under its own id, {@link Persona#DEFAULT}, {@link ComplianceRules#defaults()}, {@link HandoffRules#defaults()}, the shop's
+ * facts read from the store's shop tables.
  * The store URL is required; loading adapters at run time requires an API key and an adapter root.
  */
 public final class ServerConfig {
@@ -60,6 +64,11 @@ public final class ServerConfig {
     private final Database.Pool storePool;
     private final Duration retention;
     private final Clock clock;
+    private final List<String> servedModelNames;
+    private final Persona persona;
+    private final ComplianceRules compliance;
+    private final HandoffRules handoffRules;
+    private final boolean requireShop;
 
     private ServerConfig(Builder b, InetAddress bindAddress, java.nio.file.Path adapterRoot, ExperimentSplit experiment) {
         this.baseModel = b.baseModel;
@@ -88,6 +97,11 @@ public final class ServerConfig {
         this.storePool = new Database.Pool(b.storePoolSize, b.storeTimeout);
         this.retention = b.retention;
         this.clock = b.clock;
+        this.servedModelNames = List.copyOf(b.servedModelNames);
+        this.persona = b.persona;
+        this.compliance = b.compliance;
+        this.handoffRules = b.handoffRules;
+        this.requireShop = b.requireShop;
     }
 
     /** @return a builder with the defaults listed on the class */
@@ -122,6 +136,12 @@ public final class ServerConfig {
     Database.Pool storePool() { return storePool; }
     Duration retention() { return retention; }
     Clock clock() { return clock; }
+    /** @return the names the base model is served under: the configured ones, else its own id */
+    List<String> baseModelNames() { return servedModelNames.isEmpty() ? List.of(baseModel.info().id()) : servedModelNames; }
+    Persona persona() { return persona; }
+    ComplianceRules compliance() { return compliance; }
+    HandoffRules handoffRules() { return handoffRules; }
+    boolean requireShop() { return requireShop; }
 
     /** Builds a {@link ServerConfig}; {@link #build()} validates. */
     public static final class Builder {
@@ -152,9 +172,40 @@ public final class ServerConfig {
         private Duration storeTimeout = Database.Pool.DEFAULT_TIMEOUT;
         private Duration retention = Duration.ofDays(90);
         private Clock clock = Clock.systemUTC();
+        private final List<String> servedModelNames = new ArrayList<>();
+        private Persona persona = Persona.DEFAULT;
+        private ComplianceRules compliance = ComplianceRules.defaults();
+        private HandoffRules handoffRules = HandoffRules.defaults();
+        private boolean requireShop;
 
         private Builder() {
         }
+
+        /**
+         * @param value whether starting fails when the store holds no shop after the {@link #shopFolder(java.nio.file.Path)
+         *     shop folder} is loaded (default false: {@code /chat} then answers 404 until one is loaded); no requirement
+         *     when {@link #facts(FactsSource)} gives another source of the facts
+         */
+        public Builder requireShop(boolean value) { this.requireShop = value; return this; }
+
+        /**
+         * @param names the names the base model is served under, as vLLM's {@code --served-model-name}: the first in
+         *     answers and {@code /v1/models}, each accepted in {@code model} (default: the model's {@code info().id()})
+         */
+        public Builder servedModelNames(List<String> names) {
+            this.servedModelNames.clear();
+            this.servedModelNames.addAll(names);
+            return this;
+        }
+
+        /** @param value the system message of {@code /chat} (default {@link Persona#DEFAULT}) */
+        public Builder persona(Persona value) { this.persona = Objects.requireNonNull(value, "persona"); return this; }
+
+        /** @param value the banned claims and their replacements, on every route (default {@link ComplianceRules#defaults()}) */
+        public Builder compliance(ComplianceRules value) { this.compliance = Objects.requireNonNull(value, "compliance"); return this; }
+
+        /** @param value the hand-off keywords and desk hours of {@code /chat} (default {@link HandoffRules#defaults()}) */
+        public Builder handoffRules(HandoffRules value) { this.handoffRules = Objects.requireNonNull(value, "handoffRules"); return this; }
 
         /** @param value the model without adapters, served under its {@code info().id()} (required) */
         public Builder baseModel(ChatModel value) { this.baseModel = Objects.requireNonNull(value, "baseModel"); return this; }
@@ -322,6 +373,12 @@ public final class ServerConfig {
                     adapterNames.size() + " names for " + (adapterModel == null ? 0 : adapterModel.info().adapters().size()) + " loaded adapters");
             require(adapterNames.stream().distinct().count() == adapterNames.size(), "adapters", "names must be distinct: " + adapterNames);
             require(!adapterNames.contains(baseModel.info().id()), "adapters", "an adapter may not be named like the base model");
+            for (String name : servedModelNames) {
+                require(name != null && !name.isBlank() && name.length() <= 200, "servedModelName", "'" + name + "' must be 1-200 characters");
+                require(!adapterNames.contains(name), "servedModelName", "'" + name + "' is also an adapter's name");
+            }
+            require(servedModelNames.stream().distinct().count() == servedModelNames.size(), "servedModelName",
+                    "names must be distinct: " + servedModelNames);
             require(experiment == null || arms.size() >= 2, "experiment", "needs at least two arms");
             ExperimentSplit experimentSplit = split;
             if (split != null) {

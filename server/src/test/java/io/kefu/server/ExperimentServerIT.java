@@ -94,8 +94,9 @@ class ExperimentServerIT {
             assertThat(experiments.split("arms-it")).contains(SPLIT);
             assertThat(experiments.experiments()).containsExactly("arms-it");
         }
-        // a restart with the same split goes on; another split under the same name is refused before anything is served
-        try (KefuServer again = KefuServer.start(config(SPLIT).build())) {
+        // a restart with the same split goes on (the base arm found under the base model's served name); another split
+        // under the same name is refused before anything is served
+        try (KefuServer again = KefuServer.start(config(SPLIT).servedModelNames(List.of("zhiyu-kefu")).build())) {
             assertThat(again.port()).isPositive();
         }
         ExperimentSplit changed = new ExperimentSplit("arms-it", List.of(new ExperimentSplit.Arm("control", "rules", 1),

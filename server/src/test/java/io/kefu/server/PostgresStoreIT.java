@@ -96,6 +96,30 @@ class PostgresStoreIT {
     }
 
     @Test
+    void theAdminApiChangesAndReplacesTheShopOnPostgres() throws Exception {
+        ShopCatalog catalog = ShopCatalog.load(RulesServerIT.SHOP);
+        try (KefuServer server = KefuServer.start(ServerConfig.builder().baseModel(new RulesChatModel()).storeUrl(pg.jdbcUrl())
+                .shopFolder(RulesServerIT.SHOP).apiKey("pg-admin").port(0).build())) {
+            Http http = new Http(server.port(), "pg-admin");
+            Http.Reply price = http.send(http.request("/admin/products/1006").header("Content-Type", "application/json")
+                    .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"price\": 111}")).build());
+            assertThat(price.status()).as(price.body()).isEqualTo(200);
+            assertThat(http.post("/chat", RulesServerIT.ask("多少钱?", "1006", null)).json().get("answer").asText()).contains("这款111元");
+            Http.Reply promotion = http.send(http.request("/admin/promotions/PG1").header("Content-Type", "application/json")
+                    .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"type\": \"full_reduction\", \"threshold\": 800, \"amount\": 80,"
+                            + " \"validFrom\": \"" + LocalDate.now().minusDays(1) + "\", \"validTo\": \"" + LocalDate.now().plusDays(1) + "\"}"))
+                    .build());
+            assertThat(promotion.status()).as(promotion.body()).isEqualTo(201);
+            assertThat(http.post("/chat", RulesServerIT.ask("有优惠吗?", "1006", null)).json().get("answer").asText()).contains("满800减80");
+            assertThat(server.shop().catalog().promotions()).last().satisfies(p -> assertThat(p.id()).isEqualTo("PG1"));
+
+            Http.Reply replaced = http.post("/admin/shop", catalog.toDocument());
+            assertThat(replaced.status()).as(replaced.body()).isEqualTo(200);
+            assertThat(server.shop().catalog().products()).isEqualTo(catalog.products());
+        }
+    }
+
+    @Test
     void instancesShareAnExperimentsSplitAndItsLog() throws Exception {
         io.kefu.eval.ab.ExperimentSplit split = new io.kefu.eval.ab.ExperimentSplit("pg-ab", java.util.List.of(
                 new io.kefu.eval.ab.ExperimentSplit.Arm("control", "rules", 1), new io.kefu.eval.ab.ExperimentSplit.Arm("other", "base", 1)));

@@ -5,12 +5,16 @@ import io.kefu.shop.policy.Handoff;
 import io.kefu.shop.policy.HandoffReason;
 import io.kefu.shop.FactsRenderer;
 import io.kefu.shop.Product;
+import io.kefu.shop.Promotion;
 import io.kefu.shop.ShopCatalog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,6 +50,38 @@ class StoreTest {
         assertThat(FactsRenderer.render(store.facts(Optional.of("1001"), LocalDate.of(2026, 11, 20)))).contains("米白 S=39 M=2 L=32 XL=7");
         assertThatThrownBy(() -> store.setStock("1001", "米白", "XXL", 1)).isInstanceOf(KefuException.class).hasMessageContaining("XXL");
         assertThatThrownBy(() -> store.facts(Optional.of("9999"), LocalDate.now())).hasMessageContaining("productId").hasMessageContaining("9999");
+    }
+
+    @Test
+    void theWholeShopReadsBackAsItWasLoadedAndAsItWasChanged() {
+        ShopCatalog catalog = ShopCatalog.load(SHOP);
+        ShopStore store = new ShopStore(Database.open(Database.h2Url(temp)));
+        store.loadIfEmpty(catalog);
+        ShopCatalog back = store.catalog();
+        assertThat(back.products()).isEqualTo(catalog.products());
+        assertThat(back.policies()).isEqualTo(catalog.policies());
+        assertThat(back.promotions()).extracting(Promotion::id).isEqualTo(catalog.promotions().stream().map(Promotion::id).toList());
+        assertThat(new HashSet<>(back.sizeCharts())).isEqualTo(new HashSet<>(catalog.sizeCharts()));
+
+        Product changed = store.updateProduct("1001", 199, Map.of("米白", Map.of("S", 0, "XL", 3)));
+        assertThat(changed.price()).isEqualTo(199);
+        assertThat(changed.stockOf("米白", "S")).isZero();
+        assertThat(store.catalog().requireProduct("1001")).isEqualTo(changed);
+        assertThatThrownBy(() -> store.updateProduct("1001", 5, Map.of("米白", Map.of("XXL", 1)))).hasMessageStartingWith("stock.米白.XXL:");
+        assertThat(store.product("1001")).contains(changed);
+
+        Promotion first = catalog.promotions().get(0);
+        Promotion bigger = new Promotion(first.id(), first.type(), first.threshold(), first.amount() + 1, first.validFrom(), first.validTo(),
+                first.categories(), first.howToGet(), first.audience());
+        assertThat(store.putPromotion(bigger)).isFalse();
+        assertThat(store.catalog().promotions().get(0)).isEqualTo(bigger);
+        Promotion added = new Promotion("NEW", first.type(), first.threshold(), first.amount(), first.validFrom(), first.validTo(),
+                List.of(), first.howToGet(), first.audience());
+        assertThat(store.putPromotion(added)).isTrue();
+        assertThat(store.catalog().promotions()).last().isEqualTo(added);
+
+        store.replace(catalog);
+        assertThat(store.catalog().products()).isEqualTo(catalog.products());
     }
 
     @Test

@@ -15,7 +15,8 @@ import java.util.Optional;
  *
  * <p>On disk it is a folder of four JSON files ({@code catalog.json}, {@code promotions.json},
  * {@code policies.json}, {@code size_chart.json}) described in {@code examples/shop/README.md};
- * {@link #load(Path)} reads it and {@link #write(Path)} writes it.
+ * {@link #load(Path)} reads it and {@link #write(Path)} writes it. The same content also travels as one JSON
+ * document ({@link #parse(String, String)}, {@link #toDocument()}).
  *
  * @param shopId a short stable id (e.g. {@code "zhiyu"})
  * @param shopName the name customers see (used in the system persona)
@@ -26,6 +27,9 @@ import java.util.Optional;
  */
 public record ShopCatalog(String shopId, String shopName, List<Product> products, List<Promotion> promotions,
                           ShopPolicies policies, List<SizeChart> sizeCharts) {
+    private static final List<String> PROMOTION_FIELDS = List.of("id", "type", "threshold", "amount", "validFrom", "validTo",
+            "categories", "howToGet", "audience");
+
     /** Copies collections and checks for nulls. */
     public ShopCatalog {
         Objects.requireNonNull(shopId, "shopId");
@@ -37,19 +41,60 @@ public record ShopCatalog(String shopId, String shopName, List<Product> products
     }
 
     /**
-     * Loads and checks a shop folder.
+     * Loads and checks a shop folder, or a shop file in the one-document form ({@link #parse(String, String)}).
      *
      * @throws KefuException {@link ErrorCode#NOT_FOUND} when a file is missing, {@link ErrorCode#INVALID_DATA}
      *     naming file, line and field when anything is malformed or inconsistent (unknown size chart,
      *     stock for a colour that is not offered, duplicate ids, a window that ends before it starts ...)
      */
     public static ShopCatalog load(Path directory) {
-        return ShopFiles.read(directory);
+        return java.nio.file.Files.isRegularFile(directory) ? ShopFiles.readDocument(JsonSource.read(directory)) : ShopFiles.read(directory);
+    }
+
+    /**
+     * Reads a shop in the one-document form: one JSON object whose {@code catalog}, {@code promotions}, {@code policies}
+     * and {@code sizeChart} hold what the folder's four files hold ({@link #toDocument()} writes it).
+     *
+     * @param name what the text is called in messages (a file name, {@code body})
+     * @throws KefuException {@link ErrorCode#INVALID_DATA} naming {@code name:line} and the field, as {@link #load(Path)} does
+     */
+    public static ShopCatalog parse(String name, String json) {
+        return ShopFiles.readDocument(JsonSource.parse(name, json));
+    }
+
+    /**
+     * Reads one promotion as {@code promotions.json} lists it, without or with its id (which must then be {@code id}).
+     *
+     * @param name what the text is called in messages
+     * @param categories the product categories of the shop it joins
+     * @throws KefuException {@link ErrorCode#INVALID_DATA} naming {@code name:line} and the field
+     */
+    public static Promotion parsePromotion(String name, String json, String id, java.util.Set<String> categories) {
+        JsonSource.Node root = JsonSource.parse(name, json).root();
+        for (String field : root.fieldNames()) {
+            if (!PROMOTION_FIELDS.contains(field)) {
+                throw root.field(field).error("unknown field; a promotion has " + PROMOTION_FIELDS);
+            }
+        }
+        if (root.has("id") && !root.field("id").text().equals(id)) {
+            throw root.field("id").error("\"" + root.field("id").text() + "\" differs from the id in the path, \"" + id + "\"");
+        }
+        return ShopFiles.readPromotion(root, id, categories);
     }
 
     /** Writes this catalog as a shop folder (four JSON files, each written atomically). */
     public void write(Path directory) {
         ShopFiles.write(this, directory);
+    }
+
+    /** @return this catalog in the one-document form {@link #parse(String, String)} reads, pretty-printed */
+    public String toDocument() {
+        return ShopFiles.document(this);
+    }
+
+    /** @return the product categories, in no particular order */
+    public java.util.Set<String> categories() {
+        return ShopFiles.categories(products);
     }
 
     /** @return the product with this id, if any */

@@ -26,6 +26,11 @@ final class ShopFiles {
     static final String PROMOTIONS = "promotions.json";
     static final String POLICIES = "policies.json";
     static final String SIZE_CHART = "size_chart.json";
+    static final String DOCUMENT_CATALOG = "catalog";
+    static final String DOCUMENT_PROMOTIONS = "promotions";
+    static final String DOCUMENT_POLICIES = "policies";
+    static final String DOCUMENT_SIZE_CHART = "sizeChart";
+    private static final List<String> DOCUMENT_KEYS = List.of(DOCUMENT_CATALOG, DOCUMENT_PROMOTIONS, DOCUMENT_POLICIES, DOCUMENT_SIZE_CHART);
 
     private static final Pattern DAYS = Pattern.compile("\\d{1,2}(-\\d{1,2})?");
     private static final ObjectMapper MAPPER = Json.mapper();
@@ -34,17 +39,38 @@ final class ShopFiles {
     }
 
     static ShopCatalog read(Path dir) {
-        List<SizeChart> charts = readSizeCharts(JsonSource.read(dir.resolve(SIZE_CHART)).root().field("charts"));
-        JsonSource.Node catalog = JsonSource.read(dir.resolve(CATALOG)).root();
+        return read(JsonSource.read(dir.resolve(SIZE_CHART)).root(), JsonSource.read(dir.resolve(CATALOG)).root(),
+                JsonSource.read(dir.resolve(PROMOTIONS)).root(), JsonSource.read(dir.resolve(POLICIES)).root());
+    }
+
+    /** Reads the one-document form: {@code {"catalog": ..., "promotions": ..., "policies": ..., "sizeChart": ...}}. */
+    static ShopCatalog readDocument(JsonSource source) {
+        JsonSource.Node root = source.root();
+        for (String key : root.fieldNames()) {
+            if (!DOCUMENT_KEYS.contains(key)) {
+                throw root.field(key).error("unknown field; a shop document holds " + DOCUMENT_KEYS);
+            }
+        }
+        return read(root.field(DOCUMENT_SIZE_CHART), root.field(DOCUMENT_CATALOG), root.field(DOCUMENT_PROMOTIONS),
+                root.field(DOCUMENT_POLICIES));
+    }
+
+    private static ShopCatalog read(JsonSource.Node sizeChart, JsonSource.Node catalog, JsonSource.Node promotionsRoot,
+                                    JsonSource.Node policiesRoot) {
+        List<SizeChart> charts = readSizeCharts(sizeChart.field("charts"));
         JsonSource.Node shop = catalog.field("shop");
         String shopId = shop.field("id").nonBlankText();
         String shopName = shop.field("name").nonBlankText();
         List<Product> products = readProducts(catalog.field("products"), charts);
+        List<Promotion> promotions = readPromotions(promotionsRoot.field("promotions"), categories(products));
+        ShopPolicies policies = readPolicies(policiesRoot);
+        return new ShopCatalog(shopId, shopName, products, promotions, policies, charts);
+    }
+
+    static Set<String> categories(List<Product> products) {
         Set<String> categories = new HashSet<>();
         products.forEach(p -> categories.add(p.category()));
-        List<Promotion> promotions = readPromotions(JsonSource.read(dir.resolve(PROMOTIONS)).root().field("promotions"), categories);
-        ShopPolicies policies = readPolicies(JsonSource.read(dir.resolve(POLICIES)).root());
-        return new ShopCatalog(shopId, shopName, products, promotions, policies, charts);
+        return categories;
     }
 
     static List<SizeChart> readSizeCharts(JsonSource.Node array) {
@@ -172,40 +198,45 @@ final class ShopFiles {
             if (!ids.add(id)) {
                 throw idNode.error("duplicate promotion id \"" + id + "\"");
             }
-            JsonSource.Node typeNode = node.field("type");
-            PromotionType type = PromotionType.fromWireName(typeNode.text());
-            if (type == null) {
-                throw typeNode.error("unknown promotion type \"" + typeNode.text() + "\"; expected full_reduction or coupon");
-            }
-            int threshold = node.field("threshold").integer(0, 1_000_000);
-            JsonSource.Node amountNode = node.field("amount");
-            int amount = amountNode.integer(1, 1_000_000);
-            if (type == PromotionType.FULL_REDUCTION && threshold == 0) {
-                throw node.field("threshold").error("a full reduction needs a threshold above 0");
-            }
-            if (threshold > 0 && amount >= threshold) {
-                throw amountNode.error("amount " + amount + " must be below the threshold " + threshold);
-            }
-            LocalDate from = node.field("validFrom").date();
-            JsonSource.Node toNode = node.field("validTo");
-            LocalDate to = toNode.date();
-            if (to.isBefore(from)) {
-                throw toNode.error("validTo " + to + " is before validFrom " + from);
-            }
-            List<String> scope = node.has("categories") ? node.field("categories").texts() : List.of();
-            for (int i = 0; i < scope.size(); i++) {
-                if (categories != null && !categories.contains(scope.get(i))) {
-                    throw node.field("categories").error("unknown category \"" + scope.get(i) + "\"; the catalog has " + new java.util.TreeSet<>(categories));
-                }
-            }
-            String howToGet = node.has("howToGet") ? node.field("howToGet").nonBlankText() : "";
-            if (type == PromotionType.COUPON && howToGet.isEmpty()) {
-                throw node.error("a coupon needs howToGet (where customers claim it)");
-            }
-            String audience = node.has("audience") ? node.field("audience").nonBlankText() : "";
-            promotions.add(new Promotion(id, type, threshold, amount, from, to, scope, howToGet, audience));
+            promotions.add(readPromotion(node, id, categories));
         }
         return promotions;
+    }
+
+    /** Reads one promotion (its fields but {@code id}, which the caller has read or knows). */
+    static Promotion readPromotion(JsonSource.Node node, String id, Set<String> categories) {
+        JsonSource.Node typeNode = node.field("type");
+        PromotionType type = PromotionType.fromWireName(typeNode.text());
+        if (type == null) {
+            throw typeNode.error("unknown promotion type \"" + typeNode.text() + "\"; expected full_reduction or coupon");
+        }
+        int threshold = node.field("threshold").integer(0, 1_000_000);
+        JsonSource.Node amountNode = node.field("amount");
+        int amount = amountNode.integer(1, 1_000_000);
+        if (type == PromotionType.FULL_REDUCTION && threshold == 0) {
+            throw node.field("threshold").error("a full reduction needs a threshold above 0");
+        }
+        if (threshold > 0 && amount >= threshold) {
+            throw amountNode.error("amount " + amount + " must be below the threshold " + threshold);
+        }
+        LocalDate from = node.field("validFrom").date();
+        JsonSource.Node toNode = node.field("validTo");
+        LocalDate to = toNode.date();
+        if (to.isBefore(from)) {
+            throw toNode.error("validTo " + to + " is before validFrom " + from);
+        }
+        List<String> scope = node.has("categories") ? node.field("categories").texts() : List.of();
+        for (int i = 0; i < scope.size(); i++) {
+            if (categories != null && !categories.contains(scope.get(i))) {
+                throw node.field("categories").error("unknown category \"" + scope.get(i) + "\"; the catalog has " + new java.util.TreeSet<>(categories));
+            }
+        }
+        String howToGet = node.has("howToGet") ? node.field("howToGet").nonBlankText() : "";
+        if (type == PromotionType.COUPON && howToGet.isEmpty()) {
+            throw node.error("a coupon needs howToGet (where customers claim it)");
+        }
+        String audience = node.has("audience") ? node.field("audience").nonBlankText() : "";
+        return new Promotion(id, type, threshold, amount, from, to, scope, howToGet, audience);
     }
 
     static ShopPolicies readPolicies(JsonSource.Node root) {
@@ -257,6 +288,23 @@ final class ShopFiles {
     }
 
     static void write(ShopCatalog catalog, Path dir) {
+        AtomicFiles.writeString(dir.resolve(SIZE_CHART), pretty(sizeChartJson(catalog)));
+        AtomicFiles.writeString(dir.resolve(CATALOG), pretty(catalogJson(catalog)));
+        AtomicFiles.writeString(dir.resolve(PROMOTIONS), pretty(promotionsJson(catalog)));
+        AtomicFiles.writeString(dir.resolve(POLICIES), pretty(policiesJson(catalog)));
+    }
+
+    /** @return the one-document form {@link #readDocument} reads */
+    static String document(ShopCatalog catalog) {
+        ObjectNode root = MAPPER.createObjectNode();
+        root.set(DOCUMENT_CATALOG, catalogJson(catalog));
+        root.set(DOCUMENT_PROMOTIONS, promotionsJson(catalog));
+        root.set(DOCUMENT_POLICIES, policiesJson(catalog));
+        root.set(DOCUMENT_SIZE_CHART, sizeChartJson(catalog));
+        return pretty(root);
+    }
+
+    private static ObjectNode catalogJson(ShopCatalog catalog) {
         ObjectNode catalogJson = MAPPER.createObjectNode();
         ObjectNode shop = catalogJson.putObject("shop");
         shop.put("id", catalog.shopId());
@@ -280,6 +328,10 @@ final class ShopFiles {
             node.put("sizeChart", p.sizeChart());
             node.put("restockDays", p.restockDays());
         }
+        return catalogJson;
+    }
+
+    private static ObjectNode promotionsJson(ShopCatalog catalog) {
         ObjectNode promotionsJson = MAPPER.createObjectNode();
         ArrayNode promotions = promotionsJson.putArray("promotions");
         for (Promotion p : catalog.promotions()) {
@@ -300,6 +352,10 @@ final class ShopFiles {
                 node.put("audience", p.audience());
             }
         }
+        return promotionsJson;
+    }
+
+    private static ObjectNode policiesJson(ShopCatalog catalog) {
         ShopPolicies policies = catalog.policies();
         ObjectNode policiesJson = MAPPER.createObjectNode();
         ObjectNode shipping = policiesJson.putObject("shipping");
@@ -330,6 +386,10 @@ final class ShopFiles {
         returns.put("exchange", policies.returns().exchange());
         returns.put("shippingInsurance", policies.returns().shippingInsurance());
         policiesJson.put("serviceHours", policies.serviceHours());
+        return policiesJson;
+    }
+
+    private static ObjectNode sizeChartJson(ShopCatalog catalog) {
         ObjectNode chartsJson = MAPPER.createObjectNode();
         ArrayNode charts = chartsJson.putArray("charts");
         for (SizeChart chart : catalog.sizeCharts()) {
@@ -344,10 +404,7 @@ final class ShopFiles {
                 r.putArray("weight").add(row.weightMin()).add(row.weightMax());
             }
         }
-        AtomicFiles.writeString(dir.resolve(SIZE_CHART), pretty(chartsJson));
-        AtomicFiles.writeString(dir.resolve(CATALOG), pretty(catalogJson));
-        AtomicFiles.writeString(dir.resolve(PROMOTIONS), pretty(promotionsJson));
-        AtomicFiles.writeString(dir.resolve(POLICIES), pretty(policiesJson));
+        return chartsJson;
     }
 
     private static void strings(ArrayNode array, List<String> values) {

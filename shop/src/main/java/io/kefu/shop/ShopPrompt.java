@@ -30,9 +30,9 @@ public final class ShopPrompt {
     public record Turn(String question, String answer) {
     }
 
-    /** @return the system persona of the shop's assistant */
+    /** @return the system persona of the shop's assistant ({@link Persona#DEFAULT}) */
     public static String persona(String shopName) {
-        return "你是" + shopName + "的客服,语气亲切简短,只依据【店铺信息】回答,不编造;投诉或处理不了的问题转人工客服。";
+        return Persona.DEFAULT.render(shopName);
     }
 
     /**
@@ -53,8 +53,13 @@ public final class ShopPrompt {
      * @param history earlier turns, oldest first
      */
     public static ChatRequest.Builder request(ProductFacts facts, List<Turn> history, String question) {
+        return request(Persona.DEFAULT, facts, history, question);
+    }
+
+    /** As {@link #request(ProductFacts, List, String)}, with the system message from {@code persona}. */
+    public static ChatRequest.Builder request(Persona persona, ProductFacts facts, List<Turn> history, String question) {
         List<ChatMessage> messages = new ArrayList<>();
-        messages.add(ChatMessage.system(persona(facts.shopName())));
+        messages.add(ChatMessage.system(persona.render(facts.shopName())));
         for (Turn turn : history) {
             messages.add(ChatMessage.user(CustomerText.neutralise(turn.question())));
             messages.add(ChatMessage.assistant(turn.answer()));

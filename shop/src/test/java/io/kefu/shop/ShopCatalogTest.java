@@ -57,6 +57,37 @@ class ShopCatalogTest {
     }
 
     @Test
+    void theOneDocumentFormHoldsTheSameCatalogAndLocatesItsProblems(@TempDir Path dir) throws Exception {
+        ShopCatalog shop = SampleShop.load();
+        String document = shop.toDocument();
+        assertThat(ShopCatalog.parse("shop.json", document)).isEqualTo(shop);
+        Files.writeString(dir.resolve("shop.json"), document);
+        assertThat(ShopCatalog.load(dir.resolve("shop.json"))).isEqualTo(shop);
+
+        String badPrice = document.replaceFirst("(\"price\"\\s*:\\s*)239", "$1-1");
+        int line = (int) badPrice.substring(0, badPrice.indexOf("-1,")).lines().count();
+        assertThatThrownBy(() -> ShopCatalog.parse("body", badPrice)).isInstanceOf(KefuException.class)
+                .hasMessageStartingWith("body:" + line + " catalog.products[0].price: -1 is out of range");
+        assertThatThrownBy(() -> ShopCatalog.parse("body", "{\"catalog\": {}, \"extra\": 1}")).hasMessageContaining("extra")
+                .hasMessageContaining("unknown field");
+    }
+
+    @Test
+    void aPromotionIsReadAloneWithItsIdFromOutside() {
+        java.util.Set<String> categories = SampleShop.load().categories();
+        Promotion p = ShopCatalog.parsePromotion("body", "{\"type\": \"full_reduction\", \"threshold\": 300, \"amount\": 40,"
+                + " \"validFrom\": \"2026-11-01\", \"validTo\": \"2026-11-30\"}", "P9", categories);
+        assertThat(p.label()).isEqualTo("满300减40");
+        assertThat(p.id()).isEqualTo("P9");
+        assertThatThrownBy(() -> ShopCatalog.parsePromotion("body", "{\"type\": \"full_reduction\", \"threshold\": 300,\n \"amount\": 400,"
+                + " \"validFrom\": \"2026-11-01\", \"validTo\": \"2026-11-30\"}", "P9", categories))
+                .hasMessageStartingWith("body:2 amount: amount 400 must be below the threshold 300");
+        assertThatThrownBy(() -> ShopCatalog.parsePromotion("body", "{\"id\": \"P8\"}", "P9", categories)).hasMessageContaining("P9");
+        assertThatThrownBy(() -> ShopCatalog.parsePromotion("body", "{\"colour\": 1}", "P9", categories)).hasMessageContaining("colour")
+                .hasMessageContaining("unknown field");
+    }
+
+    @Test
     void missingFileIsNotFound(@TempDir Path dir) {
         assertThatThrownBy(() -> ShopCatalog.load(dir))
                 .isInstanceOf(KefuException.class)

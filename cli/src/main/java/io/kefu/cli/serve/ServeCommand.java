@@ -39,15 +39,17 @@ import java.util.concurrent.CountDownLatch;
                 "/v1/chat/completions and /v1/models, /health, /metrics (Prometheus) and /events (A/B conversions).",
                 "Concurrent requests are decoded together in the engine's running batch (up to --max-batch per model)."},
         footer = {"", "Examples:",
-                "  kefu serve --engine djl --model models/qwen2.5-0.5b --adapter shop=out/shop-lora",
+                "  kefu serve --engine djl --model models/qwen2.5-0.5b --adapter shop=out/shop-lora --shop examples/shop",
                 "  kefu serve --engine djl --model models/qwen2.5-0.5b --allow-runtime-adapters --adapter-root out --api-key-file key.txt",
                 "  kefu serve --engine remote --model http://127.0.0.1:8000/v1 --store jdbc:postgresql://127.0.0.1:5432/kefu?user=kefu",
-                "  kefu serve --engine rules --port 8081        (the keyword baseline, no model)",
-                "  kefu serve --engine djl --model models/qwen2.5-0.5b --adapter shop-lora=out/shop-lora \\",
+                "  kefu serve --engine rules --shop examples/shop --port 8081        (the keyword baseline, no model)",
+                "  kefu serve --engine djl --model models/qwen2.5-0.5b --adapter shop-lora=out/shop-lora --shop examples/shop \\",
                 "             --arm control=rules:50 --arm tuned=adapter:shop-lora:50 --experiment launch-2026-12",
-                "  kefu serve --engine rules --facts shop-facts.yaml   (facts from the shop's own database)"})
+                "  kefu serve --engine rules --facts shop-facts.yaml   (facts from the shop's own database; no --shop)",
+                "  kefu serve --config serve.yaml --port 8081                         (flags override the file)"})
 public final class ServeCommand implements Callable<Integer> {
-    @Option(names = "--engine", required = true, paramLabel = "ID", description = "djl, onnx, trtllm, remote, or rules (the keyword baseline).")
+    // required, but checked in call(): picocli would refuse it missing before --config could give it
+    @Option(names = "--engine", paramLabel = "ID", description = "Required: djl, onnx, trtllm, remote, or rules (the keyword baseline).")
     String engineId;
 
     @Option(names = "--model", paramLabel = "DIR_OR_URL", description = "A checkpoint folder, hub id, or (remote engine) server URL.")
@@ -56,15 +58,28 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--adapter", paramLabel = "NAME=DIR", description = "A LoRA adapter clients select with \"model\": NAME; repeatable, the first is the default of /chat.")
     List<String> adapters = new ArrayList<>();
 
-    @Option(names = "--store", paramLabel = "JDBC_URL", description = "jdbc:h2:... or jdbc:postgresql://... (default: an H2 file in ~/.kefu/store).")
+    @Option(names = "--config", paramLabel = "FILE", description = {"A serve.yaml: any flag without its dashes (max-batch: 8), plus the",
+            "assistant, compliance and handoff sections; flags given here override it."})
+    Path configFile;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${sys:user.home}/.kefu",
+            description = "Where Kefu keeps its own files, such as the default store (default: ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--store", paramLabel = "JDBC_URL", description = "jdbc:h2:... or jdbc:postgresql://... (default: an H2 file in DATA_DIR/store).")
     String store;
 
     @Option(names = "--facts", paramLabel = "SOURCE", description = {"Where /chat reads the shop's live facts (default: the store's shop tables):",
             "a mapping file (.yaml) for the shop's own database, an http(s):// shop API, or jdbc:... (another Kefu store)."})
     String facts;
 
-    @Option(names = "--shop", paramLabel = "DIR", defaultValue = "examples/shop", description = "Shop folder loaded into an empty store (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--shop", paramLabel = "DIR_OR_FILE", description = {"Shop folder (or one-document shop file) loaded into an empty store;",
+            "required unless the store already holds a shop (kefu shop import) or --facts gives the facts."})
     Path shop;
+
+    @Option(names = "--served-model-name", arity = "1..*", paramLabel = "NAME",
+            description = "Names the base model is served under, as vLLM's: the first in answers, each accepted in \"model\" (default: the model's id).")
+    List<String> servedModelNames = new ArrayList<>();
 
     @Option(names = "--port", defaultValue = "8080", description = "Port (default: ${DEFAULT-VALUE}).")
     int port;
@@ -118,10 +133,23 @@ public final class ServeCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    /** The settings of the --config file, once it is read (the command then runs again with its values as defaults). */
+    private ServeConfigFile settings;
+
     @Override
     public Integer call() {
+        if (configFile != null && settings == null) {
+            return callWithConfigFile();
+        }
+        if (settings == null) {
+            settings = ServeConfigFile.none();
+        }
         PrintWriter out = spec.commandLine().getOut();
         List<AutoCloseable> owned = new ArrayList<>();
+        if (engineId == null) {
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--engine is required (djl, onnx, trtllm, remote or rules),"
+                    + " on the command line or as engine: in the --config file");
+        }
         if (maxBatch < 1) {
             throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--max-batch must be at least 1, got " + maxBatch);
         }
@@ -129,10 +157,16 @@ public final class ServeCommand implements Callable<Integer> {
         ServerConfig.Builder config = ServerConfig.builder().port(port).bind(bind).queueCapacity(queue).maxBatch(maxBatch)
                 .requestTimeout(Duration.ofSeconds(timeoutSeconds)).minMeanLogprob(minLogprob).maxAdapters(maxAdapters)
                 .storePoolSize(dbPoolSize).retention(Duration.ofDays(retentionDays))
-                .storeUrl(store != null ? store : Database.h2Url(Database.defaultDirectory()));
-        if (Files.isDirectory(shop)) {
+                .storeUrl(storeUrl()).requireShop(true).servedModelNames(servedModelNames)
+                .persona(settings.persona()).historyTurns(settings.historyTurns()).compliance(settings.compliance())
+                .handoffRules(settings.handoff());
+        if (shop != null) {
+            if (!Files.exists(shop)) {
+                throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--shop " + shop + ": no such folder or file");
+            }
             config.shopFolder(shop);
         }
+        EffectiveConfig.print(out, spec, settings);
         if (apiKeyFile != null) {
             config.apiKey(readKey(apiKeyFile));
         }
@@ -206,6 +240,30 @@ public final class ServeCommand implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    /** Reads the --config file, then parses the command line again with the file's values as defaults, and runs. */
+    private Integer callWithConfigFile() {
+        ServeConfigFile file = ServeConfigFile.load(configFile, spec);
+        picocli.CommandLine.ParseResult given = spec.commandLine().getParseResult();
+        List<String> args = new ArrayList<>(file.repeatableArguments(name -> given.hasMatchedOption(name)));
+        args.addAll(given.expandedArgs());
+        ServeCommand again = new ServeCommand();
+        again.settings = file;
+        picocli.CommandLine line = new picocli.CommandLine(again);
+        line.setOut(spec.commandLine().getOut());
+        line.setErr(spec.commandLine().getErr());
+        line.setDefaultValueProvider(file::defaultOf);
+        try {
+            line.parseArgs(args.toArray(String[]::new));
+        } catch (picocli.CommandLine.ParameterException e) {
+            throw file.located(e);
+        }
+        return again.call();
+    }
+
+    private String storeUrl() {
+        return store != null ? store : Database.h2Url(dataDir.resolve("store"));
     }
 
     static Map<String, Path> parseAdapters(List<String> specs) {

@@ -107,6 +107,14 @@ class ServeCommandIT {
         HttpResponse<String> r = post(base.resolve("/chat"), "k-789", "{\"question\": \"雾蓝M码有货吗?\", \"productId\": \"1001\"}");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         assertThat(r.body()).contains("雾蓝M码有货,还有7件");
+
+        HttpResponse<String> admin = HttpClient.newHttpClient().send(HttpRequest.newBuilder(base.resolve("/admin/products/1001"))
+                .header("Authorization", "Bearer k-789").header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"price\": 1}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(admin.statusCode()).as("the admin API changes Kefu's store, which is not where the facts come from")
+                .isEqualTo(409);
+        assertThat(admin.body()).contains("--facts").contains("change them there");
+        assertThat(post(base.resolve("/chat"), "k-789", "{\"question\": \"多少钱?\", \"productId\": \"1001\"}").body()).doesNotContain("这款1元");
     }
 
     @Test

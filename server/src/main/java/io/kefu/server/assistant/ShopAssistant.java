@@ -13,8 +13,11 @@ import io.kefu.shop.FactsSource;
 import io.kefu.shop.FactsUnavailableException;
 import io.kefu.shop.ProductFacts;
 import io.kefu.shop.ShopPrompt;
-import io.kefu.shop.checks.BusinessChecks;
+import io.kefu.shop.Persona;
 import io.kefu.shop.policy.CompliancePolicy;
+import io.kefu.shop.policy.ComplianceRules;
+import io.kefu.shop.policy.DeskHours;
+import io.kefu.shop.policy.HandoffRules;
 import io.kefu.shop.policy.GuardedAnswer;
 import io.kefu.shop.policy.Handoff;
 import io.kefu.shop.policy.HandoffPolicy;
@@ -73,6 +76,8 @@ public final class ShopAssistant {
     private final Map<String, PolicyChatModel> arms = new LinkedHashMap<>();
     private final int historyTurns;
     private final Clock clock;
+    private final Persona persona;
+    private final Optional<DeskHours> deskHours;
 
     private ShopAssistant(Builder b) {
         this.shop = b.shop;
@@ -80,6 +85,8 @@ public final class ShopAssistant {
         this.experiment = b.experiment;
         this.historyTurns = b.historyTurns;
         this.clock = b.clock;
+        this.persona = b.persona;
+        this.deskHours = b.handoffRules.deskHours();
         HandoffSink onHandoff = b.onHandoff;
         HandoffSink queue = b.handoffQueue != null ? b.handoffQueue : conversations;
         HandoffSink sink = handoff -> {
@@ -87,8 +94,8 @@ public final class ShopAssistant {
             queue.handOff(handoff);
         };
         this.handoffs = sink;
-        BusinessChecks checks = BusinessChecks.defaults();
-        b.models.forEach((arm, model) -> arms.put(arm, Policies.standard(model, checks, sink, b.minMeanLogprob)));
+        b.models.forEach((arm, model) -> arms.put(arm, Policies.standard(model, b.compliance, b.handoffRules, sink, b.minMeanLogprob,
+                b.clock)));
         this.assigner = experiment == null ? null : new ArmAssigner(experiment, b.weights);
     }
 
@@ -206,7 +213,7 @@ public final class ShopAssistant {
         List<ConversationStore.Turn> history = conversations.history(sessionId, historyTurns);
         List<ShopPrompt.Turn> earlier = history.stream().map(t -> new ShopPrompt.Turn(t.question(), t.answer())).toList();
         // the facts travel beside the prompt: policies check answers against them, never against prompt text
-        ChatRequest request = ShopPrompt.request(facts, earlier, question)
+        ChatRequest request = ShopPrompt.request(persona, facts, earlier, question)
                 .metadata(PolicyChatModel.SESSION_ID, sessionId)
                 .metadata(PolicyChatModel.RECENT_FAILURES, String.valueOf(recentFailures(history))).build();
         return arms.get(arm).answer(request);
@@ -215,7 +222,9 @@ public final class ShopAssistant {
     /** The answer when the facts cannot be read: no model is asked (it could only guess); a person takes over. */
     private GuardedAnswer handOffWithoutFacts(String sessionId, String question, FactsUnavailableException cause, long start) {
         LOG.warn("session {}: handed to a person, the facts cannot be read from {}: {}", sessionId, shop.description(), cause.getMessage());
-        ChatResponse response = ChatResponse.ofText(HandoffPolicy.HANDOFF_ANSWER, Duration.ofNanos(System.nanoTime() - start));
+        String text = deskHours.filter(hours -> !hours.isOpen(clock.instant())).map(HandoffPolicy::closedDeskAnswer)
+                .orElse(HandoffPolicy.HANDOFF_ANSWER);
+        ChatResponse response = ChatResponse.ofText(text, Duration.ofNanos(System.nanoTime() - start));
         handoffs.handOff(new Handoff(sessionId, question, response.text(), HandoffReason.FACTS_UNAVAILABLE, "the shop facts cannot be read"));
         return new GuardedAnswer(response, true, HandoffReason.FACTS_UNAVAILABLE, false,
                 List.of("handoff: " + HandoffReason.FACTS_UNAVAILABLE.wireName()));
@@ -267,6 +276,9 @@ public final class ShopAssistant {
         private HandoffSink onHandoff = handoff -> { };
         private HandoffSink handoffQueue;
         private Clock clock = Clock.systemDefaultZone();
+        private Persona persona = Persona.DEFAULT;
+        private ComplianceRules compliance = ComplianceRules.defaults();
+        private HandoffRules handoffRules = HandoffRules.defaults();
 
         private Builder(FactsSource shop, ConversationStore conversations) {
             this.shop = Objects.requireNonNull(shop, "shop");
@@ -332,7 +344,19 @@ public final class ShopAssistant {
          */
         public Builder handoffQueue(HandoffSink value) { this.handoffQueue = Objects.requireNonNull(value, "handoffQueue"); return this; }
 
-        /** @param value the clock that says which day's facts (prices, promotions) apply (default: the system's, local zone) */
+        /** @param value the system message of every prompt (default {@link Persona#DEFAULT}) */
+        public Builder persona(Persona value) { this.persona = Objects.requireNonNull(value, "persona"); return this; }
+
+        /** @param value the banned claims and their replacements (default {@link ComplianceRules#defaults()}) */
+        public Builder compliance(ComplianceRules value) { this.compliance = Objects.requireNonNull(value, "compliance"); return this; }
+
+        /** @param value the hand-off keywords and the desk's hours (default {@link HandoffRules#defaults()}) */
+        public Builder handoffRules(HandoffRules value) { this.handoffRules = Objects.requireNonNull(value, "handoffRules"); return this; }
+
+        /**
+         * @param value the clock that says which day's facts (prices, promotions) apply and whether the hand-off desk is staffed
+         *     (default: the system's, local zone)
+         */
         public Builder clock(Clock value) { this.clock = Objects.requireNonNull(value, "clock"); return this; }
 
         /** @throws KefuException {@link ErrorCode#INVALID_CONFIG} naming the setting that is missing or out of range */

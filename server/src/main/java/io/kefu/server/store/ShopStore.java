@@ -29,9 +29,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The shop tables: loaded once from a {@link ShopCatalog} (the {@code examples/shop} folder) when
- * the store is empty, then read per request. {@link #facts} reads a product's CURRENT stock,
- * promotions and policies and returns the same {@link ProductFacts} that
+ * The shop tables: loaded from a {@link ShopCatalog} (a shop folder) when the store is empty, replaced whole
+ * ({@link #replace}) or changed in part ({@link #updateProduct}, {@link #putPromotion}) by the admin API and the
+ * {@code kefu shop} commands, and read per request, so a change shows in the next answer. {@link #facts} reads a
+ * product's CURRENT stock, promotions and policies and returns the same {@link ProductFacts} that
  * {@link ShopCatalog#factsFor} builds, so {@link FactsRenderer} renders them exactly as the dataset
  * generator did. It is the server's {@link FactsSource} unless another one is configured.
  */
@@ -125,12 +126,16 @@ public final class ShopStore implements FactsSource {
         }
         position = 0;
         for (Promotion p : catalog.promotions()) {
-            update(c, "INSERT INTO promotions (id, position, type, threshold, amount, valid_from, valid_to, how_to_get, audience)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", p.id(), position++, p.type().wireName(), p.threshold(), p.amount(),
-                    Date.valueOf(p.validFrom()), Date.valueOf(p.validTo()), p.howToGet(), p.audience());
-            for (String category : p.categories()) {
-                update(c, "INSERT INTO promotion_categories (promotion_id, category) VALUES (?, ?)", p.id(), category);
-            }
+            insertPromotion(c, p, position++);
+        }
+    }
+
+    private static void insertPromotion(Connection c, Promotion p, int position) throws SQLException {
+        update(c, "INSERT INTO promotions (id, position, type, threshold, amount, valid_from, valid_to, how_to_get, audience)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", p.id(), position, p.type().wireName(), p.threshold(), p.amount(),
+                Date.valueOf(p.validFrom()), Date.valueOf(p.validTo()), p.howToGet(), p.audience());
+        for (String category : p.categories()) {
+            update(c, "INSERT INTO promotion_categories (promotion_id, category) VALUES (?, ?)", p.id(), category);
         }
     }
 
@@ -145,6 +150,112 @@ public final class ShopStore implements FactsSource {
         if (rows == 0) {
             throw new KefuException(ErrorCode.NOT_FOUND, "no SKU " + productId + "/" + color + "/" + size + " in the store");
         }
+    }
+
+    /**
+     * Changes a product's price and the stock of some of its SKUs, all or nothing.
+     *
+     * @param price the new price in yuan, or null to keep it
+     * @param stock colour to size to units, for the SKUs that change (empty: none)
+     * @return the product as it now is
+     * @throws KefuException {@link ErrorCode#NOT_FOUND} for an unknown product, {@link ErrorCode#INVALID_ARGUMENT}
+     *     naming {@code stock.COLOUR.SIZE} for a SKU the product does not have (then nothing changes)
+     */
+    public Product updateProduct(String productId, Integer price, Map<String, Map<String, Integer>> stock) {
+        return db.inTransaction("updating product " + productId, c -> {
+            Product product = product(c, productId).orElseThrow(() -> new KefuException(ErrorCode.NOT_FOUND,
+                    "product '" + productId + "' is not in the store"));
+            for (Map.Entry<String, Map<String, Integer>> byColor : stock.entrySet()) {
+                if (!product.colors().contains(byColor.getKey())) {
+                    throw new KefuException(ErrorCode.INVALID_ARGUMENT, "stock." + byColor.getKey() + ": product " + productId
+                            + " has no such colour; it has " + product.colors());
+                }
+                for (Map.Entry<String, Integer> bySize : byColor.getValue().entrySet()) {
+                    if (!product.sizes().contains(bySize.getKey())) {
+                        throw new KefuException(ErrorCode.INVALID_ARGUMENT, "stock." + byColor.getKey() + "." + bySize.getKey()
+                                + ": product " + productId + " has no such size; it has " + product.sizes());
+                    }
+                    update(c, "UPDATE skus SET stock = ? WHERE product_id = ? AND color = ? AND size = ?", bySize.getValue(), productId,
+                            byColor.getKey(), bySize.getKey());
+                }
+            }
+            if (price != null) {
+                update(c, "UPDATE products SET price = ? WHERE id = ?", price, productId);
+            }
+            return product(c, productId).orElseThrow();
+        });
+    }
+
+    /**
+     * Adds a promotion, or replaces the one with its id (keeping its place in the list).
+     *
+     * @return true when it was new
+     */
+    public boolean putPromotion(Promotion promotion) {
+        return db.inTransaction("writing promotion " + promotion.id(), c -> {
+            Integer position = null;
+            try (PreparedStatement s = c.prepareStatement("SELECT position FROM promotions WHERE id = ?")) {
+                s.setString(1, promotion.id());
+                try (ResultSet r = s.executeQuery()) {
+                    if (r.next()) {
+                        position = r.getInt(1);
+                    }
+                }
+            }
+            boolean existed = position != null;
+            if (existed) {
+                update(c, "DELETE FROM promotion_categories WHERE promotion_id = ?", promotion.id());
+                update(c, "DELETE FROM promotions WHERE id = ?", promotion.id());
+            } else {
+                try (var s = c.createStatement(); ResultSet r = s.executeQuery("SELECT COALESCE(MAX(position) + 1, 0) FROM promotions")) {
+                    r.next();
+                    position = r.getInt(1);
+                }
+            }
+            insertPromotion(c, promotion, position);
+            return !existed;
+        });
+    }
+
+    /**
+     * Replaces the whole shop (products, stock, promotions, policies, size charts) with {@code catalog} in one
+     * transaction; conversations stay.
+     */
+    public void replace(ShopCatalog catalog) {
+        db.inTransaction("replacing the shop", c -> {
+            for (String table : List.of("promotion_categories", "promotions", "skus", "product_colors", "product_sizes", "products",
+                    "size_chart_rows", "size_charts", "policies", "shop")) {
+                try (var s = c.createStatement()) {
+                    s.executeUpdate("DELETE FROM " + table);
+                }
+            }
+            insert(c, catalog);
+            return null;
+        });
+    }
+
+    /**
+     * @return the whole shop as the store holds it now (stock, prices and promotions included)
+     * @throws KefuException {@link ErrorCode#NOT_FOUND} when the store holds no shop
+     */
+    public ShopCatalog catalog() {
+        return db.read("reading the whole shop", c -> {
+            String[] shop = shop(c);
+            List<Product> products = new ArrayList<>();
+            for (String id : column(c, "SELECT id FROM products ORDER BY position")) {
+                products.add(product(c, id).orElseThrow());
+            }
+            List<SizeChart> charts = new ArrayList<>();
+            for (String id : column(c, "SELECT id FROM size_charts ORDER BY id")) {
+                charts.add(sizeChart(c, id).orElseThrow());
+            }
+            return new ShopCatalog(shop[0], shop[1], products, allPromotions(c), policies(c, shop[0]), charts);
+        });
+    }
+
+    /** @return the product categories of the shop */
+    public java.util.Set<String> categories() {
+        return db.read("reading the categories", c -> new java.util.HashSet<>(column(c, "SELECT DISTINCT category FROM products")));
     }
 
     /** @return the shop's name */
@@ -225,7 +336,7 @@ public final class ShopStore implements FactsSource {
     private static String[] shop(Connection c) throws SQLException {
         try (var s = c.createStatement(); ResultSet r = s.executeQuery("SELECT id, name FROM shop ORDER BY id")) {
             if (!r.next()) {
-                throw new KefuException(ErrorCode.NOT_FOUND, "the store holds no shop; start the server with a shop folder to load");
+                throw new KefuException(ErrorCode.NOT_FOUND, "the store holds no shop; load one with kefu shop import, or serve with --shop DIR");
             }
             return new String[] {r.getString(1), r.getString(2)};
         }
@@ -325,11 +436,21 @@ public final class ShopStore implements FactsSource {
 
     /** The promotions running on {@code day}, with their categories, in catalog order. */
     private static List<Promotion> running(Connection c, LocalDate day) throws SQLException {
+        return promotionsWhere(c, " WHERE valid_from <= ? AND valid_to >= ?", Date.valueOf(day), Date.valueOf(day));
+    }
+
+    private static List<Promotion> allPromotions(Connection c) throws SQLException {
+        return promotionsWhere(c, "");
+    }
+
+    /** The promotions the condition selects, in list order, with their categories. */
+    private static List<Promotion> promotionsWhere(Connection c, String where, Object... args) throws SQLException {
         List<Promotion> out = new ArrayList<>();
         try (PreparedStatement s = c.prepareStatement("SELECT id, type, threshold, amount, valid_from, valid_to, how_to_get, audience"
-                + " FROM promotions WHERE valid_from <= ? AND valid_to >= ? ORDER BY position")) {
-            s.setDate(1, Date.valueOf(day));
-            s.setDate(2, Date.valueOf(day));
+                + " FROM promotions" + where + " ORDER BY position")) {
+            for (int i = 0; i < args.length; i++) {
+                s.setObject(i + 1, args[i]);
+            }
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
                     String id = r.getString(1);
@@ -340,13 +461,23 @@ public final class ShopStore implements FactsSource {
                 }
             }
         }
-        List<Promotion> withCategories = new ArrayList<>();
+        List<Promotion> full = new ArrayList<>();
         for (Promotion p : out) {
             List<String> categories = strings(c, "SELECT category FROM promotion_categories WHERE promotion_id = ? ORDER BY category", p.id());
-            withCategories.add(new Promotion(p.id(), p.type(), p.threshold(), p.amount(), p.validFrom(), p.validTo(), categories,
+            full.add(new Promotion(p.id(), p.type(), p.threshold(), p.amount(), p.validFrom(), p.validTo(), categories,
                     p.howToGet(), p.audience()));
         }
-        return withCategories;
+        return full;
+    }
+
+    private static List<String> column(Connection c, String sql) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (var s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+            while (r.next()) {
+                out.add(r.getString(1));
+            }
+        }
+        return out;
     }
 
     private static List<String> strings(Connection c, String sql, String key) throws SQLException {

@@ -78,6 +78,14 @@ class ShopAssistantTest {
             assertThat(h.sessionId()).isEqualTo(before.sessionId());
             assertThat(h.reason()).isEqualTo("facts_unavailable");
         });
+
+        // at midnight a desk staffed 09:00-23:00 is closed: the answer says when people are back, as other hand-offs do
+        io.kefu.shop.policy.DeskHours desk = io.kefu.shop.policy.DeskHours.parse("09:00-23:00", ZoneOffset.UTC);
+        ShopAssistant deskAware = ShopAssistant.builder(elsewhere, conversations).model(new RulesChatModel()).clock(CLOCK)
+                .handoffRules(io.kefu.shop.policy.HandoffRules.defaultsWith(java.util.List.of(), java.util.Optional.of(desk))).build();
+        ShopAnswer closed = deskAware.answer(new CustomerQuestion("雾蓝M码有货吗?", "1001", null));
+        assertThat(closed.reason()).contains("facts_unavailable");
+        assertThat(closed.text()).isEqualTo(io.kefu.shop.policy.HandoffPolicy.closedDeskAnswer(desk));
     }
 
     @Test

@@ -18,18 +18,23 @@ import java.util.Optional;
 
 /**
  * Never sends a banned absolute claim (最低价, 全网最低, 第一 ... — the configurable list the
- * evaluator's {@link BusinessChecks} use). A whole answer with a banned claim is asked for once
+ * evaluator's {@link BusinessChecks} use). A claim with a replacement ({@link ComplianceRules}) is replaced where it
+ * stands. A whole answer with a banned claim is asked for once
  * more with a reminder; if the retry still has one, the sentences holding banned claims are cut;
  * if nothing is left, the conversation is handed off ({@link HandoffReason#COMPLIANCE_FAILED}).
  *
  * <p>Streaming holds back the last {@code longest claim - 1} characters, so a claim is seen
  * complete before any of it leaves; when one appears, generation is cancelled and the stream ends
- * with the text already sent, which holds no banned claim.
+ * with the text already sent, which holds no banned claim; a claim with a replacement is replaced in the held-back
+ * text and the stream goes on.
  */
 public final class CompliancePolicy extends PolicyChatModel {
-    /** How the notes this policy adds to a {@link GuardedAnswer} begin: one means it stopped a banned claim. */
+    /** How the notes this policy adds to a {@link GuardedAnswer} begin: one, but a replacement's, means it stopped a banned claim. */
     public static final String NOTE_PREFIX = "compliance: ";
+    /** How the note begins when a claim was replaced: the answer went out as meant, so nothing was blocked. */
+    private static final String REPLACED_NOTE_PREFIX = NOTE_PREFIX + "replaced ";
 
+    private final ComplianceRules rules;
     private final List<String> banned;
     private final int holdBack;
 
@@ -38,8 +43,17 @@ public final class CompliancePolicy extends PolicyChatModel {
      * @param bannedClaims the claims never to send (e.g. {@code BusinessChecks.defaults().bannedClaims()})
      */
     public CompliancePolicy(ChatModel inner, List<String> bannedClaims) {
+        this(inner, new ComplianceRules(bannedClaims, java.util.Map.of()));
+    }
+
+    /**
+     * @param inner the model whose answers are filtered
+     * @param rules the claims never to send, and the replacements of some of them
+     */
+    public CompliancePolicy(ChatModel inner, ComplianceRules rules) {
         super(inner);
-        this.banned = List.copyOf(bannedClaims);
+        this.rules = rules;
+        this.banned = rules.bannedClaims();
         this.holdBack = Math.max(0, banned.stream().mapToInt(String::length).max().orElse(1) - 1);
     }
 
@@ -48,9 +62,12 @@ public final class CompliancePolicy extends PolicyChatModel {
         this(inner, BannedClaims.DEFAULT);
     }
 
-    /** @return true when this policy stopped a banned claim on the way to {@code answer} (a retry, a cut, or a hand-off) */
+    /**
+     * @return true when this policy stopped a banned claim on the way to {@code answer} (a retry, a cut, or a hand-off);
+     *     a claim replaced by its configured replacement is not a stop
+     */
     public static boolean blocked(GuardedAnswer answer) {
-        return answer.notes().stream().anyMatch(note -> note.startsWith(NOTE_PREFIX));
+        return answer.notes().stream().anyMatch(note -> note.startsWith(NOTE_PREFIX) && !note.startsWith(REPLACED_NOTE_PREFIX));
     }
 
     /** @return the claims this policy never sends */
@@ -61,12 +78,13 @@ public final class CompliancePolicy extends PolicyChatModel {
     @Override
     public GuardedAnswer answer(ChatRequest request) {
         long start = System.nanoTime();
-        GuardedAnswer first = innerAnswer(request);
+        GuardedAnswer first = replaced(innerAnswer(request), start);
         Optional<String> claim = BannedClaims.find(first.response().text(), banned);
         if (claim.isEmpty()) {
             return first;
         }
-        GuardedAnswer retry = innerAnswer(withInstruction(request, "\n注意:不要使用" + String.join("、", banned) + "等绝对化用语。"));
+        GuardedAnswer retry = replaced(innerAnswer(withInstruction(request, "\n注意:不要使用" + String.join("、", banned) + "等绝对化用语。")),
+                start);
         Optional<String> again = BannedClaims.find(retry.response().text(), banned);
         if (again.isEmpty()) {
             return retry.withNote(NOTE_PREFIX + "retried after the banned claim '" + claim.get() + "'");
@@ -80,6 +98,19 @@ public final class CompliancePolicy extends PolicyChatModel {
         }
         return new GuardedAnswer(replaceText(retry.response(), HandoffPolicy.HANDOFF_ANSWER, latency), true,
                 HandoffReason.COMPLIANCE_FAILED, true, List.of(note + "; handed off"));
+    }
+
+    /** @return the answer with the claims that have a replacement replaced, and a note saying so */
+    private GuardedAnswer replaced(GuardedAnswer answer, long start) {
+        String text = answer.response().text();
+        String fixed = rules.replace(text);
+        if (fixed.equals(text)) {
+            return answer;
+        }
+        List<String> notes = new ArrayList<>(answer.notes());
+        notes.add(REPLACED_NOTE_PREFIX + rules.replacements().keySet().stream().filter(text::contains).toList());
+        return new GuardedAnswer(replaceText(answer.response(), fixed, Duration.ofNanos(System.nanoTime() - start)), answer.handoff(),
+                answer.reason(), answer.fallback(), notes);
     }
 
     /** @return the text without the sentences (ended by 。！？!?; or a newline) that hold a banned claim */
@@ -122,6 +153,7 @@ public final class CompliancePolicy extends PolicyChatModel {
         private final StringBuilder text = new StringBuilder();
         private int released;
         private volatile boolean blocked;
+        private volatile boolean replacedAny;
         private volatile ChatResponse finished;
 
         FilteredStream(ChatStream source) {
@@ -141,6 +173,14 @@ public final class CompliancePolicy extends PolicyChatModel {
                         if (!blocked && chunks.hasNext()) {
                             ChatChunk chunk = chunks.next();
                             text.append(chunk.text());
+                            // a claim is whole before any of it is released (the hold-back), so it is replaced in the unreleased tail
+                            String tail = text.substring(released);
+                            String fixed = rules.replace(tail);
+                            if (!fixed.equals(tail)) {
+                                text.setLength(released);
+                                text.append(fixed);
+                                replacedAny = true;
+                            }
                             if (BannedClaims.find(text.toString(), banned).isPresent()) {
                                 blocked = true;
                                 source.cancel();
@@ -198,10 +238,14 @@ public final class CompliancePolicy extends PolicyChatModel {
         public ChatResponse response() {
             ChatResponse raw = source.response();
             if (finished == null) {
-                finished = blocked
-                        ? new ChatResponse(text.substring(0, released), FinishReason.STOP, raw.usage(), raw.promptTokenIds(),
-                                List.of(), List.of(), raw.latency())
-                        : raw;
+                if (blocked) {
+                    finished = new ChatResponse(text.substring(0, released), FinishReason.STOP, raw.usage(), raw.promptTokenIds(),
+                            List.of(), List.of(), raw.latency());
+                } else if (replacedAny) {
+                    finished = replaceText(raw, rules.replace(raw.text()), raw.latency());
+                } else {
+                    finished = raw;
+                }
             }
             return finished;
         }

@@ -8,16 +8,18 @@ import io.kefu.chat.ChatResponse;
 import io.kefu.chat.TokenLogprob;
 import io.kefu.shop.rules.RulesChatModel;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.regex.Pattern;
 
 /**
  * Hands the conversation to a person when it should: the customer asks for a person or
  * complains (intents found by the rules baseline's keywords, {@link RulesChatModel#intentOf}, plus
- * refund-dispute cues), the model is unsure (the mean log-probability of its answer's tokens is under
+ * the hand-off keywords of its {@link HandoffRules}), the model is unsure (the mean log-probability of its answer's tokens is under
  * a threshold; logprobs are requested from the wrapped model), a policy below handed off, or the
  * conversation already had {@code repeatedFailureLimit} failed turns in a row (request metadata
  * {@link #RECENT_FAILURES}). Every hand-off gets {@code handoff: true}, a reason, the hand-off
@@ -25,7 +27,8 @@ import java.util.regex.Pattern;
  *
  * <p>Build with {@link #builder(ChatModel)}. Defaults: confidence threshold -2.5 (mean natural-log
  * probability per token; answers without logprobs are not judged), repeated-failure limit 2,
- * refund-dispute cues 退款纠纷, 拒绝退款, 不给退, 不给我退, 仅退款, 退款不, sink {@link HandoffSink#NONE}.
+ * {@link HandoffRules#defaults()} (keywords {@link HandoffRules#DEFAULT_KEYWORDS}, a desk always staffed), the system
+ * clock, sink {@link HandoffSink#NONE}. While the desk is closed, the hand-off answer is {@link #closedDeskAnswer}.
  */
 public final class HandoffPolicy extends PolicyChatModel {
     /** What the customer is told on a hand-off. */
@@ -35,15 +38,24 @@ public final class HandoffPolicy extends PolicyChatModel {
 
     private final double minMeanLogprob;
     private final int repeatedFailureLimit;
-    private final Pattern disputeCues;
+    private final Pattern keywords;
+    private final Optional<DeskHours> deskHours;
+    private final Clock clock;
     private final HandoffSink sink;
 
     private HandoffPolicy(Builder b) {
         super(b.inner);
         this.minMeanLogprob = b.minMeanLogprob;
         this.repeatedFailureLimit = b.repeatedFailureLimit;
-        this.disputeCues = Pattern.compile(String.join("|", b.disputeCues.stream().map(Pattern::quote).toList()));
+        this.keywords = Pattern.compile(String.join("|", b.rules.keywords().stream().map(Pattern::quote).toList()));
+        this.deskHours = b.rules.deskHours();
+        this.clock = b.clock;
         this.sink = b.sink;
+    }
+
+    /** @return what the customer is told on a hand-off while the desk is closed */
+    public static String closedDeskAnswer(DeskHours hours) {
+        return "您好,人工客服的在线时间是" + hours + ",现在不在线;您的问题已记录,客服上线后会第一时间回复您。";
     }
 
     /** @return a builder over {@code inner} with the defaults in the class javadoc */
@@ -59,7 +71,7 @@ public final class HandoffPolicy extends PolicyChatModel {
         if (intent.equals("human_request")) {
             return handOff(request, RULES.chat(request), HandoffReason.HUMAN_REQUEST, "asked for a person", false);
         }
-        if (intent.equals("complaint") || (!disputeCues.pattern().isEmpty() && disputeCues.matcher(question).find())) {
+        if (intent.equals("complaint") || (!keywords.pattern().isEmpty() && keywords.matcher(question).find())) {
             return handOff(request, RULES.chat(ChatRequest.of("投诉")), HandoffReason.COMPLAINT, "complaint or refund dispute", false);
         }
         int failures = recentFailures(request);
@@ -70,8 +82,9 @@ public final class HandoffPolicy extends PolicyChatModel {
                 : request.toBuilder().parameters(request.parameters().toBuilder().logprobs(true).build()).build();
         GuardedAnswer inner = innerAnswer(withLogprobs);
         if (inner.handoff()) {
-            sink.handOff(new Handoff(sessionId(request), question, inner.response().text(), inner.reason(), String.join("; ", inner.notes())));
-            return inner;
+            ChatResponse told = deskAware(inner.response());
+            sink.handOff(new Handoff(sessionId(request), question, told.text(), inner.reason(), String.join("; ", inner.notes())));
+            return new GuardedAnswer(told, true, inner.reason(), inner.fallback(), inner.notes());
         }
         OptionalDouble mean = meanLogprob(inner.response().logprobs());
         if (mean.isPresent() && mean.getAsDouble() < minMeanLogprob) {
@@ -88,9 +101,18 @@ public final class HandoffPolicy extends PolicyChatModel {
         return inner;
     }
 
-    private GuardedAnswer handOff(ChatRequest request, ChatResponse response, HandoffReason reason, String detail, boolean fallback) {
+    private GuardedAnswer handOff(ChatRequest request, ChatResponse answer, HandoffReason reason, String detail, boolean fallback) {
+        ChatResponse response = deskAware(answer);
         sink.handOff(new Handoff(sessionId(request), question(request), response.text(), reason, detail));
         return new GuardedAnswer(response, true, reason, fallback, List.of("handoff: " + reason.wireName() + " (" + detail + ")"));
+    }
+
+    /** @return the hand-off answer, or while the desk is closed, the answer that says when people are back */
+    private ChatResponse deskAware(ChatResponse answer) {
+        if (deskHours.isEmpty() || deskHours.get().isOpen(clock.instant())) {
+            return answer;
+        }
+        return PolicyChatModel.replaceText(answer, closedDeskAnswer(deskHours.get()), answer.latency());
     }
 
     private static GuardedAnswer withNotes(GuardedAnswer answer, List<String> before) {
@@ -129,7 +151,8 @@ public final class HandoffPolicy extends PolicyChatModel {
         private final ChatModel inner;
         private double minMeanLogprob = -2.5;
         private int repeatedFailureLimit = 2;
-        private List<String> disputeCues = List.of("退款纠纷", "拒绝退款", "不给退", "不给我退", "仅退款", "退款不");
+        private HandoffRules rules = HandoffRules.defaults();
+        private Clock clock = Clock.systemUTC();
         private HandoffSink sink = HandoffSink.NONE;
 
         private Builder(ChatModel inner) {
@@ -148,9 +171,15 @@ public final class HandoffPolicy extends PolicyChatModel {
             return this;
         }
 
-        /** @param value words that mark a refund dispute, besides the complaint keywords (default listed on the class) */
-        public Builder disputeCues(List<String> value) {
-            this.disputeCues = List.copyOf(value);
+        /** @param value the hand-off keywords and the desk's hours (default {@link HandoffRules#defaults()}) */
+        public Builder rules(HandoffRules value) {
+            this.rules = Objects.requireNonNull(value, "rules");
+            return this;
+        }
+
+        /** @param value the clock that says whether the desk is staffed (default: the system's) */
+        public Builder clock(Clock value) {
+            this.clock = Objects.requireNonNull(value, "clock");
             return this;
         }
 
@@ -167,11 +196,6 @@ public final class HandoffPolicy extends PolicyChatModel {
             }
             if (repeatedFailureLimit < 1) {
                 throw new KefuException(ErrorCode.INVALID_CONFIG, "repeatedFailureLimit=" + repeatedFailureLimit + " must be at least 1");
-            }
-            for (String cue : disputeCues) {
-                if (cue.isBlank()) {
-                    throw new KefuException(ErrorCode.INVALID_CONFIG, "disputeCues: contains a blank entry");
-                }
             }
             return new HandoffPolicy(this);
         }

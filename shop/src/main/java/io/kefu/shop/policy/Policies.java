@@ -22,4 +22,18 @@ public final class Policies {
         ChatModel compliant = new CompliancePolicy(grounded, checks.bannedClaims());
         return HandoffPolicy.builder(compliant).sink(sink).minMeanLogprob(minMeanLogprob).build();
     }
+
+    /**
+     * As {@link #standard(ChatModel, BusinessChecks, HandoffSink, double)}, with the shop's own banned claims (the
+     * grounding policy's checks use them too) and hand-off rules.
+     *
+     * @param clock says whether the hand-off desk is staffed
+     */
+    public static HandoffPolicy standard(ChatModel model, ComplianceRules compliance, HandoffRules handoff, HandoffSink sink,
+                                         double minMeanLogprob, java.time.Clock clock) {
+        BusinessChecks checks = BusinessChecks.builder().bannedClaims(compliance.bannedClaims()).build();
+        ChatModel grounded = new GroundingPolicy(model, checks);
+        ChatModel compliant = new CompliancePolicy(grounded, compliance);
+        return HandoffPolicy.builder(compliant).rules(handoff).clock(clock).sink(sink).minMeanLogprob(minMeanLogprob).build();
+    }
 }
