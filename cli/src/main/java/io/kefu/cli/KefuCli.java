@@ -15,6 +15,7 @@ import io.kefu.cli.eval.VerifyCommand;
 import io.kefu.cli.export.ExportCommand;
 import io.kefu.cli.export.TrtllmCommand;
 import io.kefu.cli.quickstart.QuickstartCommand;
+import io.kefu.cli.retrain.RetrainCommand;
 import io.kefu.cli.serve.ChatCommand;
 import io.kefu.cli.serve.GenerateCommand;
 import io.kefu.cli.serve.ServeCommand;
@@ -41,7 +42,7 @@ import picocli.CommandLine.Command;
             TrtllmCommand.class,
             VerifyCommand.class,
             ParamsCommand.class,
-            ModelCommand.class, TrainCommand.class, AdaptersCommand.class, MergeCommand.class,
+            ModelCommand.class, TrainCommand.class, RetrainCommand.class, AdaptersCommand.class, MergeCommand.class,
             ScoreCommand.class, EvalCommand.class, AbCommand.class, RatingCommand.class,
             ServeCommand.class,
             ChatCommand.class, GenerateCommand.class,
