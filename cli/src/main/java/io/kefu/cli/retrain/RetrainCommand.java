@@ -46,9 +46,9 @@ import picocli.CommandLine.Spec;
 /** {@code kefu retrain}: one month of re-training, from last month's adapter to a gated candidate. */
 @Command(name = "retrain",
         mixinStandardHelpOptions = true,
-        description = {"Re-train last month's adapter on this month's data and decide whether to ship it:",
-                "validate --new-data; leave out records already trained on; continue training from --previous with a",
-                "replayed sample of the earlier data; preference training on records with a rejected answer; then the",
+        description = {"Re-train last month's adapter on this month's data and decide whether to ship it.",
+                "Validates --new-data; leaves out records already trained on; continues training from --previous with a",
+                "replayed sample of the earlier data; preference training on records with a rejected answer; then runs the",
                 "regression gate of the candidate against --previous on --test (and each --gate-subset).",
                 "Writes into --out: candidate/ (the adapter and its provenance), gate/ (the comparison report, gate.json,",
                 "one folder per subset), verdict.json ('ship' or 'do not ship' with the reasons) last; run/ keeps the",
@@ -195,8 +195,11 @@ public final class RetrainCommand implements Callable<Integer> {
     /**
      * The preference-training step on the month's records that carry a rejected answer. Preference
      * training (DPO) needs {@code kefu train --method dpo}, which this build does not have; until it is
-     * there the step is skipped and the verdict says so.
+     * there the step is skipped and the verdict says so. Once it is, this trains on the pairs starting from
+     * {@code candidate} (the reference policy being that adapter frozen) and replaces it with the result.
      *
+     * @param kept the month's new records
+     * @param candidate the adapter the supervised step wrote
      * @return what the step did, for the verdict
      */
     private static String preferenceTraining(Dataset kept, Path candidate, PrintWriter console) {
