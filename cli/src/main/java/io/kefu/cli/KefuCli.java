@@ -28,7 +28,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code kefu} command. Exit codes: 0 ok, 1 a check failed or the work failed, 2 usage error.
+ * The {@code kefu} command. Exit codes: 0 ok, 1 a check failed or the work failed, 2 usage error
+ * ({@code kefu retrain} also 3: the run failed, see {@link RetrainCommand}).
  */
 @Command(name = "kefu",
         mixinStandardHelpOptions = true,

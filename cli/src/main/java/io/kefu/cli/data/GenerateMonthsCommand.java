@@ -59,12 +59,10 @@ public final class GenerateMonthsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        for (String[] count : new String[][] {{"--month1", "" + month1}, {"--old-in-month2", "" + oldInMonth2},
-                {"--new-product", "" + newProduct}, {"--new-product-test", "" + newProductTest}}) {
-            if (Integer.parseInt(count[1]) < 1) {
-                throw new KefuException(ErrorCode.INVALID_ARGUMENT, count[0] + " " + count[1] + " must be at least 1");
-            }
-        }
+        requirePositive("--month1", month1);
+        requirePositive("--old-in-month2", oldInMonth2);
+        requirePositive("--new-product", newProduct);
+        requirePositive("--new-product-test", newProductTest);
         ShopCatalog catalog = ShopCatalog.load(shop);
         Path trainFile = shop.resolve("train.jsonl");
         List<String> lines = Files.readAllLines(trainFile, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).toList();
@@ -89,5 +87,11 @@ public final class GenerateMonthsCommand implements Callable<Integer> {
                 fresh.test().size(), out.resolve("shop-month2"));
         printer.flush();
         return 0;
+    }
+
+    private static void requirePositive(String option, int value) {
+        if (value < 1) {
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT, option + " " + value + " must be at least 1");
+        }
     }
 }

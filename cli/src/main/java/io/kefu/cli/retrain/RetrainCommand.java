@@ -170,19 +170,8 @@ public final class RetrainCommand implements Callable<Integer> {
                 Terminal.isInteractive(spec));
         String preferenceStep = preferenceTraining(filtered.kept(), candidate, console);
 
-        Map<String, GateReport> gates = new LinkedHashMap<>();
         Path gateDir = out.resolve("gate");
-        EvaluationConfig evaluation = EvaluationConfig.builder().batchSize(evalBatchSize).seed(decoding.seed())
-                .parameters(GenerationParameters.builder().maxNewTokens(decoding.maxNewTokens()).build()).build();
-        try (EvalSystems systems = new EvalSystems()) {
-            systems.add(new SystemSpec(PREVIOUS_SYSTEM, engine.id(), baseModel, previous));
-            systems.add(new SystemSpec(CANDIDATE_SYSTEM, engine.id(), baseModel, candidate));
-            StagedFolder.replace(gateDir, dir -> {
-                gates.put("test", judge(systems, heldOut, testFile.toString(), evaluation, gateConfig, dir, console));
-                subsetData.forEach((name, data) -> gates.put(name,
-                        judge(systems, data, name + " (" + subsets.get(name) + ")", evaluation, gateConfig, dir.resolve(name), console)));
-            });
-        }
+        Map<String, GateReport> gates = gate(baseModel, candidate, testFile, heldOut, subsets, subsetData, gateConfig, gateDir, console);
         Verdict verdict = Verdict.of(gates, candidate, previous, filtered, mix, preferenceStep);
         verdict.writeTo(out.resolve(Verdict.FILE_NAME));
         console.println();
@@ -210,6 +199,29 @@ public final class RetrainCommand implements Callable<Integer> {
         String skipped = "skipped: " + pairs + " records have a rejected answer, but DPO needs `kefu train --method dpo`";
         console.println("preference training " + skipped);
         return skipped;
+    }
+
+    /**
+     * Both adapters answer each held-out set and the gate judges the candidate on each; the folder is
+     * built under a temporary name and renamed into place when complete.
+     *
+     * @return the gate's report per set: {@code test} first, then each subset
+     */
+    private Map<String, GateReport> gate(String baseModel, Path candidate, Path testFile, Dataset heldOut, Map<String, Path> subsets,
+                                         Map<String, Dataset> subsetData, GateConfig gateConfig, Path gateDir, PrintWriter console) {
+        Map<String, GateReport> gates = new LinkedHashMap<>();
+        EvaluationConfig evaluation = EvaluationConfig.builder().batchSize(evalBatchSize).seed(decoding.seed())
+                .parameters(GenerationParameters.builder().maxNewTokens(decoding.maxNewTokens()).build()).build();
+        try (EvalSystems systems = new EvalSystems()) {
+            systems.add(new SystemSpec(PREVIOUS_SYSTEM, engine.id(), baseModel, previous));
+            systems.add(new SystemSpec(CANDIDATE_SYSTEM, engine.id(), baseModel, candidate));
+            StagedFolder.replace(gateDir, dir -> {
+                gates.put("test", judge(systems, heldOut, testFile.toString(), evaluation, gateConfig, dir, console));
+                subsetData.forEach((name, data) -> gates.put(name,
+                        judge(systems, data, name + " (" + subsets.get(name) + ")", evaluation, gateConfig, dir.resolve(name), console)));
+            });
+        }
+        return gates;
     }
 
     /** Scores both systems on one held-out set into {@code dir} and judges the candidate there. */
