@@ -15,6 +15,7 @@ import io.kefu.cli.eval.VerifyCommand;
 import io.kefu.cli.export.ExportCommand;
 import io.kefu.cli.export.TrtllmCommand;
 import io.kefu.cli.quickstart.QuickstartCommand;
+import io.kefu.cli.retrain.RetrainCommand;
 import io.kefu.cli.serve.ChatCommand;
 import io.kefu.cli.serve.GenerateCommand;
 import io.kefu.cli.serve.ServeCommand;
@@ -29,7 +30,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code kefu} command. Exit codes: 0 ok, 1 a check failed or the work failed, 2 usage error.
+ * The {@code kefu} command. Exit codes: 0 ok, 1 a check failed or the work failed, 2 usage error
+ * ({@code kefu retrain} also 3: the run failed, see {@link RetrainCommand}).
  */
 @Command(name = "kefu",
         mixinStandardHelpOptions = true,
@@ -43,7 +45,7 @@ import picocli.CommandLine.Command;
             TrtllmCommand.class,
             VerifyCommand.class,
             ParamsCommand.class, PlanCommand.class,
-            ModelCommand.class, TrainCommand.class, AdaptersCommand.class, MergeCommand.class,
+            ModelCommand.class, TrainCommand.class, RetrainCommand.class, AdaptersCommand.class, MergeCommand.class,
             ScoreCommand.class, EvalCommand.class, AbCommand.class, RatingCommand.class,
             ServeCommand.class, ShopCommand.class,
             ChatCommand.class, GenerateCommand.class,

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 @Command(name = "data",
         description = "Validate, inspect, render and augment datasets.",
         mixinStandardHelpOptions = true,
-        subcommands = {ValidateCommand.class, StatsCommand.class, AugmentCommand.class, GenerateShopCommand.class, RenderCommand.class, TrainTokenizerCommand.class})
+        subcommands = {ValidateCommand.class, StatsCommand.class, AugmentCommand.class, GenerateShopCommand.class, GenerateMonthsCommand.class, RenderCommand.class, TrainTokenizerCommand.class})
 public final class DataCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -1,6 +1,5 @@
 package io.kefu.cli.eval;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.chat.GenerationParameters;
@@ -8,12 +7,7 @@ import io.kefu.cli.common.DecodingOptions;
 import io.kefu.cli.common.ExitCodes;
 import io.kefu.cli.common.Terminal;
 import io.kefu.eval.gate.GateConfig;
-import io.kefu.eval.gate.GateReport;
-import io.kefu.eval.gate.RegressionGate;
 import io.kefu.eval.standard.EvaluationConfig;
-import io.kefu.eval.standard.SystemReport;
-import io.kefu.runtime.format.AtomicFiles;
-import io.kefu.runtime.format.Json;
 import io.kefu.shop.rules.RulesChatModel;
 import io.kefu.eval.standard.ComparisonReport;
 import io.kefu.data.Dataset;
@@ -21,10 +15,8 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -134,25 +126,10 @@ public final class EvalCommand implements Callable<Integer> {
 
     /** Runs the regression gate on the scored systems, prints and writes its report; exit 1 when the candidate is refused. */
     private int judge(ComparisonReport report, GateConfig config, PrintWriter o) {
-        GateReport verdict = RegressionGate.judge(system(report, gate.baseline()), system(report, gate.candidate()), config);
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("decision", verdict.decision());
-        json.put("ship", verdict.ship());
-        json.put("gate", verdict);
-        try {
-            AtomicFiles.writeString(out.resolve("gate.json"), Json.indented().writeValueAsString(json) + "\n");
-        } catch (JsonProcessingException e) {
-            throw new KefuException(ErrorCode.INTERNAL, "cannot write the gate report", e);
-        }
-        o.println();
-        o.print(verdict.toText());
-        o.println("gate report: " + out.resolve("gate.json"));
+        boolean ship = GateRun.judge(report, gate.baseline(), gate.candidate(), config, out, o).ship();
+        o.println("gate report: " + out.resolve(GateRun.FILE_NAME));
         o.flush();
-        return verdict.ship() ? 0 : ExitCodes.FAILED;
-    }
-
-    private static SystemReport system(ComparisonReport report, String name) {
-        return report.systems().stream().filter(s -> s.system().equals(name)).findFirst().orElseThrow();
+        return ship ? 0 : ExitCodes.FAILED;
     }
 
     /** The --system options and the --engine/--model/--adapter shorthand, checked for clashing names. */

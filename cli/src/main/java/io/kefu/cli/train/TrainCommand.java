@@ -7,15 +7,9 @@ import io.kefu.cli.common.Terminal;
 import io.kefu.runtime.config.TrainingConfigFile;
 import io.kefu.runtime.data.ReplayMix;
 import io.kefu.runtime.format.PeftAdapter;
-import io.kefu.runtime.format.StagedFolder;
 import io.kefu.runtime.provenance.AdapterProvenance;
-import io.kefu.runtime.provenance.Sha256;
 import io.kefu.data.Dataset;
 import io.kefu.data.Split;
-import io.kefu.model.BaseModel;
-import io.kefu.model.Engine;
-import io.kefu.model.ModelRef;
-import io.kefu.train.Adapter;
 import io.kefu.train.LoraConfig;
 import io.kefu.train.PreferenceLoss;
 import io.kefu.train.Schedule;
@@ -211,45 +205,17 @@ public final class TrainCommand implements Callable<Integer> {
             Dataset earlier = Dataset.load(replayFile);
             dataFiles.add(AdapterProvenance.DataFile.of("replay", replayFile, earlier.size()));
             ReplayMix.Result mix = ReplayMix.mix(train, val, earlier, ratio, config.seed());
-            console.println(describe(mix, train.size(), ratio, replayFile));
+            console.println(AdapterTraining.describe(mix, train.size(), ratio, replayFile));
             replayRecord = Optional.of(new AdapterProvenance.Replay(ratio, config.seed(), train.size(), mix.replayed(),
                     mix.duplicates()));
             train = mix.train();
         }
-        Optional<AdapterProvenance.Parent> parent = config.initAdapter()
-                .map(dir -> new AdapterProvenance.Parent(dir.toString(), Sha256.ofAdapter(dir)));
+        Optional<AdapterProvenance.Parent> parent = AdapterTraining.parentOf(config);
         AdapterProvenance provenance = new AdapterProvenance(modelName, parent, dataFiles, replayRecord,
                 TrainingConfigFile.keysOf(config));
-        Engine djl = engine.get();
-        try (BaseModel base = djl.load(ModelRef.of(modelName));
-             TrainingProgress progress = new TrainingProgress(console, console, Terminal.isInteractive(spec), true)) {
-            Adapter adapter = djl.trainer(config).fit(base, train, val, progress);
-            Path result;
-            if (config.isFullFineTune()) {
-                result = runDir.resolve("model");
-                base.save(result);
-                provenance.writeTo(result);
-            } else {
-                result = runDir.resolve("adapter");
-                StagedFolder.replace(result, dir -> {
-                    adapter.save(dir);
-                    provenance.writeTo(dir);
-                });
-            }
-            console.println("wrote " + result);
-        }
+        Path result = runDir.resolve(config.isFullFineTune() ? "model" : "adapter");
+        AdapterTraining.run(engine.get(), modelName, config, train, val, provenance, result, console, Terminal.isInteractive(spec));
         return 0;
-    }
-
-    private static String describe(ReplayMix.Result mix, int fresh, double ratio, Path replayFile) {
-        String line = "replay: " + mix.replayed() + " records of " + replayFile + " mixed into " + fresh + " new (ratio " + ratio + ")";
-        if (mix.duplicates() > 0) {
-            line += "; " + mix.duplicates() + " left out as already in the new data";
-        }
-        if (mix.replayed() < mix.wanted()) {
-            line += "; the ratio asks for " + mix.wanted() + " but the file has no more records that are not in the new data";
-        }
-        return line;
     }
 
     /** The config file's settings (or the defaults) with each flag given on the command line applied over them. */

@@ -142,6 +142,26 @@ public final class TrainingConfigFile {
         return new Parser(file).parse(mapping);
     }
 
+    /**
+     * Reads settings as {@link #keysOf} writes them (e.g. the {@code config} of an adapter's provenance
+     * record), checked as a file's keys are.
+     *
+     * @param keys the settings by config-file key
+     * @param origin the file they come from, named in messages and returned by {@link #file()}
+     * @throws KefuException {@link ErrorCode#INVALID_CONFIG} naming the origin and key when a value is wrong
+     */
+    public static TrainingConfigFile fromKeys(Map<String, Object> keys, Path origin) {
+        String json;
+        try {
+            json = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(keys);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new KefuException(ErrorCode.INVALID_CONFIG, origin + ": the training settings cannot be read: " + e.getMessage(), e);
+        }
+        LoadSettings settings = LoadSettings.builder().setLabel(origin.toString()).setAllowDuplicateKeys(false).build();
+        Node root = new Compose(settings).composeString(json).orElseThrow();
+        return new Parser(origin).parse((MappingNode) root);
+    }
+
     /** @return the file read */
     public Path file() { return file; }
 

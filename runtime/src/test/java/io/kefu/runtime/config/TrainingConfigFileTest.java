@@ -113,6 +113,24 @@ class TrainingConfigFileTest {
     }
 
     @Test
+    void settingsWrittenByKeysOfReadBackAndBadOnesNameTheirOrigin() {
+        TrainingConfig config = TrainingConfig.builder().lora(LoraConfig.builder().rank(16).alpha(32).targets(LoraConfig.ALL_LINEAR).build())
+                .epochs(2).learningRate(3e-3).batchSize(8).gradientAccumulation(1).schedule(Schedule.LINEAR).warmupRatio(0.05)
+                .maxLength(640).seed(7).build();
+        Path origin = Path.of("out/may/adapter/kefu_provenance.json");
+        TrainingConfigFile read = TrainingConfigFile.fromKeys(TrainingConfigFile.keysOf(config), origin);
+        assertThat(read.file()).isEqualTo(origin);
+        assertThat(TrainingConfigFile.keysOf(read.trainingConfig())).isEqualTo(TrainingConfigFile.keysOf(config));
+
+        java.util.Map<String, Object> bad = new java.util.LinkedHashMap<>(TrainingConfigFile.keysOf(config));
+        bad.put("learning_rate", "fast");
+        assertThatThrownBy(() -> TrainingConfigFile.fromKeys(bad, origin))
+                .isInstanceOf(KefuException.class)
+                .satisfies(e -> assertThat(((KefuException) e).code()).isEqualTo(ErrorCode.INVALID_CONFIG))
+                .hasMessageContaining("kefu_provenance.json").hasMessageContaining("learning_rate");
+    }
+
+    @Test
     void unknownKeysAreRefusedWithFileAndLine() throws IOException {
         Path file = write("bad.yaml", "lora_rank: 8\n\nlora_rnak: 16\n");
         assertThatThrownBy(() -> TrainingConfigFile.load(file))
