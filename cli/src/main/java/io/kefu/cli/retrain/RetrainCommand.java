@@ -182,10 +182,10 @@ public final class RetrainCommand implements Callable<Integer> {
     }
 
     /**
-     * The preference-training step on the month's records that carry a rejected answer. Preference
-     * training (DPO) needs {@code kefu train --method dpo}, which this build does not have; until it is
-     * there the step is skipped and the verdict says so. Once it is, this trains on the pairs starting from
-     * {@code candidate} (the reference policy being that adapter frozen) and replaces it with the result.
+     * The preference-training step on the month's records that carry a rejected answer. {@code kefu retrain}
+     * does not run it yet: the step is skipped and the verdict says so, with the command that trains the
+     * pairs by hand ({@code kefu train --method dpo} starting from the candidate, the reference policy being
+     * that adapter frozen).
      *
      * @param kept the month's new records
      * @param candidate the adapter the supervised step wrote
@@ -196,7 +196,8 @@ public final class RetrainCommand implements Callable<Integer> {
         if (pairs == 0) {
             return "none: the new data has no rejected answers";
         }
-        String skipped = "skipped: " + pairs + " records have a rejected answer, but DPO needs `kefu train --method dpo`";
+        String skipped = "skipped: " + pairs + " records have a rejected answer; kefu retrain does not train on them yet:"
+                + " run `kefu train --method dpo --init-adapter " + candidate + "` on them";
         console.println("preference training " + skipped);
         return skipped;
     }
