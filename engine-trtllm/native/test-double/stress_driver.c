@@ -72,6 +72,9 @@ static void *awaiter(void *arg) {
     (void) arg;
     int32_t seen_first[TOTAL];
     memset(seen_first, 0, sizeof seen_first);
+    /* ids of requests whose tokens came before their submitter stored the id: their first token was not seen */
+    uint64_t early[TOTAL];
+    int32_t early_count = 0;
     while (atomic_load(&finals) < TOTAL) {
         const kefu_trtllm_response *rs = NULL;
         int32_t n = 0;
@@ -87,7 +90,16 @@ static void *awaiter(void *arg) {
             }
             int i = index_of(r->request_id);
             if (i < 0) {
-                continue; /* its submitter has not stored the id yet */
+                /* its submitter has not stored the id yet */
+                if (r->num_tokens > 0 && early_count < TOTAL) {
+                    early[early_count++] = r->request_id;
+                }
+                continue;
+            }
+            for (int32_t e = 0; e < early_count && !seen_first[i]; e++) {
+                if (early[e] == r->request_id) {
+                    seen_first[i] = 1; /* a later chunk: its first token went by unchecked */
+                }
             }
             long sum = 0;
             for (int32_t t = 0; t < r->num_tokens; t++) {
