@@ -1,5 +1,6 @@
 package io.kefu.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.runtime.format.AtomicFiles;
@@ -9,6 +10,8 @@ import io.kefu.chat.ChatResponse;
 import io.kefu.chat.GenerationParameters;
 import io.kefu.runtime.format.DecoderLayout;
 import io.kefu.runtime.format.HfModelConfig;
+import io.kefu.runtime.format.Json;
+import io.kefu.engine.onnx.export.OnnxExporter;
 import io.kefu.runtime.tokenize.HfTokenizer;
 import io.kefu.model.BaseModel;
 import io.kefu.model.Engine;
@@ -27,9 +30,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import com.fasterxml.jackson.databind.JsonNode;
-import io.kefu.engine.onnx.export.OnnxExporter;
-import io.kefu.runtime.format.Json;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
