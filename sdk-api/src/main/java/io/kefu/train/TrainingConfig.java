@@ -18,7 +18,8 @@ import java.util.Optional;
  * {@code logEverySteps=1}, {@code maxNonFiniteSteps=3}, no {@code initAdapter} (LoRA starts from
  * PEFT's initialisation); {@code method=SFT} and, for {@link TrainingMethod#DPO},
  * {@code prefLoss=SIGMOID}, {@code prefBeta=0.1}, {@code labelSmoothing=0.0}, {@code prefFtx=0.0},
- * {@code simpoGamma=0.5} (LLaMA-Factory's defaults).
+ * {@code simpoGamma=0.5} (LLaMA-Factory's defaults); {@code baseDtype=AUTO}, {@code quantization=NONE},
+ * {@code gradientCheckpointing=false}.
  */
 public final class TrainingConfig {
     private final LoraConfig lora;
@@ -45,6 +46,9 @@ public final class TrainingConfig {
     private final double prefFtx;
     private final double simpoGamma;
     private final Path initAdapter;
+    private final BaseDtype baseDtype;
+    private final WeightQuantization quantization;
+    private final boolean gradientCheckpointing;
 
     private TrainingConfig(Builder b) {
         this.lora = b.lora;
@@ -71,6 +75,9 @@ public final class TrainingConfig {
         this.prefFtx = b.prefFtx;
         this.simpoGamma = b.simpoGamma;
         this.initAdapter = b.initAdapter;
+        this.baseDtype = b.baseDtype;
+        this.quantization = b.quantization;
+        this.gradientCheckpointing = b.gradientCheckpointing;
     }
 
     /** @return a builder holding the defaults listed in the class javadoc */
@@ -88,7 +95,8 @@ public final class TrainingConfig {
                 .trainOnPrompt(trainOnPrompt).checkpointDir(checkpointDir).checkpointEverySteps(checkpointEverySteps)
                 .earlyStoppingPatience(earlyStoppingPatience).logEverySteps(logEverySteps)
                 .maxNonFiniteSteps(maxNonFiniteSteps).method(method).prefLoss(prefLoss).prefBeta(prefBeta)
-                .labelSmoothing(labelSmoothing).prefFtx(prefFtx).simpoGamma(simpoGamma).initAdapter(initAdapter);
+                .labelSmoothing(labelSmoothing).prefFtx(prefFtx).simpoGamma(simpoGamma).initAdapter(initAdapter)
+                .baseDtype(baseDtype).quantization(quantization).gradientCheckpointing(gradientCheckpointing);
     }
 
     /** @return the LoRA settings, or empty for full fine-tuning */
@@ -177,6 +185,22 @@ public final class TrainingConfig {
      */
     public Optional<Path> initAdapter() { return Optional.ofNullable(initAdapter); }
 
+    /**
+     * @return the dtype the frozen base is stored in while an adapter trains (default AUTO, the
+     *     checkpoint's); an engine computes in fp32 where the hardware is slow in 16 bits, widening one
+     *     layer at a time
+     */
+    public BaseDtype baseDtype() { return baseDtype; }
+
+    /** @return how the frozen linear weights are quantized (default NONE; NF4 is QLoRA) */
+    public WeightQuantization quantization() { return quantization; }
+
+    /**
+     * @return whether each decoder layer's activations are dropped after the forward pass and
+     *     recomputed in backward (default false): less memory, about one more forward pass of time
+     */
+    public boolean gradientCheckpointing() { return gradientCheckpointing; }
+
     @Override
     public String toString() {
         return "TrainingConfig[" + (lora == null ? "full" : lora) + ", epochs=" + epochs + ", lr=" + learningRate
@@ -187,7 +211,9 @@ public final class TrainingConfig {
                 + ", earlyStoppingPatience=" + earlyStoppingPatience
                 + (method == TrainingMethod.SFT ? "" : ", method=" + method + ", prefLoss=" + prefLoss + ", prefBeta=" + prefBeta
                         + ", labelSmoothing=" + labelSmoothing + ", prefFtx=" + prefFtx + ", simpoGamma=" + simpoGamma)
-                + (initAdapter == null ? "" : ", initAdapter=" + initAdapter) + "]";
+                + (initAdapter == null ? "" : ", initAdapter=" + initAdapter)
+                + ", baseDtype=" + baseDtype + ", quantization=" + quantization
+                + ", gradientCheckpointing=" + gradientCheckpointing + "]";
     }
 
     /** Builds a {@link TrainingConfig}; {@link #build()} validates every field. */
@@ -216,6 +242,9 @@ public final class TrainingConfig {
         private double prefFtx = 0.0;
         private double simpoGamma = 0.5;
         private Path initAdapter;
+        private BaseDtype baseDtype = BaseDtype.AUTO;
+        private WeightQuantization quantization = WeightQuantization.NONE;
+        private boolean gradientCheckpointing = false;
 
         private Builder() {
         }
@@ -295,6 +324,15 @@ public final class TrainingConfig {
         /** @param value a saved LoRA adapter folder to start from, or null for PEFT's initialisation (default none) */
         public Builder initAdapter(Path value) { this.initAdapter = value; return this; }
 
+        /** @param value the frozen base's storage dtype (default AUTO) */
+        public Builder baseDtype(BaseDtype value) { this.baseDtype = Objects.requireNonNull(value, "baseDtype"); return this; }
+
+        /** @param value quantization of the frozen linear weights (default NONE) */
+        public Builder quantization(WeightQuantization value) { this.quantization = Objects.requireNonNull(value, "quantization"); return this; }
+
+        /** @param value whether layer activations are recomputed in backward (default false) */
+        public Builder gradientCheckpointing(boolean value) { this.gradientCheckpointing = value; return this; }
+
         /**
          * @return the config
          * @throws KefuException with {@link ErrorCode#INVALID_CONFIG} naming the bad field
@@ -320,6 +358,10 @@ public final class TrainingConfig {
             check(simpoGamma >= 0 && Double.isFinite(simpoGamma), "simpoGamma", simpoGamma, "must not be negative");
             check(initAdapter == null || lora != null, "initAdapter", initAdapter,
                     "starts LoRA from an adapter, which full fine-tuning has none of");
+            check(lora != null || (baseDtype != BaseDtype.FP16 && baseDtype != BaseDtype.BF16), "baseDtype", baseDtype,
+                    "keeps a frozen base small; full fine-tuning trains every weight in fp32");
+            check(lora != null || quantization == WeightQuantization.NONE, "quantization", quantization,
+                    "quantizes a frozen base; full fine-tuning trains every weight");
             return new TrainingConfig(this);
         }
 
