@@ -4,6 +4,7 @@ import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.runtime.format.TensorInfo;
 import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
  * 4-bit NormalFloat quantization as QLoRA (Dettmers et al. 2023, arXiv:2305.14314) defines it:
@@ -38,6 +39,8 @@ public final class Nf4 {
     static final float[] BOUNDS = midpoints(CODE);
     /** The code of 0.0, used to pad an odd element count to whole bytes. */
     static final int ZERO_CODE = 7;
+    /** Blocks one parallel task codes or decodes: 16384 blocks are a million values. */
+    static final int BLOCKS_PER_TASK = 16384;
     /** The smallest divisor a block maximum is clamped to, so an all-zero block scales to zeros. */
     private static final float MIN_ABSMAX = 1e-38f;
 
@@ -86,14 +89,18 @@ public final class Nf4 {
         }
         float[] absmax = blockMaxima(values, count, BLOCK_SIZE);
         byte[] packed = new byte[(count + 1) / 2];
-        for (int block = 0; block < absmax.length; block++) {
-            float inverse = 1f / Math.max(absmax[block], MIN_ABSMAX);
-            int end = Math.min(count, (block + 1) * BLOCK_SIZE);
-            for (int i = block * BLOCK_SIZE; i < end; i++) {
-                int code = nearest(BOUNDS, values[i] * inverse);
-                packed[i >> 1] |= (byte) ((i & 1) == 0 ? code << 4 : code);
+        // blocks are independent and each starts on a byte: chunks of them are coded in parallel
+        IntStream.range(0, (absmax.length + BLOCKS_PER_TASK - 1) / BLOCKS_PER_TASK).parallel().forEach(task -> {
+            int last = Math.min(absmax.length, (task + 1) * BLOCKS_PER_TASK);
+            for (int block = task * BLOCKS_PER_TASK; block < last; block++) {
+                float inverse = 1f / Math.max(absmax[block], MIN_ABSMAX);
+                int end = Math.min(count, (block + 1) * BLOCK_SIZE);
+                for (int i = block * BLOCK_SIZE; i < end; i++) {
+                    int code = nearest(BOUNDS, values[i] * inverse);
+                    packed[i >> 1] |= (byte) ((i & 1) == 0 ? code << 4 : code);
+                }
             }
-        }
+        });
         if ((count & 1) == 1) {
             packed[packed.length - 1] |= (byte) ZERO_CODE;
         }

@@ -2,6 +2,7 @@ package io.kefu.runtime.quant;
 
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
+import java.util.stream.IntStream;
 
 /**
  * One tensor quantized by {@link Nf4#quantize}: packed 4-bit codes (two per byte, the first of
@@ -122,12 +123,18 @@ public final class Nf4Tensor {
         if (out.remaining() < elementCount) {
             throw new IllegalArgumentException("buffer has room for " + out.remaining() + " values, need " + elementCount);
         }
-        for (int block = 0; block < blockCount(); block++) {
-            float scale = blockMaximum(block);
-            int end = Math.min(elementCount, (block + 1) * Nf4.BLOCK_SIZE);
-            for (int i = block * Nf4.BLOCK_SIZE; i < end; i++) {
-                out.put(Nf4.CODE[code(i)] * scale);
+        int start = out.position();
+        int blocks = blockCount();
+        IntStream.range(0, (blocks + Nf4.BLOCKS_PER_TASK - 1) / Nf4.BLOCKS_PER_TASK).parallel().forEach(task -> {
+            int last = Math.min(blocks, (task + 1) * Nf4.BLOCKS_PER_TASK);
+            for (int block = task * Nf4.BLOCKS_PER_TASK; block < last; block++) {
+                float scale = blockMaximum(block);
+                int end = Math.min(elementCount, (block + 1) * Nf4.BLOCK_SIZE);
+                for (int i = block * Nf4.BLOCK_SIZE; i < end; i++) {
+                    out.put(start + i, Nf4.CODE[code(i)] * scale);
+                }
             }
-        }
+        });
+        out.position(start + elementCount);
     }
 }

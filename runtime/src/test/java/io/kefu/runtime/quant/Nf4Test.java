@@ -70,4 +70,28 @@ class Nf4Test {
         assertThatThrownBy(() -> Nf4.quantize("w", new float[3], new long[] {2, 2}, false))
                 .isInstanceOf(KefuException.class).hasMessageContaining("[2, 2]");
     }
+
+    /** A tensor of several parallel tasks codes and decodes each block exactly as that block alone would. */
+    @Test
+    void aLargeTensorIsCodedBlockByBlockAsEachBlockAlone() {
+        SplittableRandom random = new SplittableRandom(5);
+        int count = 2 * Nf4.BLOCKS_PER_TASK * Nf4.BLOCK_SIZE + 1000;
+        float[] v = new float[count];
+        for (int i = 0; i < count; i++) {
+            v[i] = (float) random.nextGaussian() * (1 + i % 7);
+        }
+        Nf4Tensor whole = Nf4.quantize("w", v, new long[] {count}, false);
+        float[] decoded = whole.dequantize();
+        for (int block : new int[] {0, Nf4.BLOCKS_PER_TASK - 1, Nf4.BLOCKS_PER_TASK, 2 * Nf4.BLOCKS_PER_TASK + 3, whole.blockCount() - 1}) {
+            int from = block * Nf4.BLOCK_SIZE;
+            int n = Math.min(Nf4.BLOCK_SIZE, count - from);
+            float[] alone = java.util.Arrays.copyOfRange(v, from, from + n);
+            Nf4Tensor single = Nf4.quantize("b", alone, new long[] {n}, false);
+            float[] singleDecoded = single.dequantize();
+            for (int i = 0; i < n; i++) {
+                assertThat(whole.code(from + i)).as("block %d value %d", block, i).isEqualTo(single.code(i));
+                assertThat(decoded[from + i]).isEqualTo(singleDecoded[i]);
+            }
+        }
+    }
 }

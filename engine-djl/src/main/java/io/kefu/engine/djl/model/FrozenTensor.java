@@ -11,6 +11,7 @@ import io.kefu.runtime.quant.Nf4Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.stream.IntStream;
 
 /**
  * A frozen weight as it is stored, and how it becomes the fp32 array the forward pass computes
@@ -153,6 +154,9 @@ public sealed interface FrozenTensor {
 
     /** bfloat16 bit patterns, little-endian, in a byte array (a mapped checkpoint region or a converted copy). */
     record Bf16(NDArray bytes, long[] shape) implements FrozenTensor {
+        /** Values one parallel task widens. */
+        private static final int WIDEN_TASK = 1 << 20;
+
         @Override
         public long storageBytes() {
             return bytes.size();
@@ -185,8 +189,15 @@ public sealed interface FrozenTensor {
         private NDArray widenRange(NDManager manager, long fromElement, long toElement, long[] outShape) {
             NDArray out = manager.create(new Shape(outShape), DataType.FLOAT32);
             ByteBuffer raw = bytes.toByteBuffer(true);
-            raw.position(Math.toIntExact(2 * fromElement)).limit(Math.toIntExact(2 * toElement));
-            HalfPrecision.widen(raw, Dtype.BF16, floatsOf(out));
+            FloatBuffer target = floatsOf(out);
+            int count = Math.toIntExact(toElement - fromElement);
+            int from = Math.toIntExact(fromElement);
+            IntStream.range(0, (count + WIDEN_TASK - 1) / WIDEN_TASK).parallel().forEach(task -> {
+                int a = task * WIDEN_TASK;
+                int b = Math.min(count, a + WIDEN_TASK);
+                HalfPrecision.widen(raw.duplicate().limit(2 * (from + b)).position(2 * (from + a)), Dtype.BF16,
+                        target.duplicate().position(a));
+            });
             return out;
         }
 
