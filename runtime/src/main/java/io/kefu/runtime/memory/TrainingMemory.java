@@ -58,6 +58,8 @@ public final class TrainingMemory {
     private static final int FLOAT = 4;
     /** Vocabulary rows of a compact output head the engine widens at a time. */
     static final int HEAD_SLICE_ROWS = 8192;
+    /** Values of a tensor a 16-bit conversion reads at a time while loading. */
+    static final long LOAD_WINDOW = 1 << 22;
 
     /** How the frozen base weights are stored. */
     public enum Storage {
@@ -198,19 +200,22 @@ public final class TrainingMemory {
         long unCollected = read <= fill ? read : 0;
         long loading = read <= fill ? 0 : base + RUNTIME_BYTES + fill;
         if (setup.storage() != Storage.FP32) {
-            // 16-bit and nf4 bases load tensor by tensor into their storage: one tensor's fp32 values at a time
+            // 16-bit and nf4 bases load tensor by tensor into their storage, through one reused buffer:
+            // a whole projection for nf4, a window of a tensor for a 16-bit conversion
             unCollected = 0;
-            loading = base + RUNTIME_BYTES + FLOAT * largestTensor(layout);
+            loading = base + RUNTIME_BYTES + FLOAT * (setup.storage() == Storage.NF4 ? largestProjection(layout) : LOAD_WINDOW);
         }
         long headGradient = setup.lora() == null ? FLOAT * head : 0; // full fine-tuning: the head's gradient before it is accumulated
         long workspace = RUNTIME_BYTES + (long) (FLOAT * backward) + widened + unCollected + headGradient;
         return new Estimate(base, trainable, activations, logits, workspace, loading);
     }
 
-    private static long largestTensor(DecoderLayout layout) {
+    private static long largestProjection(DecoderLayout layout) {
         long largest = 0;
         for (String name : layout.names()) {
-            largest = Math.max(largest, io.kefu.runtime.format.TensorInfo.elementCount(layout.shape(name)));
+            if (name.startsWith("model.layers.") && name.endsWith("_proj.weight")) {
+                largest = Math.max(largest, io.kefu.runtime.format.TensorInfo.elementCount(layout.shape(name)));
+            }
         }
         return largest;
     }
