@@ -29,11 +29,12 @@ final class DjlBaseModel implements BaseModel {
     private volatile ChatTemplate template;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    DjlBaseModel(ModelRef ref, Path directory, Supplier<ChatTemplate> templates) {
+    /** Loads the checkpoint in {@code directory} into arrays on {@code device}. */
+    DjlBaseModel(ModelRef ref, Path directory, Supplier<ChatTemplate> templates, ai.djl.Device device) {
         this.ref = ref;
         this.directory = directory;
         this.templates = templates;
-        NDManager m = Torch.newManager();
+        NDManager m = Torch.newManager(device);
         try (Checkpoint checkpoint = Checkpoint.open(directory)) {
             this.weights = DecoderWeights.load(checkpoint, m);
             this.generationConfig = checkpoint.generationConfig();
