@@ -50,7 +50,8 @@ import picocli.CommandLine.Spec;
                 "ending exactly as it would have.",
                 "Monthly re-training: --init-adapter continues from last month's adapter (its LoRA settings are the",
                 "defaults; other rank, alpha or targets are refused) and --replay mixes in a sample of earlier data.",
-                "Before loading, the djl engine's run is planned (as kefu plan does) against the memory available here;",
+                "Before loading, the djl engine's run is planned (as kefu plan does, at the longest training example)",
+                "against the memory available here;",
                 "a run predicted not to fit is refused with the breakdown and what would fit (--skip-memory-check runs it anyway)."},
         footer = {"", "Example:", "  kefu train --model models/qwen2.5-0.5b --data examples/shop/train.jsonl --out out/shop \\",
                 "      --lora-r 8 --lora-alpha 16 --lora-target q_proj,v_proj --epochs 3 --lr 2e-4",
@@ -223,9 +224,6 @@ public final class TrainCommand implements Callable<Integer> {
         TrainingConfig config = trainingConfig(file, runDir);
         PrintWriter console = spec.commandLine().getOut();
         Engine trainingEngine = device.open(engine.id());
-        if (!skipMemoryCheck) {
-            checkMemory(modelName, config, console);
-        }
         Dataset train = Dataset.load(dataFile);
         List<AdapterProvenance.DataFile> dataFiles = new ArrayList<>();
         dataFiles.add(AdapterProvenance.DataFile.of("train", dataFile, train.size()));
@@ -250,6 +248,9 @@ public final class TrainCommand implements Callable<Integer> {
             replayRecord = Optional.of(new AdapterProvenance.Replay(ratio, config.seed(), train.size(), mix.replayed(),
                     mix.duplicates()));
             train = mix.train();
+        }
+        if (!skipMemoryCheck) {
+            checkMemory(modelName, config, train, console);
         }
         Optional<AdapterProvenance.Parent> parent = AdapterTraining.parentOf(config);
         AdapterProvenance provenance = new AdapterProvenance(modelName, parent, dataFiles, replayRecord,
@@ -322,11 +323,12 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /**
-     * Plans the run as {@code kefu plan} does and refuses it, with the breakdown and what would fit,
-     * when the predicted peak is above the budget: --memory, else the memory available here. Only the
-     * djl engine's allocation is modelled; on a GPU only a --memory budget is checked.
+     * Plans the run as {@code kefu plan} does, at the longest training example, and refuses it, with
+     * the breakdown and what would fit, when the predicted peak is above the budget: --memory, else
+     * the memory available here. Only the djl engine's allocation is modelled; on a GPU only a
+     * --memory budget is checked.
      */
-    private void checkMemory(String modelName, TrainingConfig config, PrintWriter console) {
+    private void checkMemory(String modelName, TrainingConfig config, Dataset train, PrintWriter console) {
         if (!engine.id().equals("djl")) {
             return;
         }
@@ -338,12 +340,17 @@ public final class TrainCommand implements Callable<Integer> {
                     + " is its GPU memory; give it with --memory" : "the available memory cannot be read here; give --memory"));
             return;
         }
-        HfModelConfig modelConfig = HfModelConfig.load(Hub.resolve(ModelRef.of(modelName)));
-        MemoryReport report = MemoryReport.of(modelConfig, TrainingMemory.setup(config, modelConfig), Runtime.getRuntime().maxMemory());
+        Path modelDir = Hub.resolve(ModelRef.of(modelName));
+        HfModelConfig modelConfig = HfModelConfig.load(modelDir);
+        int sequence = LongestExample.tokens(modelDir, config, train);
+        TrainingMemory.Setup setup = TrainingMemory.setup(config, modelConfig).withShape(config.batchSize(), sequence);
+        MemoryReport report = MemoryReport.of(modelConfig, setup, Runtime.getRuntime().maxMemory());
         if (report.fits(budget.getAsLong())) {
             return;
         }
         report.printBreakdown(console);
+        console.println("(sequence " + sequence + ": the longest training example in tokens, at most --max-length "
+                + config.maxLength() + ")");
         console.println();
         report.printFit(console, budget.getAsLong(), "--batch-size", "--max-length");
         console.flush();

@@ -60,14 +60,19 @@ class TrainSizingTest {
 
     @Test
     void aRunThatCannotFitIsRefusedWithTheBreakdownAndNothingIsWritten() {
-        // auto keeps the checkpoint's bf16; the flag defaults: batch 4 x 1024 tokens x 4 micro-batches
+        // auto keeps the checkpoint's bf16; the flag defaults: batch 4 x 4 micro-batches, max length 1024
         Cli.Result refused = Cli.run(train("--memory", "1MiB"));
 
         assertThat(refused.exitCode()).as(refused.err()).isEqualTo(KefuCli.EXIT_FAILED);
-        assertThat(refused.out()).contains("LlamaForCausalLM, LoRA r=8 on q_proj,v_proj, bf16 base, batch 4 x sequence 1024"
-                        + " x 4 micro-batches")
-                .containsPattern("base weights +\\d+ MiB").contains("activations", "predicted peak")
-                .contains("does not fit 1 MiB at batch 4 x sequence 1024, even with nf4 and gradient checkpointing;"
+        java.util.regex.Matcher shape = java.util.regex.Pattern.compile(
+                "LlamaForCausalLM, LoRA r=8 on q_proj,v_proj, bf16 base, batch 4 x sequence (\\d+) x 4 micro-batches")
+                .matcher(refused.out());
+        assertThat(shape.find()).as(refused.out()).isTrue();
+        int sequence = Integer.parseInt(shape.group(1));
+        assertThat(sequence).as("the longest shop example, well below --max-length").isBetween(100, 1023);
+        assertThat(refused.out()).containsPattern("base weights +\\d+ MiB").contains("activations", "predicted peak")
+                .contains("(sequence " + sequence + ": the longest training example in tokens, at most --max-length 1024)")
+                .contains("does not fit 1 MiB at batch 4 x sequence " + sequence + ", even with nf4 and gradient checkpointing;"
                         + " lower --batch-size or --max-length.");
         assertThat(refused.err()).contains("but --memory is 1 MiB; nothing was written", "--skip-memory-check");
         assertThat(dir.resolve("run")).doesNotExist();
@@ -111,10 +116,10 @@ class TrainSizingTest {
                 """.formatted(base, data, dir.resolve("run")));
         Cli.Result file = Cli.run("train", "--config", yaml.toString(), "--memory", "1MiB");
         assertThat(file.exitCode()).as(file.err()).isEqualTo(KefuCli.EXIT_FAILED);
-        assertThat(file.out()).contains("nf4 base, gradient checkpointing, batch 1 x sequence 256");
+        assertThat(file.out()).containsPattern("nf4 base, gradient checkpointing, batch 1 x sequence \\d+ x 4 micro-batches");
         Cli.Result flagOverFile = Cli.run("train", "--config", yaml.toString(), "--memory", "1MiB", "--quantize", "none",
                 "--no-gradient-checkpointing");
-        assertThat(flagOverFile.out()).contains("LoRA r=8 on q_proj,v_proj, bf16 base, batch 1 x sequence 256");
+        assertThat(flagOverFile.out()).containsPattern("LoRA r=8 on q_proj,v_proj, bf16 base, batch 1 x sequence \\d+ x 4");
 
         // checked but not refused: the settings are recorded with the adapter
         Cli.Result skipped = Cli.run(train("--memory", "1MiB", "--skip-memory-check", "--base-dtype", "fp32",
