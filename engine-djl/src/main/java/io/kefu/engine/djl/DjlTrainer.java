@@ -12,6 +12,11 @@ import io.kefu.runtime.tokenize.TrainingFeatures;
 import io.kefu.data.Dataset;
 import io.kefu.data.Example;
 import io.kefu.engine.djl.lora.LoraWeights;
+import io.kefu.engine.djl.model.DecoderModel;
+import io.kefu.engine.djl.model.DecoderWeights;
+import io.kefu.engine.djl.model.WeightStorage;
+import io.kefu.runtime.format.Dtype;
+import io.kefu.train.WeightQuantization;
 import io.kefu.engine.djl.train.PreferencePair;
 import io.kefu.engine.djl.train.TokenSequence;
 import io.kefu.engine.djl.train.Training;
@@ -35,6 +40,9 @@ import java.util.Optional;
  * are cut to it, then {@link Training} runs AdamW. LoRA starts from PEFT's initialisation or, with
  * {@link TrainingConfig#initAdapter()}, from that adapter's weights once it is checked to fit the run
  * ({@link ParentAdapter}).
+ *
+ * <p>The frozen base is kept as {@link #storage} says: in fp32 the run shares the model's weights;
+ * in 16 bits or NF4 it loads its own compact copy for the run and frees it at the end.
  */
 final class DjlTrainer implements Trainer {
     private final TrainingConfig config;
@@ -82,8 +90,9 @@ final class DjlTrainer implements Trainer {
             return new FullFineTuneResult(model.ref().value());
         }
         String fingerprint = fingerprint(modelConfig, trainSet, validationSet, parent);
-        try (LoraWeights lora = initialLora(config, modelConfig, parent, model.weights().manager())) {
-            Training.run(model.model(), lora, config, fingerprint, trainSet, validationSet, listener);
+        try (FrozenBase frozen = FrozenBase.of(model, storage(config, model.storedDtype()));
+             LoraWeights lora = initialLora(config, modelConfig, parent, frozen.model().weights().manager())) {
+            Training.run(frozen.model(), lora, config, fingerprint, trainSet, validationSet, listener);
             return lora.toAdapter(model.ref().value());
         }
     }
@@ -119,9 +128,48 @@ final class DjlTrainer implements Trainer {
         }
         // the reference of DPO is the adapter the run starts from: a fresh one, or the parent (e.g. the SFT adapter)
         String fingerprint = fingerprint(modelConfig, flat, List.of(), parent);
-        try (LoraWeights lora = initialLora(config, modelConfig, parent, model.weights().manager())) {
-            Training.runPreference(model.model(), lora, config, fingerprint, trainSet, validationSet, listener);
+        try (FrozenBase frozen = FrozenBase.of(model, storage(config, model.storedDtype()));
+             LoraWeights lora = initialLora(config, modelConfig, parent, frozen.model().weights().manager())) {
+            Training.runPreference(frozen.model(), lora, config, fingerprint, trainSet, validationSet, listener);
             return lora.toAdapter(model.ref().value());
+        }
+    }
+
+    /**
+     * @param checkpointDtype the dtype of the checkpoint's linear projections
+     * @return how a run keeps the frozen base: fp32 under full fine-tuning; otherwise
+     *     {@link TrainingConfig#baseDtype()} ({@code AUTO}: a 16-bit checkpoint stays in its dtype),
+     *     with the projections in NF4 when {@link TrainingConfig#quantization()} asks
+     */
+    static WeightStorage storage(TrainingConfig config, Dtype checkpointDtype) {
+        if (config.isFullFineTune()) {
+            return WeightStorage.FP32;
+        }
+        Dtype dtype = switch (config.baseDtype()) {
+            case AUTO -> checkpointDtype == Dtype.F16 || checkpointDtype == Dtype.BF16 ? checkpointDtype : Dtype.F32;
+            case FP32 -> Dtype.F32;
+            case FP16 -> Dtype.F16;
+            case BF16 -> Dtype.BF16;
+        };
+        return new WeightStorage(dtype, config.quantization() == WeightQuantization.NF4);
+    }
+
+    /** The forward pass a run trains on: the model's own fp32 weights, or a compact copy the run owns. */
+    private record FrozenBase(DecoderModel model, DecoderWeights owned) implements AutoCloseable {
+        static FrozenBase of(DjlBaseModel base, WeightStorage storage) {
+            if (storage.isFp32()) {
+                return new FrozenBase(base.model(), null);
+            }
+            DecoderWeights weights = base.load(storage);
+            return new FrozenBase(new DecoderModel(weights, base.config().maxPositionEmbeddings()), weights);
+        }
+
+        @Override
+        public void close() {
+            if (owned != null) {
+                model.close();
+                owned.close();
+            }
         }
     }
 

@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,9 +30,14 @@ class KillResumeIT {
     @TempDir
     Path temp;
 
-    @Test
-    void killedAndResumedRunEndsWithTheSameAdapterBytes() throws Exception {
+    private String base = "fp32";
+
+    /** fp32, bf16 storage, and NF4 with gradient checkpointing ({@link TrainMain#BASE}). */
+    @ParameterizedTest
+    @ValueSource(strings = {"fp32", "bf16", "nf4"})
+    void killedAndResumedRunEndsWithTheSameAdapterBytes(String base) throws Exception {
         Path model = TinyModels.qwen3(temp, "model", 9);
+        this.base = base;
         killResumeAndCompare(model, null);
     }
 
@@ -111,10 +118,11 @@ class KillResumeIT {
         return resumed;
     }
 
-    private static Process start(Path model, Path run, Path out, long pauseMs, Path parent) throws IOException {
+    private Process start(Path model, Path run, Path out, long pauseMs, Path parent) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx2g");
+        cmd.add("-D" + TrainMain.BASE + "=" + base);
         for (String p : new String[] {"kefu.tokenizers.dir", "kefu.repo.dir", "kefu.djl.threads"}) {
             if (System.getProperty(p) != null) {
                 cmd.add("-D" + p + "=" + System.getProperty(p));

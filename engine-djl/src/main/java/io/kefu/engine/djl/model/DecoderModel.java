@@ -1,9 +1,15 @@
 package io.kefu.engine.djl.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Linear;
+import io.kefu.engine.djl.torch.Torch;
 import io.kefu.runtime.format.DecoderLayout;
 import io.kefu.runtime.format.HfModelConfig;
 import io.kefu.engine.djl.lora.LoraWeights;
@@ -16,6 +22,10 @@ import io.kefu.engine.djl.lora.LoraWeights;
  *
  * <p>Scalars that take part in a computation are 0-d arrays owned by this object: DJL frees the
  * temporary array it makes for {@code mul(Number)} before the backward pass reads it.
+ *
+ * <p>Weights stored compact ({@link WeightStorage}) are widened to fp32 a layer at a time and
+ * released after the layer (an autograd graph that needs them keeps them until its backward pass);
+ * the embedding table is read row by row and a compact output head in slices of the vocabulary.
  */
 public final class DecoderModel implements AutoCloseable {
     /** The name of the token embedding table, {@code [vocab, hidden]}. */
@@ -27,11 +37,14 @@ public final class DecoderModel implements AutoCloseable {
     private final NDArray eps;
     private final NDArray attentionScale;
     private final RotaryTable rope;
+    /** Vocabulary rows of a compact output head widened together: 8192 x 4096 floats are 128 MiB. */
+    private static final int HEAD_ROWS = 8192;
+
     private final Layer[] layers;
 
     /** The weights of one decoder layer, looked up once. */
     private record Layer(int index, NDArray inputNorm, NDArray postNorm, NDArray qNorm, NDArray kNorm,
-                         String[] modules, NDArray[] weights, NDArray[] biases) {
+                         String[] modules, FrozenTensor[] weights, NDArray[] biases) {
     }
 
     /**
@@ -50,11 +63,11 @@ public final class DecoderModel implements AutoCloseable {
         for (int i = 0; i < layers.length; i++) {
             String p = "model.layers." + i + ".";
             String[] modules = new String[projections.length];
-            NDArray[] w = new NDArray[projections.length];
+            FrozenTensor[] w = new FrozenTensor[projections.length];
             NDArray[] b = new NDArray[projections.length];
             for (int j = 0; j < projections.length; j++) {
                 modules[j] = DecoderLayout.modulePath(i, projections[j]);
-                w[j] = weights.get(modules[j] + ".weight");
+                w[j] = weights.frozen(modules[j] + ".weight");
                 b[j] = weights.find(modules[j] + ".bias");
             }
             layers[i] = new Layer(i, weights.get(p + "input_layernorm.weight"), weights.get(p + "post_attention_layernorm.weight"),
@@ -95,8 +108,29 @@ public final class DecoderModel implements AutoCloseable {
 
     /** @return the embeddings {@code [B, T, hidden]} of token ids {@code [B, T]} (int64) */
     public NDArray embed(NDArray ids) {
-        NDArray table = weights.get(EMBEDDING);
-        return table.getNDArrayInternal().embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
+        FrozenTensor table = weights.frozen(EMBEDDING);
+        if (table.resident()) {
+            NDArray array = table.widen(null);
+            return array.getNDArrayInternal().embedding(ids, array, SparseFormat.DENSE).singletonOrThrow();
+        }
+        long[] shape = ids.getShape().getShape();
+        return table.gatherRows(ids.getManager(), ids.toLongArray()).reshape(shape[0], shape[1], config.hiddenSize());
+    }
+
+    /** @return the number of decoder layers */
+    public int layerCount() {
+        return layers.length;
+    }
+
+    /**
+     * @return one dropout seed per layer, drawn from libtorch's generator: a training pass seeds each
+     *     layer with its own, so that a layer recomputed later (gradient checkpointing) draws the
+     *     same dropout masks as its first pass
+     */
+    public int[] dropoutSeeds(NDManager manager) {
+        try (NDArray seeds = manager.randomInteger(0, Integer.MAX_VALUE, new Shape(layers.length), DataType.INT32)) {
+            return seeds.toIntArray();
+        }
     }
 
     /**
@@ -106,58 +140,147 @@ public final class DecoderModel implements AutoCloseable {
      * @return the final-normed hidden states {@code [B, T, hidden]}
      */
     public NDArray layers(NDArray x, NDArray positions, NDArray mask, KvCache cache, LoraWeights lora, boolean training) {
+        int[] seeds = training ? dropoutSeeds(x.getManager()) : null;
+        for (int i = 0; i < layers.length; i++) {
+            if (seeds != null) {
+                Torch.engine().setRandomSeed(seeds[i]);
+            }
+            x = layer(i, x, positions, mask, cache, lora, training);
+        }
+        return finalNorm(x);
+    }
+
+    /**
+     * Runs one decoder layer.
+     *
+     * @param index the layer
+     * @param x its input {@code [B, T, hidden]}
+     * @return its output {@code [B, T, hidden]}, before the final norm
+     */
+    public NDArray layer(int index, NDArray x, NDArray positions, NDArray mask, KvCache cache, LoraWeights lora, boolean training) {
+        Layer layer = layers[index];
+        NDArray[] w = new NDArray[layer.weights.length];
+        for (int j = 0; j < w.length; j++) {
+            w[j] = layer.weights[j].widen(x.getManager());
+        }
+        try {
+            return layer(layer, w, x, positions, mask, cache, lora, training);
+        } finally {
+            // a graph that saved a widened weight for its backward pass keeps its own reference
+            for (int j = 0; j < w.length; j++) {
+                if (!layer.weights[j].resident()) {
+                    w[j].close();
+                }
+            }
+        }
+    }
+
+    private NDArray layer(Layer layer, NDArray[] w, NDArray x, NDArray positions, NDArray mask, KvCache cache, LoraWeights lora,
+                          boolean training) {
         long b = x.getShape().get(0);
         long t = x.getShape().get(1);
         int heads = config.numAttentionHeads();
         int kvHeads = config.numKeyValueHeads();
         int groups = config.groupSize();
         int d = config.headDim();
-        for (Layer layer : layers) {
-            NDArray h = rmsNorm(x, layer.inputNorm);
-            NDArray q = project(layer, 0, h, lora, training).reshape(b, t, heads, d);
-            NDArray k = project(layer, 1, h, lora, training).reshape(b, t, kvHeads, d);
-            NDArray v = project(layer, 2, h, lora, training).reshape(b, t, kvHeads, d);
-            if (layer.qNorm != null) {
-                q = rmsNorm(q, layer.qNorm);
-                k = rmsNorm(k, layer.kNorm);
-            }
-            q = rope.apply(q.transpose(0, 2, 1, 3), positions);
-            k = rope.apply(k.transpose(0, 2, 1, 3), positions);
-            v = v.transpose(0, 2, 1, 3);
-            if (cache != null) {
-                NDArray[] kv = cache.append(layer.index, k, v);
-                k = kv[0];
-                v = kv[1];
-            }
-            long s = k.getShape().get(2);
-            NDArray q5 = q.reshape(b, kvHeads, groups, t, d);
-            NDArray k5 = k.reshape(b, kvHeads, 1, s, d);
-            NDArray v5 = v.reshape(b, kvHeads, 1, s, d);
-            NDArray scores = q5.matMul(k5.transpose(0, 1, 2, 4, 3)).mul(attentionScale);
-            if (mask != null) {
-                scores = scores.add(mask);
-            }
-            NDArray attended = scores.softmax(-1).matMul(v5)
-                    .reshape(b, heads, t, d).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * d);
-            x = x.add(project(layer, 3, attended, lora, training));
-            h = rmsNorm(x, layer.postNorm);
-            NDArray gate = project(layer, 4, h, lora, training);
-            NDArray up = project(layer, 5, h, lora, training);
-            NDArray act = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(up);
-            x = x.add(project(layer, 6, act, lora, training));
+        NDArray h = rmsNorm(x, layer.inputNorm);
+        NDArray q = project(layer, w, 0, h, lora, training).reshape(b, t, heads, d);
+        NDArray k = project(layer, w, 1, h, lora, training).reshape(b, t, kvHeads, d);
+        NDArray v = project(layer, w, 2, h, lora, training).reshape(b, t, kvHeads, d);
+        if (layer.qNorm != null) {
+            q = rmsNorm(q, layer.qNorm);
+            k = rmsNorm(k, layer.kNorm);
         }
+        q = rope.apply(q.transpose(0, 2, 1, 3), positions);
+        k = rope.apply(k.transpose(0, 2, 1, 3), positions);
+        v = v.transpose(0, 2, 1, 3);
+        if (cache != null) {
+            NDArray[] kv = cache.append(layer.index, k, v);
+            k = kv[0];
+            v = kv[1];
+        }
+        long s = k.getShape().get(2);
+        NDArray q5 = q.reshape(b, kvHeads, groups, t, d);
+        NDArray k5 = k.reshape(b, kvHeads, 1, s, d);
+        NDArray v5 = v.reshape(b, kvHeads, 1, s, d);
+        NDArray scores = q5.matMul(k5.transpose(0, 1, 2, 4, 3)).mul(attentionScale);
+        if (mask != null) {
+            scores = scores.add(mask);
+        }
+        NDArray attended = scores.softmax(-1).matMul(v5)
+                .reshape(b, heads, t, d).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * d);
+        x = x.add(project(layer, w, 3, attended, lora, training));
+        h = rmsNorm(x, layer.postNorm);
+        NDArray gate = project(layer, w, 4, h, lora, training);
+        NDArray up = project(layer, w, 5, h, lora, training);
+        NDArray act = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(up);
+        return x.add(project(layer, w, 6, act, lora, training));
+    }
+
+    /** @return the final RMSNorm of the last layer's output */
+    public NDArray finalNorm(NDArray x) {
         return rmsNorm(x, weights.get("model.norm.weight"));
     }
 
-    /** @return logits {@code [..., vocab]} of hidden states {@code [..., hidden]} */
-    public NDArray logits(NDArray hidden) {
-        return Linear.linear(hidden, weights.outputHead()).singletonOrThrow();
+    /** @return whether the output head is an fp32 array, so that autograd can run through {@link #logits} */
+    public boolean headResident() {
+        return weights.frozen(weights.outputHeadName()).resident();
     }
 
-    private NDArray project(Layer layer, int which, NDArray x, LoraWeights lora, boolean training) {
+    /**
+     * @return logits {@code [..., vocab]} of hidden states {@code [..., hidden]}; a compact head is
+     *     widened a slice of the vocabulary at a time, outside any autograd graph (see
+     *     {@link #headInputGradient})
+     */
+    public NDArray logits(NDArray hidden) {
+        FrozenTensor head = weights.frozen(weights.outputHeadName());
+        if (head.resident()) {
+            return Linear.linear(hidden, head.widen(null)).singletonOrThrow();
+        }
+        long vocab = head.shape()[0];
+        NDList parts = new NDList();
+        for (long from = 0; from < vocab; from += HEAD_ROWS) {
+            try (NDArray slice = head.widenRows(hidden.getManager(), from, Math.min(vocab, from + HEAD_ROWS))) {
+                parts.add(Linear.linear(hidden, slice).singletonOrThrow());
+            }
+        }
+        NDArray logits = NDArrays.concat(parts, -1);
+        parts.close();
+        return logits;
+    }
+
+    /**
+     * The backward pass through a compact output head: the gradient with respect to the hidden rows
+     * of a gradient with respect to their logits, {@code gradLogits x head}, a slice of the vocabulary
+     * at a time.
+     *
+     * @param gradLogits {@code [rows, vocab]}
+     * @return {@code [rows, hidden]}
+     */
+    public NDArray headInputGradient(NDArray gradLogits) {
+        FrozenTensor head = weights.frozen(weights.outputHeadName());
+        long vocab = head.shape()[0];
+        NDManager manager = gradLogits.getManager();
+        NDArray sum = null;
+        for (long from = 0; from < vocab; from += HEAD_ROWS) {
+            long to = Math.min(vocab, from + HEAD_ROWS);
+            try (NDArray slice = head.widenRows(manager, from, to); NDArray g = gradLogits.get(new NDIndex(":, {}:{}", from, to))) {
+                NDArray part = g.matMul(slice);
+                if (sum == null) {
+                    sum = part;
+                } else {
+                    sum.addi(part);
+                    part.close();
+                }
+            }
+        }
+        return sum;
+    }
+
+    private NDArray project(Layer layer, NDArray[] w, int which, NDArray x, LoraWeights lora, boolean training) {
         NDArray bias = layer.biases[which];
-        NDArray y = bias == null ? Linear.linear(x, layer.weights[which]).singletonOrThrow()
-                : Linear.linear(x, layer.weights[which], bias).singletonOrThrow();
+        NDArray y = bias == null ? Linear.linear(x, w[which]).singletonOrThrow()
+                : Linear.linear(x, w[which], bias).singletonOrThrow();
         return lora == null ? y : lora.addUpdate(layer.modules[which], x, y, training);
     }
 

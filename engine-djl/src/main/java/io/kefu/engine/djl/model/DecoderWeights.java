@@ -8,23 +8,37 @@ import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.runtime.format.Checkpoint;
 import io.kefu.runtime.format.DecoderLayout;
+import io.kefu.runtime.format.Dtype;
 import io.kefu.runtime.format.HfModelConfig;
+import io.kefu.runtime.format.TensorInfo;
+import io.kefu.runtime.quant.HalfPrecision;
+import io.kefu.runtime.quant.Nf4;
+import java.nio.ByteBuffer;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The weights of a decoder as fp32 NDArrays, by their Hugging Face names ({@link DecoderLayout}).
- * Owns the NDManager that holds them; {@link #close()} frees them.
+ * The weights of a decoder by their Hugging Face names ({@link DecoderLayout}), each kept as
+ * {@link WeightStorage} says: fp32 arrays, or compact {@link FrozenTensor}s the forward pass widens
+ * one layer at a time. Owns the NDManager that holds them; {@link #close()} frees them.
  */
 public final class DecoderWeights implements AutoCloseable {
-    private final HfModelConfig config;
-    private final NDManager manager;
-    private final Map<String, NDArray> tensors;
+    private static final Logger LOG = LoggerFactory.getLogger(DecoderWeights.class);
+    /** Bytes of a mapped checkpoint region that can be used in place (a Java buffer holds at most 2 GiB). */
+    private static final long MAPPABLE_BYTES = Integer.MAX_VALUE;
 
-    private DecoderWeights(HfModelConfig config, NDManager manager, Map<String, NDArray> tensors) {
+    private final HfModelConfig config;
+    private final WeightStorage storage;
+    private final NDManager manager;
+    private final Map<String, FrozenTensor> tensors;
+
+    private DecoderWeights(HfModelConfig config, WeightStorage storage, NDManager manager, Map<String, FrozenTensor> tensors) {
         this.config = config;
+        this.storage = storage;
         this.manager = manager;
         this.tensors = Collections.unmodifiableMap(tensors);
     }
@@ -35,20 +49,39 @@ public final class DecoderWeights implements AutoCloseable {
      * @throws KefuException with {@link ErrorCode#INVALID_CHECKPOINT} naming a missing or misshapen tensor
      */
     public static DecoderWeights load(Checkpoint checkpoint, NDManager parent) {
+        return load(checkpoint, parent, WeightStorage.FP32);
+    }
+
+    /**
+     * Loads every tensor the config implies from a checkpoint, tensor by tensor, straight into the
+     * storage's form: a 16-bit checkpoint kept in its own dtype is used in place (its mapped file
+     * region), anything else is read as fp32 one tensor at a time and converted. Nothing holds a
+     * whole-model fp32 copy.
+     *
+     * @throws KefuException with {@link ErrorCode#INVALID_CHECKPOINT} naming a missing or misshapen tensor
+     */
+    public static DecoderWeights load(Checkpoint checkpoint, NDManager parent, WeightStorage storage) {
         checkpoint.validateLayout();
         HfModelConfig config = checkpoint.config();
         DecoderLayout layout = DecoderLayout.of(config);
         NDManager manager = parent.newSubManager();
         try {
-            Map<String, NDArray> tensors = new LinkedHashMap<>();
+            Map<String, FrozenTensor> tensors = new LinkedHashMap<>();
+            int keptFp32 = 0;
             for (String name : layout.names()) {
                 long[] shape = layout.shape(name);
-                float[] values = checkpoint.readFloats(name, shape);
-                NDArray array = manager.create(values, new Shape(shape));
-                array.setName(name);
-                tensors.put(name, array);
+                checkpoint.requireShape(name, shape);
+                FrozenTensor tensor = loadOne(checkpoint, name, shape, storageOf(name, storage), storage.nf4() && isProjection(name),
+                        manager);
+                if (storage.dtype() != Dtype.F32 && tensor.resident() && !isSmall(name)) {
+                    keptFp32++;
+                }
+                tensors.put(name, tensor);
             }
-            return new DecoderWeights(config, manager, tensors);
+            if (keptFp32 > 0) {
+                LOG.info("{} tensors hold values outside fp16's range and stay fp32", keptFp32);
+            }
+            return new DecoderWeights(config, storage, manager, tensors);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -60,24 +93,82 @@ public final class DecoderWeights implements AutoCloseable {
         DecoderLayout layout = DecoderLayout.of(config);
         NDManager manager = parent.newSubManager();
         try {
-            Map<String, NDArray> tensors = new LinkedHashMap<>();
+            Map<String, FrozenTensor> tensors = new LinkedHashMap<>();
             for (String name : layout.names()) {
                 float[] v = values.get(name);
                 if (v == null) {
                     throw new KefuException(ErrorCode.INVALID_CHECKPOINT, "no values for tensor '" + name + "'");
                 }
-                tensors.put(name, manager.create(v, new Shape(layout.shape(name))));
+                tensors.put(name, fp32(manager, name, v, layout.shape(name)));
             }
-            return new DecoderWeights(config, manager, tensors);
+            return new DecoderWeights(config, WeightStorage.FP32, manager, tensors);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
         }
     }
 
+    private static boolean isSmall(String name) {
+        return name.endsWith("norm.weight") || name.endsWith(".bias");
+    }
+
+    private static boolean isProjection(String name) {
+        return name.startsWith("model.layers.") && name.endsWith("_proj.weight");
+    }
+
+    private static Dtype storageOf(String name, WeightStorage storage) {
+        return isSmall(name) ? Dtype.F32 : storage.dtype();
+    }
+
+    private static FrozenTensor loadOne(Checkpoint checkpoint, String name, long[] shape, Dtype dtype, boolean nf4, NDManager manager) {
+        TensorInfo info = checkpoint.tensor(name);
+        if (nf4) {
+            return new FrozenTensor.Nf4(Nf4.quantize(name, checkpoint.readFloats(name), shape, true), manager);
+        }
+        if (dtype == info.dtype() && dtype != Dtype.F32 && info.byteSize() <= MAPPABLE_BYTES) {
+            NDArray inPlace = manager.create(checkpoint.rawBytes(name), new Shape(dtype == Dtype.F16 ? shape : new long[] {2 * count(shape)}),
+                    dtype == Dtype.F16 ? DataType.FLOAT16 : DataType.UINT8);
+            return dtype == Dtype.F16 ? new FrozenTensor.Fp16(inPlace) : new FrozenTensor.Bf16(inPlace, shape);
+        }
+        float[] values = checkpoint.readFloats(name);
+        return switch (dtype) {
+            case F32 -> fp32(manager, name, values, shape);
+            case F16 -> HalfPrecision.firstOutsideFp16(values) >= 0 ? fp32(manager, name, values, shape)
+                    : new FrozenTensor.Fp16(bits(manager, values, Dtype.F16, new Shape(shape), DataType.FLOAT16));
+            case BF16 -> new FrozenTensor.Bf16(bits(manager, values, Dtype.BF16, new Shape(2L * values.length), DataType.UINT8), shape);
+            default -> throw new IllegalStateException(dtype.toString());
+        };
+    }
+
+    private static FrozenTensor fp32(NDManager manager, String name, float[] values, long[] shape) {
+        NDArray array = manager.create(values, new Shape(shape));
+        array.setName(name);
+        return new FrozenTensor.Fp32(array);
+    }
+
+    /** @return an array libtorch owns holding {@code values} narrowed to 16-bit patterns */
+    private static NDArray bits(NDManager manager, float[] values, Dtype dtype, Shape shape, DataType type) {
+        NDArray out = manager.create(shape, type);
+        out.toByteBuffer(true).put(HalfPrecision.narrow(values, dtype));
+        return out;
+    }
+
+    private static long count(long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        return n;
+    }
+
     /** @return the model's config */
     public HfModelConfig config() {
         return config;
+    }
+
+    /** @return how the weights are kept */
+    public WeightStorage storage() {
+        return storage;
     }
 
     /** @return the manager that owns the weights */
@@ -90,46 +181,76 @@ public final class DecoderWeights implements AutoCloseable {
         return List.copyOf(tensors.keySet());
     }
 
-    /** @return a tensor, or null when the model has none of that name (e.g. a bias it lacks) */
-    public NDArray find(String name) {
+    /** @return a tensor as stored, or null when the model has none of that name (e.g. a bias it lacks) */
+    public FrozenTensor frozen(String name) {
         return tensors.get(name);
     }
 
-    /** @return a tensor that must exist */
+    /** @return an fp32 tensor, or null when the model has none of that name (e.g. a bias it lacks) */
+    public NDArray find(String name) {
+        FrozenTensor t = tensors.get(name);
+        return t == null ? null : resident(name, t);
+    }
+
+    /** @return an fp32 tensor that must exist */
     public NDArray get(String name) {
-        NDArray a = tensors.get(name);
-        if (a == null) {
+        FrozenTensor t = tensors.get(name);
+        if (t == null) {
             throw new KefuException(ErrorCode.INTERNAL, "model has no tensor '" + name + "'");
         }
-        return a;
+        return resident(name, t);
     }
 
-    /** @return the output head: lm_head, or the embeddings when they are tied */
+    private static NDArray resident(String name, FrozenTensor t) {
+        if (!(t instanceof FrozenTensor.Fp32 fp32)) {
+            throw new KefuException(ErrorCode.INTERNAL, "tensor '" + name + "' is stored " + t.getClass().getSimpleName()
+                    + "; widen it with frozen(name).widen(manager)");
+        }
+        return fp32.array();
+    }
+
+    /** @return the name of the output head: lm_head, or the embeddings when they are tied */
+    public String outputHeadName() {
+        return config.tieWordEmbeddings() ? "model.embed_tokens.weight" : "lm_head.weight";
+    }
+
+    /** @return the output head in fp32: lm_head, or the embeddings when they are tied */
     public NDArray outputHead() {
-        return config.tieWordEmbeddings() ? get("model.embed_tokens.weight") : get("lm_head.weight");
+        return get(outputHeadName());
     }
 
-    /** @return every tensor by name */
+    /** @return every tensor by name, in fp32 (only for {@link WeightStorage#FP32}) */
     public Map<String, NDArray> all() {
-        return tensors;
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        tensors.forEach((name, t) -> out.put(name, resident(name, t)));
+        return out;
     }
 
     /** @return the number of parameters */
     public long parameterCount() {
         long n = 0;
-        for (NDArray a : tensors.values()) {
-            n += a.size();
+        for (FrozenTensor t : tensors.values()) {
+            n += count(t.shape());
+        }
+        return n;
+    }
+
+    /** @return bytes the stored weights occupy */
+    public long storageBytes() {
+        long n = 0;
+        for (FrozenTensor t : tensors.values()) {
+            n += t.storageBytes();
         }
         return n;
     }
 
     /** @return a tensor's values as fp32 */
     public float[] floats(String name) {
-        NDArray a = get(name);
-        if (a.getDataType() != DataType.FLOAT32) {
-            throw new KefuException(ErrorCode.INTERNAL, "tensor '" + name + "' is " + a.getDataType());
+        FrozenTensor t = tensors.get(name);
+        if (t == null) {
+            throw new KefuException(ErrorCode.INTERNAL, "model has no tensor '" + name + "'");
         }
-        return a.toFloatArray();
+        return t.floats();
     }
 
     @Override

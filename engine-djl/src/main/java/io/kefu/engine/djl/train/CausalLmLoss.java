@@ -84,10 +84,11 @@ final class CausalLmLoss {
      * Runs the forward pass with dropout, then back-propagates {@code scale} times the summed loss
      * into the gradients of the trained weights. Call with a gradient collector open on this thread.
      *
+     * @param checkpointing whether layer activations are recomputed in backward ({@link CheckpointedLayers})
      * @return the summed negative log-likelihood of the trained tokens
      */
-    static double backward(DecoderModel model, LoraWeights lora, Batch batch, float scale) {
-        return backward(model, lora, batch, logits -> nll(logits, batch.targetIds(), scale));
+    static double backward(DecoderModel model, LoraWeights lora, Batch batch, float scale, boolean checkpointing) {
+        return backward(model, lora, batch, logits -> nll(logits, batch.targetIds(), scale), checkpointing);
     }
 
     /** Computes a loss from the logits of the trained rows and overwrites them with its gradient. */
@@ -101,30 +102,51 @@ final class CausalLmLoss {
      * gradient of its loss, and back-propagates that into the gradients of the trained weights. Call
      * with a gradient collector open on this thread.
      *
+     * @param checkpointing whether layer activations are recomputed in backward ({@link CheckpointedLayers})
      * @return what {@code loss} returned
      */
-    static double backward(DecoderModel model, LoraWeights lora, Batch batch, LogitGradient loss) {
-        NDArray table = model.weights().get(DecoderModel.EMBEDDING);
-        boolean tableTrained = table.hasGradient();
+    static double backward(DecoderModel model, LoraWeights lora, Batch batch, LogitGradient loss, boolean checkpointing) {
+        boolean tableTrained = model.weights().frozen(DecoderModel.EMBEDDING).resident()
+                && model.weights().get(DecoderModel.EMBEDDING).hasGradient();
         NDArray embeddings;
-        if (tableTrained) {
+        if (tableTrained || checkpointing) {
             // looked up without a graph; the table's gradient is added by EmbeddingGradient
             try (GradMode noGrad = GradMode.off()) {
                 embeddings = model.embed(batch.ids());
             }
-            embeddings.setRequiresGradient(true);
+            if (tableTrained && !checkpointing) {
+                embeddings.setRequiresGradient(true);
+            }
         } else {
             embeddings = model.embed(batch.ids());
         }
-        NDArray logits = logits(model, embeddings, lora, batch, true);
-        NDArray gradient = logits.stopGradient();
+        CheckpointedLayers layers = checkpointing
+                ? CheckpointedLayers.forward(model, embeddings, batch.positions(), batch.mask(), lora, tableTrained) : null;
+        NDArray hidden = checkpointing ? layers.hidden()
+                : model.layers(embeddings, batch.positions(), batch.mask(), null, lora, true);
+        NDArray picked = trainedRows(hidden, batch);
         double value;
-        try (GradMode noGrad = GradMode.off()) {
-            value = loss.fill(gradient);
+        if (model.headResident()) {
+            NDArray logits = model.logits(picked);
+            NDArray gradient = logits.stopGradient();
+            try (GradMode noGrad = GradMode.off()) {
+                value = loss.fill(gradient);
+            }
+            JniUtils.backward((PtNDArray) logits, (PtNDArray) gradient, false, false);
+        } else {
+            NDArray inputGradient;
+            try (GradMode noGrad = GradMode.off()) {
+                NDArray logits = model.logits(picked.stopGradient());
+                value = loss.fill(logits);
+                inputGradient = model.headInputGradient(logits);
+                logits.close();
+            }
+            JniUtils.backward((PtNDArray) picked, (PtNDArray) inputGradient, false, false);
         }
-        JniUtils.backward((PtNDArray) logits, (PtNDArray) gradient, false, false);
+        NDArray embeddingGradient = checkpointing ? layers.backward() : tableTrained ? embeddings.getGradient() : null;
         if (tableTrained) {
-            EmbeddingGradient.add(table, batch.tokenIds(), embeddings.getGradient().reshape(batch.tokenIds().length, -1));
+            EmbeddingGradient.add(model.weights().get(DecoderModel.EMBEDDING), batch.tokenIds(),
+                    embeddingGradient.reshape(batch.tokenIds().length, -1));
         }
         return value;
     }
@@ -187,9 +209,12 @@ final class CausalLmLoss {
 
     private static NDArray logits(DecoderModel model, NDArray embeddings, LoraWeights lora, Batch batch, boolean training) {
         NDArray hidden = model.layers(embeddings, batch.positions(), batch.mask(), null, lora, training);
+        return model.logits(trainedRows(hidden, batch));
+    }
+
+    private static NDArray trainedRows(NDArray hidden, Batch batch) {
         long width = hidden.getShape().get(2);
-        NDArray picked = hidden.reshape(-1, width).get(new NDIndex("{}", batch.rows()));
-        return model.logits(picked);
+        return hidden.reshape(-1, width).get(new NDIndex("{}", batch.rows()));
     }
 
     /**

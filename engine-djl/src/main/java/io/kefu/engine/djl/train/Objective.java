@@ -23,9 +23,10 @@ interface Objective<T> {
      * Runs the micro-batch forward with dropout and back-propagates {@code scale} times its summed
      * loss. Call with a gradient collector open on this thread.
      *
+     * @param checkpointing whether layer activations are recomputed in backward
      * @return the summed loss
      */
-    double backward(DecoderModel model, LoraWeights lora, NDManager manager, List<T> micro, float scale);
+    double backward(DecoderModel model, LoraWeights lora, NDManager manager, List<T> micro, float scale, boolean checkpointing);
 
     /** @return the summed loss of a batch, without gradients or dropout */
     double sum(DecoderModel model, LoraWeights lora, NDManager manager, List<T> batch);
@@ -43,9 +44,10 @@ interface Objective<T> {
         }
 
         @Override
-        public double backward(DecoderModel model, LoraWeights lora, NDManager manager, List<TokenSequence> micro, float scale) {
+        public double backward(DecoderModel model, LoraWeights lora, NDManager manager, List<TokenSequence> micro, float scale,
+                               boolean checkpointing) {
             CausalLmLoss.Batch batch = CausalLmLoss.batch(manager, micro);
-            return batch.trainedTokens() == 0 ? 0 : CausalLmLoss.backward(model, lora, batch, scale);
+            return batch.trainedTokens() == 0 ? 0 : CausalLmLoss.backward(model, lora, batch, scale, checkpointing);
         }
 
         @Override

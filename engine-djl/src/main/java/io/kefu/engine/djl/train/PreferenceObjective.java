@@ -37,7 +37,8 @@ final class PreferenceObjective implements Objective<PreferencePair> {
     }
 
     @Override
-    public double backward(DecoderModel model, LoraWeights lora, NDManager manager, List<PreferencePair> micro, float scale) {
+    public double backward(DecoderModel model, LoraWeights lora, NDManager manager, List<PreferencePair> micro, float scale,
+                           boolean checkpointing) {
         CausalLmLoss.Batch batch = CausalLmLoss.batch(manager, sequences(micro));
         int[] rowsPerSequence = rowsPerSequence(micro);
         return CausalLmLoss.backward(model, lora, batch, logits -> {
@@ -61,7 +62,7 @@ final class PreferenceObjective implements Objective<PreferencePair> {
             }
             CausalLmLoss.fillLogProbGradient(logits, batch.targetIds(), perRow);
             return loss;
-        });
+        }, checkpointing);
     }
 
     @Override

@@ -242,7 +242,7 @@ final class TrainingLoop<T> {
             try (GradMode recording = GradMode.on(); GradientCollector collector = Torch.engine().newGradientCollector()) {
                 for (int i = 0; i < micro.size(); i++) {
                     Torch.engine().setRandomSeed(dropoutSeed(config.seed(), microDone + i));
-                    lossSum += objective.backward(model, lora, stepManager, micro.get(i), normaliser);
+                    lossSum += objective.backward(model, lora, stepManager, micro.get(i), normaliser, config.gradientCheckpointing());
                 }
             }
             double norm = globalNorm(gradients(params));

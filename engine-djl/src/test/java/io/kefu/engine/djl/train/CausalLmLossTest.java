@@ -74,7 +74,8 @@ class CausalLmLossTest {
 
     /**
      * Two accumulated micro-batches of full fine-tuning, on an untied (llama) and a tied (qwen2)
-     * model: the first creates the untied table's gradient, the second adds to it.
+     * model: the first creates the untied table's gradient, the second adds to it; with gradient
+     * checkpointing too.
      */
     @ParameterizedTest
     @ValueSource(strings = {"llama", "qwen2"})
@@ -93,10 +94,18 @@ class CausalLmLossTest {
             double handmade = 0;
             try (GradMode on = GradMode.on(); GradientCollector collector = Torch.engine().newGradientCollector()) {
                 for (CausalLmLoss.Batch batch : batches) {
-                    handmade += CausalLmLoss.backward(model, null, batch, scale);
+                    handmade += CausalLmLoss.backward(model, null, batch, scale, false);
                 }
             }
             Map<String, float[]> handmadeGradients = takeGradients(weights);
+
+            double checkpointed = 0;
+            try (GradMode on = GradMode.on(); GradientCollector collector = Torch.engine().newGradientCollector()) {
+                for (CausalLmLoss.Batch batch : batches) {
+                    checkpointed += CausalLmLoss.backward(model, null, batch, scale, true);
+                }
+            }
+            Map<String, float[]> checkpointedGradients = takeGradients(weights);
 
             double autograd = 0;
             try (GradMode on = GradMode.on(); GradientCollector collector = Torch.engine().newGradientCollector()) {
@@ -111,10 +120,12 @@ class CausalLmLossTest {
             Map<String, float[]> autogradGradients = takeGradients(weights);
 
             assertThat(handmade).isCloseTo(autograd, within(1e-5 * autograd));
+            assertThat(checkpointed).isCloseTo(autograd, within(1e-5 * autograd));
             assertThat(handmadeGradients.keySet()).containsExactlyElementsOf(autogradGradients.keySet());
             for (String name : autogradGradients.keySet()) {
                 float[] e = autogradGradients.get(name);
                 float[] h = handmadeGradients.get(name);
+                float[] c = checkpointedGradients.get(name);
                 double largest = 0;
                 for (float v : e) {
                     largest = Math.max(largest, Math.abs(v));
@@ -122,6 +133,7 @@ class CausalLmLossTest {
                 assertThat(largest).as(name).isGreaterThan(0);
                 for (int i = 0; i < e.length; i++) {
                     assertThat(h[i]).as("%s[%d]", name, i).isCloseTo(e[i], within((float) (1e-4 * largest)));
+                    assertThat(c[i]).as("checkpointed %s[%d]", name, i).isCloseTo(e[i], within((float) (1e-4 * largest)));
                 }
             }
         }

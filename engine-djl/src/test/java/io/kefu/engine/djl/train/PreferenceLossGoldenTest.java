@@ -77,8 +77,8 @@ class PreferenceLossGoldenTest {
                 // two micro-batches of different sizes accumulate into one gradient, as a training step does
                 try (GradMode on = GradMode.on(); GradientCollector collector = Torch.engine().newGradientCollector();
                      NDManager step = manager.newSubManager()) {
-                    loss += objective.backward(model, lora, step, withReference.subList(0, 2), scale);
-                    loss += objective.backward(model, lora, step, withReference.subList(2, 3), scale);
+                    loss += objective.backward(model, lora, step, withReference.subList(0, 2), scale, false);
+                    loss += objective.backward(model, lora, step, withReference.subList(2, 3), scale, false);
                 }
                 assertThat(loss / pairs.size()).as(label).isCloseTo(expected.readFloats("case" + k + ".loss")[0], within(2e-5));
                 for (NDArray p : params) {
