@@ -336,8 +336,9 @@ public final class TrainCommand implements Callable<Integer> {
         OptionalLong budget = memory != null ? OptionalLong.of(ByteSize.parse(memory, "--memory"))
                 : gpu ? OptionalLong.empty() : AvailableMemory.ofThisMachine();
         if (budget.isEmpty()) {
-            console.println("memory check skipped: " + (gpu ? "the budget of --device " + device.device().get()
-                    + " is its GPU memory; give it with --memory" : "the available memory cannot be read here; give --memory"));
+            console.println("memory check skipped: " + (gpu ? "with --device " + device.device().get()
+                    + " the run may be on a GPU, whose memory is the budget; give it with --memory"
+                    : "the available memory cannot be read here; give --memory"));
             return;
         }
         Path modelDir = Hub.resolve(ModelRef.of(modelName));

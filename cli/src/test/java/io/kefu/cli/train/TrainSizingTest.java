@@ -121,13 +121,14 @@ class TrainSizingTest {
                 "--no-gradient-checkpointing");
         assertThat(flagOverFile.out()).containsPattern("LoRA r=8 on q_proj,v_proj, bf16 base, batch 1 x sequence \\d+ x 4");
 
-        // checked but not refused: the settings are recorded with the adapter
-        Cli.Result skipped = Cli.run(train("--memory", "1MiB", "--skip-memory-check", "--base-dtype", "fp32",
+        // not checked: QLoRA trains, and the settings are recorded with the adapter
+        Cli.Result skipped = Cli.run(train("--memory", "1MiB", "--skip-memory-check", "--quantize", "nf4",
                 "--gradient-checkpointing", "--epochs", "1", "--batch-size", "5", "--grad-accum", "1", "--max-length", "512"));
         assertThat(skipped.exitCode()).as(skipped.err()).isZero();
+        assertThat(skipped.out()).contains("step 2/2").doesNotContain("predicted peak");
         JsonNode settings = new ObjectMapper().readTree(dir.resolve("run/adapter/kefu_provenance.json").toFile()).path("config");
-        assertThat(settings.path("base_dtype").asText()).isEqualTo("fp32");
-        assertThat(settings.path("quantize").asText()).isEqualTo("none");
+        assertThat(settings.path("base_dtype").asText()).isEqualTo("auto");
+        assertThat(settings.path("quantize").asText()).isEqualTo("nf4");
         assertThat(settings.path("gradient_checkpointing").asBoolean()).isTrue();
     }
 
