@@ -121,15 +121,23 @@ class TrainSizingTest {
                 "--no-gradient-checkpointing");
         assertThat(flagOverFile.out()).containsPattern("LoRA r=8 on q_proj,v_proj, bf16 base, batch 1 x sequence \\d+ x 4");
 
-        // not checked: QLoRA trains, and the settings are recorded with the adapter
-        Cli.Result skipped = Cli.run(train("--memory", "1MiB", "--skip-memory-check", "--quantize", "nf4",
-                "--gradient-checkpointing", "--epochs", "1", "--batch-size", "5", "--grad-accum", "1", "--max-length", "512"));
-        assertThat(skipped.exitCode()).as(skipped.err()).isZero();
-        assertThat(skipped.out()).contains("step 2/2").doesNotContain("predicted peak");
+        // QLoRA trains, on the CPU for --device auto (no GPU here), whose budget only --memory gives;
+        // the settings are recorded with the adapter
+        Cli.Result qlora = Cli.run(train("--device", "auto", "--quantize", "nf4", "--gradient-checkpointing",
+                "--epochs", "1", "--batch-size", "5", "--grad-accum", "1", "--max-length", "512"));
+        assertThat(qlora.exitCode()).as(qlora.err()).isZero();
+        assertThat(qlora.out()).contains("memory check skipped: with --device auto the run may be on a GPU", "step 2/2");
         JsonNode settings = new ObjectMapper().readTree(dir.resolve("run/adapter/kefu_provenance.json").toFile()).path("config");
         assertThat(settings.path("base_dtype").asText()).isEqualTo("auto");
         assertThat(settings.path("quantize").asText()).isEqualTo("nf4");
         assertThat(settings.path("gradient_checkpointing").asBoolean()).isTrue();
+
+        Cli.Result skipped = Cli.run("train", "--model", base.toString(), "--data", data.toString(), "--out",
+                dir.resolve("run2").toString(), "--memory", "1MiB", "--skip-memory-check", "--base-dtype", "bf16",
+                "--epochs", "1", "--batch-size", "5", "--grad-accum", "1", "--max-length", "512");
+        assertThat(skipped.exitCode()).as(skipped.err()).isZero();
+        assertThat(skipped.out()).contains("step 2/2").doesNotContain("predicted peak");
+        assertThat(dir.resolve("run2/adapter/adapter_model.safetensors")).exists();
     }
 
     @Test
