@@ -82,11 +82,11 @@ public final class BenchTrainCommand implements Callable<Integer> {
     List<String> modes;
 
     @Option(names = "--base-dtype", defaultValue = "auto", paramLabel = "auto|fp32|fp16|bf16",
-            description = "How the frozen base is stored, for modes that name no dtype (default: ${DEFAULT-VALUE}).")
+            description = "How the frozen base is stored, for LoRA modes that name no dtype (default: ${DEFAULT-VALUE}).")
     String baseDtype;
 
     @Option(names = "--quantize", defaultValue = "none", paramLabel = "none|nf4",
-            description = "Base quantization, for modes that name none (default: ${DEFAULT-VALUE}).")
+            description = "Base quantization, for LoRA modes that name none (default: ${DEFAULT-VALUE}).")
     String quantize;
 
     @Option(names = "--gradient-checkpointing", description = "Recompute layer activations in backward, in every mode.")

@@ -11,7 +11,8 @@ import java.util.Locale;
 
 /**
  * One training mode of {@code kefu bench train}: {@code lora} or {@code full}, optionally followed by
- * {@code +}-joined settings that win over the command's flags: a base dtype ({@code fp32},
+ * {@code +}-joined settings that win over the command's flags (whose storage settings apply to the
+ * LoRA modes only): a base dtype ({@code fp32},
  * {@code fp16}, {@code bf16}), {@code nf4} and {@code gc} (gradient checkpointing), e.g.
  * {@code lora+bf16+gc} or {@code lora+nf4+gc}.
  *
@@ -24,8 +25,8 @@ import java.util.Locale;
 record TrainMode(String name, boolean full, BaseDtype baseDtype, WeightQuantization quantization, boolean gradientCheckpointing) {
     /**
      * @param text the mode, e.g. {@code lora+nf4+gc}
-     * @param baseDtype the base dtype of a mode that names none (--base-dtype)
-     * @param quantization the quantization of a mode that names none (--quantize)
+     * @param baseDtype the base dtype of a LoRA mode that names none (--base-dtype)
+     * @param quantization the quantization of a LoRA mode that names none (--quantize)
      * @param gradientCheckpointing whether checkpointing is on for a mode without {@code gc} (--gradient-checkpointing)
      * @throws KefuException {@link ErrorCode#INVALID_ARGUMENT} naming the part that is not a mode or setting,
      *     or a setting full fine-tuning cannot take
@@ -35,8 +36,10 @@ record TrainMode(String name, boolean full, BaseDtype baseDtype, WeightQuantizat
         if (!parts[0].equals("lora") && !parts[0].equals("full")) {
             throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--modes: '" + text + "' does not start with lora or full");
         }
-        BaseDtype dtype = baseDtype;
-        WeightQuantization quant = quantization;
+        boolean full = parts[0].equals("full");
+        // full fine-tuning trains every weight in fp32: the flags' storage is for the LoRA modes
+        BaseDtype dtype = full ? BaseDtype.AUTO : baseDtype;
+        WeightQuantization quant = full ? WeightQuantization.NONE : quantization;
         boolean gc = gradientCheckpointing;
         for (int i = 1; i < parts.length; i++) {
             String part = parts[i];
@@ -51,7 +54,7 @@ record TrainMode(String name, boolean full, BaseDtype baseDtype, WeightQuantizat
                         + "' is not a base dtype (" + PrecisionNames.BASE_DTYPES + "), none, nf4 or gc");
             }
         }
-        TrainMode mode = new TrainMode(text.strip(), parts[0].equals("full"), dtype, quant, gc);
+        TrainMode mode = new TrainMode(text.strip(), full, dtype, quant, gc);
         try {
             mode.apply(TrainingConfig.builder()).build();
         } catch (KefuException e) {

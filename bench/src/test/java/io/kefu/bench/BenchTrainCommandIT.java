@@ -37,7 +37,7 @@ class BenchTrainCommandIT {
 
     @Test
     void modesAndSizingFlagsAreCheckedBeforeAnythingRuns() {
-        Bench.Result fullNf4 = Bench.run("train", "--sizes", "20m", "--modes", "full+nf4");
+        Bench.Result fullNf4 = Bench.run("train", "--sizes", "20m", "--modes", "lora,full+nf4");
         assertThat(fullNf4.exitCode()).isEqualTo(1); // kefu bench: 1 for every refused run
         assertThat(fullNf4.err()).contains("--modes full+nf4:", "quantization");
         Bench.Result unknown = Bench.run("train", "--sizes", "20m", "--modes", "lora+int8");

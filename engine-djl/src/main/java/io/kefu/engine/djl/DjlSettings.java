@@ -2,8 +2,8 @@ package io.kefu.engine.djl;
 
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
-import io.kefu.model.Device;
 import io.kefu.engine.djl.torch.Torch;
+import io.kefu.model.Device;
 import io.kefu.model.EngineOptions;
 import java.util.List;
 import java.util.OptionalInt;
@@ -66,6 +66,6 @@ record DjlSettings(OptionalInt threads, ai.djl.Device device) {
         throw new KefuException(ErrorCode.INVALID_CONFIG, "engine 'djl' cannot compute on device " + wanted + ": "
                 + (cudaBuild ? "the CUDA build of libtorch sees " + gpus + " GPU" + (gpus == 1 ? "" : "s")
                         : "the libtorch loaded is its CPU build (ai.djl.pytorch:pytorch-native-cpu), so no CUDA GPU can be used")
-                + "; see docs/djl.md, \"GPU\", for the CUDA build, or use --device cpu");
+                + "; docs/djl.md, \"GPU\", says how to get the CUDA build; or compute on the cpu device");
     }
 }
