@@ -35,10 +35,12 @@ import java.util.Optional;
  *       backward. Without it, 16-bit or NF4 storage also keeps every layer's fp32 widening alive for
  *       the backward pass.</li>
  *   <li><b>logits</b>: {@code [trained positions, vocab]} in fp32 (logits are computed only where a
- *       label is trained; every position is assumed trained) and the hidden rows they come from.</li>
+ *       label is trained; every position is assumed trained) and the hidden rows they come from; twice
+ *       the logits over a compact head, whose vocabulary slices are concatenated.</li>
  *   <li><b>workspace</b>: the process itself (JVM, libtorch, tokenizer), backward temporaries (the
- *       gradients of the largest activations of one layer), the fp32 widening of the output head and
- *       of the layer in use when the base is not fp32, the fp32 arrays read while loading when they
+ *       gradients of the largest activations of one layer), the fp32 widening of a slice of the
+ *       output head ({@value #HEAD_SLICE_ROWS} vocabulary rows) and of the layer in use when the base
+ *       is not fp32, the fp32 arrays read while loading when they
  *       fit in three quarters of the JVM's maximum heap (no collection runs, so they stay), and
  *       under full fine-tuning one vocabulary-sized gradient of the output head before it is
  *       accumulated.</li>
@@ -46,9 +48,9 @@ import java.util.Optional;
  *
  * <p>When the arrays read while loading do not fit there, collections run while loading and
  * loading has a peak of its own (base weights, the process, the filled heap); the prediction is
- * the larger of the two peaks. That is how the fp32 loader behaves today; 16-bit and NF4 bases are
- * planned with a loader that converts tensor by tensor, whose peak is the stored base, the process
- * and one tensor's fp32 values.
+ * the larger of the two peaks. That is how the fp32 loader behaves; 16-bit and NF4 bases are
+ * loaded tensor by tensor into their storage, with a peak of the stored base, the process and one
+ * tensor's fp32 values.
  *
  * Calibrated against measured peak resident memory on this engine's CPU build (docs/djl.md, "Sizing").
  */
@@ -58,6 +60,8 @@ public final class TrainingMemory {
     /** Share of the maximum heap that the fp32 arrays read while loading fill before they are collected (measured). */
     static final double HEAP_FILL = 0.75;
     private static final int FLOAT = 4;
+    /** Vocabulary rows of a compact output head the engine widens at a time. */
+    static final int HEAD_SLICE_ROWS = 8192;
 
     /** How the frozen base weights are stored. */
     public enum Storage {
@@ -214,11 +218,14 @@ public final class TrainingMemory {
         }
         kept += 4.0 * n * config.hiddenSize(); // embeddings and the final norm
         long activations = (long) (FLOAT * kept * setup.microBatches());
-        long logits = (long) FLOAT * n * (config.vocabSize() + config.hiddenSize()) * setup.microBatches();
+        // a compact head computes the logits in vocabulary slices and concatenates them: two copies at that moment
+        long logitCopies = setup.storage() == Storage.FP32 ? 1 : 2;
+        long logits = (long) FLOAT * n * (logitCopies * config.vocabSize() + config.hiddenSize()) * setup.microBatches();
 
         double backward = 2.0 * config.numAttentionHeads() * n * setup.sequence() + 3.0 * n * config.intermediateSize()
                 + 2.0 * n * config.hiddenSize();
-        long widened = setup.storage() == Storage.FP32 ? 0 : FLOAT * (head + (setup.gradientCheckpointing() ? layerLinear : 0));
+        long headSlice = (long) Math.min(config.vocabSize(), HEAD_SLICE_ROWS) * config.hiddenSize();
+        long widened = setup.storage() == Storage.FP32 ? 0 : FLOAT * (headSlice + (setup.gradientCheckpointing() ? layerLinear : 0));
         // every tensor is read into a float[] before it becomes an array. The garbage stays in the heap
         // until a collection, which comes when the heap is about three quarters full (measured): a
         // model whose arrays fit below that keeps them through training; a larger one peaks while loading

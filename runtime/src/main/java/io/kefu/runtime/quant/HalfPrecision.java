@@ -25,7 +25,12 @@ public final class HalfPrecision {
      *     65520 up, which rounds past {@link #FP16_MAX}), or -1 when every value fits
      */
     public static int firstOutsideFp16(float[] values) {
-        for (int i = 0; i < values.length; i++) {
+        return firstOutsideFp16(values, values.length);
+    }
+
+    /** @return the index of the first of the first {@code count} values that fp16 cannot hold (finite but beyond its range), or -1 */
+    public static int firstOutsideFp16(float[] values, int count) {
+        for (int i = 0; i < count; i++) {
             if (Float.isFinite(values[i]) && Float.isInfinite(HalfFloats.f16ToFloat(HalfFloats.floatToF16(values[i])))) {
                 return i;
             }
@@ -92,6 +97,18 @@ public final class HalfPrecision {
             out.putShort(dtype == Dtype.F16 ? HalfFloats.floatToF16(v) : HalfFloats.floatToBf16(v));
         }
         return out.flip();
+    }
+
+    /**
+     * Writes the first {@code count} values narrowed to {@code dtype}'s 16-bit patterns, little-endian,
+     * at {@code out}'s position (for example straight into an engine's array), advancing it.
+     */
+    public static void narrowInto(float[] values, int count, Dtype dtype, ByteBuffer out) {
+        requireHalf(dtype);
+        ByteBuffer target = out.order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < count; i++) {
+            target.putShort(dtype == Dtype.F16 ? HalfFloats.floatToF16(values[i]) : HalfFloats.floatToBf16(values[i]));
+        }
     }
 
     private static void requireHalf(Dtype dtype) {

@@ -65,31 +65,40 @@ public final class Nf4 {
      * @throws KefuException {@link ErrorCode#INVALID_ARGUMENT} when the shape does not match or a value is NaN or infinite
      */
     public static Nf4Tensor quantize(String name, float[] values, long[] shape, boolean doubleQuantization) {
-        if (TensorInfo.elementCount(shape) != values.length) {
+        return quantize(name, values, values.length, shape, doubleQuantization);
+    }
+
+    /**
+     * Quantizes the first {@code count} values of {@code values} (a buffer reused from tensor to tensor).
+     *
+     * @throws KefuException {@link ErrorCode#INVALID_ARGUMENT} when the shape does not hold {@code count} values or a value is NaN or infinite
+     */
+    public static Nf4Tensor quantize(String name, float[] values, int count, long[] shape, boolean doubleQuantization) {
+        if (TensorInfo.elementCount(shape) != count || count > values.length) {
             throw new KefuException(ErrorCode.INVALID_ARGUMENT, "tensor '" + name + "': shape " + Arrays.toString(shape)
-                    + " holds " + TensorInfo.elementCount(shape) + " values, got " + values.length);
+                    + " holds " + TensorInfo.elementCount(shape) + " values, got " + count);
         }
-        for (int i = 0; i < values.length; i++) {
+        for (int i = 0; i < count; i++) {
             if (!Float.isFinite(values[i])) {
                 throw new KefuException(ErrorCode.INVALID_ARGUMENT, "tensor '" + name + "': value " + values[i]
                         + " at index " + i + " cannot be quantized to NF4 (only finite values can)");
             }
         }
-        float[] absmax = blockMaxima(values, BLOCK_SIZE);
-        byte[] packed = new byte[(values.length + 1) / 2];
+        float[] absmax = blockMaxima(values, count, BLOCK_SIZE);
+        byte[] packed = new byte[(count + 1) / 2];
         for (int block = 0; block < absmax.length; block++) {
             float inverse = 1f / Math.max(absmax[block], MIN_ABSMAX);
-            int end = Math.min(values.length, (block + 1) * BLOCK_SIZE);
+            int end = Math.min(count, (block + 1) * BLOCK_SIZE);
             for (int i = block * BLOCK_SIZE; i < end; i++) {
                 int code = nearest(BOUNDS, values[i] * inverse);
                 packed[i >> 1] |= (byte) ((i & 1) == 0 ? code << 4 : code);
             }
         }
-        if ((values.length & 1) == 1) {
+        if ((count & 1) == 1) {
             packed[packed.length - 1] |= (byte) ZERO_CODE;
         }
         if (!doubleQuantization) {
-            return new Nf4Tensor(shape, values.length, packed, absmax, null, null, 0f);
+            return new Nf4Tensor(shape, count, packed, absmax, null, null, 0f);
         }
         double sum = 0;
         for (float a : absmax) {
@@ -100,7 +109,7 @@ public final class Nf4 {
         for (int i = 0; i < centred.length; i++) {
             centred[i] = absmax[i] - offset;
         }
-        float[] scales = blockMaxima(centred, ABSMAX_BLOCK_SIZE);
+        float[] scales = blockMaxima(centred, centred.length, ABSMAX_BLOCK_SIZE);
         byte[] codes = new byte[centred.length];
         for (int block = 0; block < scales.length; block++) {
             float inverse = 1f / Math.max(scales[block], MIN_ABSMAX);
@@ -109,13 +118,13 @@ public final class Nf4 {
                 codes[i] = (byte) nearest(DynamicCode8.BOUNDS, centred[i] * inverse);
             }
         }
-        return new Nf4Tensor(shape, values.length, packed, null, codes, scales, offset);
+        return new Nf4Tensor(shape, count, packed, null, codes, scales, offset);
     }
 
     /** @return the largest absolute value of each block of {@code blockSize} (the last block may be shorter) */
-    private static float[] blockMaxima(float[] values, int blockSize) {
-        float[] maxima = new float[(values.length + blockSize - 1) / blockSize];
-        for (int i = 0; i < values.length; i++) {
+    private static float[] blockMaxima(float[] values, int count, int blockSize) {
+        float[] maxima = new float[(count + blockSize - 1) / blockSize];
+        for (int i = 0; i < count; i++) {
             maxima[i / blockSize] = Math.max(maxima[i / blockSize], Math.abs(values[i]));
         }
         return maxima;

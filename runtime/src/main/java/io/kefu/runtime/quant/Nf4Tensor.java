@@ -12,7 +12,7 @@ import java.nio.FloatBuffer;
 public final class Nf4Tensor {
     private final long[] shape;
     private final int elementCount;
-    private final byte[] packed;
+    private final ByteBuffer packed;
     private final float[] absmax;
     private final byte[] absmaxCodes;
     private final float[] absmaxScales;
@@ -20,6 +20,11 @@ public final class Nf4Tensor {
 
     Nf4Tensor(long[] shape, int elementCount, byte[] packed, float[] absmax, byte[] absmaxCodes, float[] absmaxScales,
               float absmaxOffset) {
+        this(shape, elementCount, ByteBuffer.wrap(packed), absmax, absmaxCodes, absmaxScales, absmaxOffset);
+    }
+
+    private Nf4Tensor(long[] shape, int elementCount, ByteBuffer packed, float[] absmax, byte[] absmaxCodes, float[] absmaxScales,
+                      float absmaxOffset) {
         this.shape = shape.clone();
         this.elementCount = elementCount;
         this.packed = packed;
@@ -51,12 +56,24 @@ public final class Nf4Tensor {
 
     /** @return the packed codes, read-only, {@code ceil(elementCount / 2)} bytes */
     public ByteBuffer packedCodes() {
-        return ByteBuffer.wrap(packed).asReadOnlyBuffer();
+        return packed.duplicate().clear().asReadOnlyBuffer();
+    }
+
+    /**
+     * @param codes a buffer holding a copy of {@link #packedCodes()} (for example memory an engine
+     *     owns outside the Java heap)
+     * @return this tensor with its codes read from {@code codes}, so the heap copy can be dropped
+     */
+    public Nf4Tensor withPackedCodesIn(ByteBuffer codes) {
+        if (codes.capacity() != packed.capacity()) {
+            throw new IllegalArgumentException("codes take " + packed.capacity() + " bytes, the buffer holds " + codes.capacity());
+        }
+        return new Nf4Tensor(shape, elementCount, codes.duplicate().clear(), absmax, absmaxCodes, absmaxScales, absmaxOffset);
     }
 
     /** @return the 4-bit code (0..15, an index into {@link Nf4#codeValues()}) of value {@code index} */
     public int code(int index) {
-        int b = packed[index >> 1];
+        int b = packed.get(index >> 1);
         return (index & 1) == 0 ? (b >> 4) & 0xF : b & 0xF;
     }
 
@@ -87,7 +104,7 @@ public final class Nf4Tensor {
     /** @return bytes this tensor occupies: the packed codes plus its block statistics */
     public long storageBytes() {
         long stats = absmax != null ? 4L * absmax.length : absmaxCodes.length + 4L * absmaxScales.length + 4;
-        return packed.length + stats;
+        return packed.capacity() + stats;
     }
 
     /** @return every value, dequantized: {@code code value * block maximum} in fp32 */

@@ -38,9 +38,10 @@ public final class DecoderModel implements AutoCloseable {
     private final NDArray attentionScale;
     private final RotaryTable rope;
     /** Vocabulary rows of a compact output head widened together: 8192 x 4096 floats are 128 MiB. */
-    private static final int HEAD_ROWS = 8192;
+    static final int HEAD_ROWS = 8192;
 
     private final Layer[] layers;
+    private final int headRows;
 
     /** The weights of one decoder layer, looked up once. */
     private record Layer(int index, NDArray inputNorm, NDArray postNorm, NDArray qNorm, NDArray kNorm,
@@ -52,6 +53,12 @@ public final class DecoderModel implements AutoCloseable {
      * @param maxPositions positions the RoPE table covers; longer sequences fail
      */
     public DecoderModel(DecoderWeights weights, int maxPositions) {
+        this(weights, maxPositions, HEAD_ROWS);
+    }
+
+    /** @param headRows vocabulary rows of a compact output head widened together */
+    DecoderModel(DecoderWeights weights, int maxPositions, int headRows) {
+        this.headRows = headRows;
         this.weights = weights;
         this.config = weights.config();
         this.constants = weights.manager().newSubManager();
@@ -239,8 +246,8 @@ public final class DecoderModel implements AutoCloseable {
         }
         long vocab = head.shape()[0];
         NDList parts = new NDList();
-        for (long from = 0; from < vocab; from += HEAD_ROWS) {
-            try (NDArray slice = head.widenRows(hidden.getManager(), from, Math.min(vocab, from + HEAD_ROWS))) {
+        for (long from = 0; from < vocab; from += headRows) {
+            try (NDArray slice = head.widenRows(hidden.getManager(), from, Math.min(vocab, from + headRows))) {
                 parts.add(Linear.linear(hidden, slice).singletonOrThrow());
             }
         }
@@ -262,8 +269,8 @@ public final class DecoderModel implements AutoCloseable {
         long vocab = head.shape()[0];
         NDManager manager = gradLogits.getManager();
         NDArray sum = null;
-        for (long from = 0; from < vocab; from += HEAD_ROWS) {
-            long to = Math.min(vocab, from + HEAD_ROWS);
+        for (long from = 0; from < vocab; from += headRows) {
+            long to = Math.min(vocab, from + headRows);
             try (NDArray slice = head.widenRows(manager, from, to); NDArray g = gradLogits.get(new NDIndex(":, {}:{}", from, to))) {
                 NDArray part = g.matMul(slice);
                 if (sum == null) {

@@ -13,6 +13,7 @@ import io.kefu.runtime.format.HfModelConfig;
 import io.kefu.runtime.format.TensorInfo;
 import io.kefu.runtime.quant.HalfPrecision;
 import io.kefu.runtime.quant.Nf4;
+import io.kefu.runtime.quant.Nf4Tensor;
 import java.nio.ByteBuffer;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -67,12 +68,13 @@ public final class DecoderWeights implements AutoCloseable {
         NDManager manager = parent.newSubManager();
         try {
             Map<String, FrozenTensor> tensors = new LinkedHashMap<>();
+            ReadBuffer buffer = new ReadBuffer();
             int keptFp32 = 0;
             for (String name : layout.names()) {
                 long[] shape = layout.shape(name);
                 checkpoint.requireShape(name, shape);
                 FrozenTensor tensor = loadOne(checkpoint, name, shape, storageOf(name, storage), storage.nf4() && isProjection(name),
-                        manager);
+                        manager, buffer);
                 if (storage.dtype() != Dtype.F32 && tensor.resident() && !isSmall(name)) {
                     keptFp32++;
                 }
@@ -120,37 +122,84 @@ public final class DecoderWeights implements AutoCloseable {
         return isSmall(name) ? Dtype.F32 : storage.dtype();
     }
 
-    private static FrozenTensor loadOne(Checkpoint checkpoint, String name, long[] shape, Dtype dtype, boolean nf4, NDManager manager) {
+    private static FrozenTensor loadOne(Checkpoint checkpoint, String name, long[] shape, Dtype dtype, boolean nf4, NDManager manager,
+                                        ReadBuffer buffer) {
         TensorInfo info = checkpoint.tensor(name);
+        int count = Math.toIntExact(info.elementCount());
         if (nf4) {
-            return new FrozenTensor.Nf4(Nf4.quantize(name, checkpoint.readFloats(name), shape, true), manager);
+            float[] values = buffer.whole(count);
+            checkpoint.readFloats(name, 0, values, 0, count);
+            Nf4Tensor quantized = Nf4.quantize(name, values, count, shape, true);
+            // the codes move to memory libtorch owns, out of the Java heap
+            NDArray codes = manager.create(new Shape(quantized.packedCodes().capacity()), DataType.UINT8);
+            ByteBuffer outsideHeap = codes.toByteBuffer(true);
+            outsideHeap.put(quantized.packedCodes());
+            return new FrozenTensor.Nf4(quantized.withPackedCodesIn(outsideHeap), codes);
         }
         if (dtype == info.dtype() && dtype != Dtype.F32 && info.byteSize() <= MAPPABLE_BYTES) {
-            NDArray inPlace = manager.create(checkpoint.rawBytes(name), new Shape(dtype == Dtype.F16 ? shape : new long[] {2 * count(shape)}),
+            NDArray inPlace = manager.create(checkpoint.rawBytes(name), new Shape(dtype == Dtype.F16 ? shape : new long[] {2L * count}),
                     dtype == Dtype.F16 ? DataType.FLOAT16 : DataType.UINT8);
             return dtype == Dtype.F16 ? new FrozenTensor.Fp16(inPlace) : new FrozenTensor.Bf16(inPlace, shape);
         }
-        float[] values = checkpoint.readFloats(name);
         return switch (dtype) {
-            case F32 -> fp32(manager, name, values, shape);
-            case F16 -> HalfPrecision.firstOutsideFp16(values) >= 0 ? fp32(manager, name, values, shape)
-                    : new FrozenTensor.Fp16(bits(manager, values, Dtype.F16, new Shape(shape), DataType.FLOAT16));
-            case BF16 -> new FrozenTensor.Bf16(bits(manager, values, Dtype.BF16, new Shape(2L * values.length), DataType.UINT8), shape);
+            case F32 -> fp32(manager, name, checkpoint.readFloats(name), shape);
+            case F16 -> fitsFp16(checkpoint, name, count, buffer)
+                    ? new FrozenTensor.Fp16(narrowed(checkpoint, name, count, Dtype.F16, manager.create(new Shape(shape), DataType.FLOAT16), buffer))
+                    : fp32(manager, name, checkpoint.readFloats(name), shape);
+            case BF16 -> new FrozenTensor.Bf16(narrowed(checkpoint, name, count, Dtype.BF16,
+                    manager.create(new Shape(2L * count), DataType.UINT8), buffer), shape);
             default -> throw new IllegalStateException(dtype.toString());
         };
+    }
+
+    /** A float buffer reused from tensor to tensor, so that loading leaves no garbage the size of the model in the heap. */
+    private static final class ReadBuffer {
+        /** Values converted at a time when a tensor is narrowed window by window. */
+        static final int WINDOW = 1 << 22;
+        private float[] values = new float[0];
+
+        /** @return a buffer of at least {@code count} values */
+        float[] whole(int count) {
+            if (values.length < count) {
+                values = null;
+                values = new float[count];
+            }
+            return values;
+        }
+
+        float[] window() {
+            return whole(WINDOW);
+        }
+    }
+
+    private static boolean fitsFp16(Checkpoint checkpoint, String name, int count, ReadBuffer buffer) {
+        float[] window = buffer.window();
+        for (int from = 0; from < count; from += ReadBuffer.WINDOW) {
+            int n = Math.min(ReadBuffer.WINDOW, count - from);
+            checkpoint.readFloats(name, from, window, 0, n);
+            if (HalfPrecision.firstOutsideFp16(window, n) >= 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Fills a 16-bit array libtorch owns with a tensor's values narrowed to {@code dtype}, a window at a time. */
+    private static NDArray narrowed(Checkpoint checkpoint, String name, int count, Dtype dtype, NDArray out, ReadBuffer buffer) {
+        ByteBuffer target = out.toByteBuffer(true);
+        float[] window = buffer.window();
+        for (int from = 0; from < count; from += ReadBuffer.WINDOW) {
+            int n = Math.min(ReadBuffer.WINDOW, count - from);
+            checkpoint.readFloats(name, from, window, 0, n);
+            HalfPrecision.narrowInto(window, n, dtype, target);
+        }
+        return out;
     }
 
     private static FrozenTensor fp32(NDManager manager, String name, float[] values, long[] shape) {
         NDArray array = manager.create(values, new Shape(shape));
         array.setName(name);
         return new FrozenTensor.Fp32(array);
-    }
-
-    /** @return an array libtorch owns holding {@code values} narrowed to 16-bit patterns */
-    private static NDArray bits(NDManager manager, float[] values, Dtype dtype, Shape shape, DataType type) {
-        NDArray out = manager.create(shape, type);
-        out.toByteBuffer(true).put(HalfPrecision.narrow(values, dtype));
-        return out;
     }
 
     private static long count(long[] shape) {

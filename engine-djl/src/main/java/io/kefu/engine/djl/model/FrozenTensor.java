@@ -201,8 +201,8 @@ public sealed interface FrozenTensor {
         }
     }
 
-    /** 4-bit NormalFloat blocks (QLoRA), held by the Java heap. */
-    record Nf4(Nf4Tensor tensor, NDManager manager) implements FrozenTensor {
+    /** 4-bit NormalFloat blocks (QLoRA): the packed codes in a byte array libtorch owns, the block statistics in the heap. */
+    record Nf4(Nf4Tensor tensor, NDArray codes) implements FrozenTensor {
         @Override
         public long[] shape() {
             return tensor.shape();
@@ -231,7 +231,13 @@ public sealed interface FrozenTensor {
         }
 
         @Override
+        public NDManager manager() {
+            return codes.getManager();
+        }
+
+        @Override
         public void close() {
+            codes.close();
         }
     }
 
