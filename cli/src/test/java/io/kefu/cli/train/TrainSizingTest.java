@@ -79,21 +79,43 @@ class TrainSizingTest {
     }
 
     @Test
-    void theRefusalNamesTheSettingsThatWouldFit() {
-        HfModelConfig config = HfModelConfig.load(base);
+    void theRefusalNamesTheSettingsThatWouldFit() throws Exception {
+        // eight layers, so that recomputing them in backward saves memory
+        Path config8 = dir.resolve("eight.json");
+        Files.writeString(config8, "{\"hidden_size\": 64, \"intermediate_size\": 128, \"num_hidden_layers\": 8,"
+                + " \"num_attention_heads\": 2, \"num_key_value_heads\": 1, \"head_dim\": 32, \"vocab_size\": 128256,"
+                + " \"tie_word_embeddings\": true, \"torch_dtype\": \"float32\"}");
+        Path deep = dir.resolve("deep");
+        Cli.Result init = Cli.run("model", "init", "--arch", "llama", "--config", config8.toString(), "--tokenizer",
+                Path.of(System.getProperty("kefu.tokenizers.dir"), "llama3").toString(), "--out", deep.toString(), "--dtype", "bf16");
+        assertThat(init.exitCode()).as(init.err()).isZero();
+        HfModelConfig config = HfModelConfig.load(deep);
         long heap = Runtime.getRuntime().maxMemory(); // the command runs in this JVM
-        Setup asSet = new Setup(LoraConfig.builder().build(), Storage.FP32, false, 2, 128, 1);
-        long smallest = TrainingMemory.estimate(config, asSet.with(Storage.NF4, true), heap).total();
+        // every prompt is longer than 128 tokens, so the longest example is cut to 128
+        Setup asSet = new Setup(LoraConfig.builder().build(), Storage.FP32, false, 8, 128, 1);
+        long smallest = Long.MAX_VALUE;
+        for (Storage storage : Storage.values()) {
+            for (boolean checkpointing : new boolean[] {false, true}) {
+                if (storage != Storage.FP32 || checkpointing) {
+                    smallest = Math.min(smallest, TrainingMemory.estimate(config, asSet.with(storage, checkpointing), heap).total());
+                }
+            }
+        }
         long budget = smallest + (1L << 20);
-        assertThat(TrainingMemory.estimate(config, asSet, heap).total()).isGreaterThan(budget);
+        assertThat(TrainingMemory.estimate(config, asSet, heap).total()).as("the setup as set must not fit").isGreaterThan(budget);
+        List<Setup> ways = TrainingMemory.waysToFit(config, asSet, budget, heap);
+        assertThat(ways).isNotEmpty();
 
-        Cli.Result refused = Cli.run(train("--base-dtype", "fp32", "--batch-size", "2", "--max-length", "128",
-                "--grad-accum", "1", "--memory", String.valueOf(budget)));
+        Cli.Result refused = Cli.run("train", "--model", deep.toString(), "--data", data.toString(), "--out",
+                dir.resolve("run").toString(), "--base-dtype", "fp32", "--batch-size", "8", "--max-length", "128",
+                "--grad-accum", "1", "--memory", String.valueOf(budget));
 
         assertThat(refused.exitCode()).as(refused.err()).isEqualTo(KefuCli.EXIT_FAILED);
-        assertThat(refused.out()).contains("fp32 base, batch 2 x sequence 128")
-                .contains("does not fit " + ByteSize.format(budget) + " as set; these would:")
-                .contains("nf4 base, gradient checkpointing");
+        assertThat(refused.out()).contains("fp32 base, batch 8 x sequence 128")
+                .contains("does not fit " + ByteSize.format(budget) + " as set; these would:");
+        for (Setup way : ways) {
+            assertThat(refused.out()).contains("  " + way.describe());
+        }
         assertThat(dir.resolve("run")).doesNotExist();
     }
 
