@@ -14,16 +14,20 @@ import io.kefu.data.Dataset;
 import io.kefu.data.Example;
 import io.kefu.data.Provenance;
 import io.kefu.model.BaseModel;
+import io.kefu.model.Device;
 import io.kefu.model.Engine;
+import io.kefu.model.EngineOptions;
 import io.kefu.model.Engines;
 import io.kefu.model.MatmulRate;
 import io.kefu.model.ModelRef;
+import io.kefu.runtime.config.PrecisionNames;
 import io.kefu.runtime.format.AtomicFiles;
 import io.kefu.runtime.format.Json;
-import io.kefu.train.LoraConfig;
+import io.kefu.train.BaseDtype;
 import io.kefu.train.Schedule;
 import io.kefu.train.TrainingConfig;
 import io.kefu.train.TrainingEvent;
+import io.kefu.train.WeightQuantization;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -46,7 +50,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code kefu bench train}: training throughput of an engine (default djl) beside PyTorch eager
  * (Debian's python3-torch running scripts/bench/torch_train_bench.py) on the same Llama-architecture
- * configs, LoRA and full fine-tuning, each case in its own process so that peak memory is its own.
+ * configs, LoRA and full fine-tuning (each with its own base storage and checkpointing, see
+ * {@link TrainMode}), each case in its own process so that peak memory is its own.
  */
 @Command(name = "train",
         mixinStandardHelpOptions = true,
@@ -56,8 +61,11 @@ import picocli.CommandLine.Spec;
                 "vocabulary), beside PyTorch eager on the same model, batch shape and thread count, measured in",
                 "the same run. Model FLOP/s = 4*N (LoRA) or 6*N (full) per token, N = parameters in matrix",
                 "products, shown as a share of each side's measured fp32 matmul rate. Also decode tokens/s at",
-                "batch 1 and 8. Figures are noisy on a shared machine: run it on an idle one."},
-        footer = {"", "Example:", "  kefu bench train --sizes 20m --steps 3"})
+                "batch 1 and 8. Figures are noisy on a shared machine: run it on an idle one.",
+                "Several --modes (e.g. lora,lora+bf16,lora+nf4+gc) are measured side by side, each in its own process,",
+                "so each peak RSS is that mode's own; PyTorch trains each kind (lora, full) once, in fp32."},
+        footer = {"", "Example:", "  kefu bench train --sizes 20m --steps 3",
+                "  kefu bench train --sizes 100m --modes lora,lora+bf16,lora+bf16+gc,lora+nf4+gc"})
 public final class BenchTrainCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = Json.mapper();
     private static final String[] WORDS = ("the dress comes in blue and white sizes small medium large delivery takes two "
@@ -69,8 +77,24 @@ public final class BenchTrainCommand implements Callable<Integer> {
     @Option(names = "--sizes", split = ",", defaultValue = "20m,100m", description = "Configs: 20m, 100m (default: ${DEFAULT-VALUE}).")
     List<String> sizes;
 
-    @Option(names = "--modes", split = ",", defaultValue = "lora,full", description = "lora, full (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--modes", split = ",", defaultValue = "lora,full", description = {"lora, full, each optionally with",
+            "+fp32, +fp16, +bf16, +nf4, +gc (gradient checkpointing), e.g. lora+nf4+gc (default: ${DEFAULT-VALUE})."})
     List<String> modes;
+
+    @Option(names = "--base-dtype", defaultValue = "auto", paramLabel = "auto|fp32|fp16|bf16",
+            description = "How the frozen base is stored, for LoRA modes that name no dtype (default: ${DEFAULT-VALUE}).")
+    String baseDtype;
+
+    @Option(names = "--quantize", defaultValue = "none", paramLabel = "none|nf4",
+            description = "Base quantization, for LoRA modes that name none (default: ${DEFAULT-VALUE}).")
+    String quantize;
+
+    @Option(names = "--gradient-checkpointing", description = "Recompute layer activations in backward, in every mode.")
+    boolean gradientCheckpointing;
+
+    @Option(names = "--device", paramLabel = "cpu|cuda[:N]|auto",
+            description = "Where the engine computes (default: the engine's, the CPU for djl); the PyTorch side stays on the CPU.")
+    String device;
 
     @Option(names = "--batch", defaultValue = "4", description = "Sequences per step (default: ${DEFAULT-VALUE}).")
     int batch;
@@ -145,6 +169,13 @@ public final class BenchTrainCommand implements Callable<Integer> {
             return measureHere(cores);
         }
         PrintWriter out = spec.commandLine().getOut();
+        List<TrainMode> trainModes = new ArrayList<>();
+        for (String m : modes) {
+            trainModes.add(mode(m));
+        }
+        if (device != null) {
+            Device.parse(device);
+        }
         Path tok = FetchedTokenizer.orFetched(tokenizer);
         int vocab = vocab(tok);
         if (!Files.isRegularFile(torchScript)) {
@@ -161,25 +192,27 @@ public final class BenchTrainCommand implements Callable<Integer> {
                 Path dir = work.resolve(size.name);
                 Engines.get(engine).initCheckpoint("llama", config, tok, dir, 1);
                 long n = size.matmulParameters(vocab);
-                for (String mode : modes) {
-                    if (!mode.equals("lora") && !mode.equals("full")) {
-                        throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--modes: '" + mode + "' is not lora or full");
-                    }
-                    out.printf(Locale.ROOT, "measuring %s %s ...%n", size.name, mode);
+                Map<String, JsonNode> torchByKind = new java.util.HashMap<>();
+                for (TrainMode mode : trainModes) {
+                    out.printf(Locale.ROOT, "measuring %s %s ...%n", size.name, mode.name());
                     out.flush();
-                    JsonNode ours = runJava(dir, mode, cores);
+                    JsonNode ours = runJava(dir, mode.name(), cores);
                     int tokensPerSequence = (int) Math.round(ours.get("tokens_per_sequence").asDouble());
-                    JsonNode theirs = runPython(size, vocab, mode, cores, tokensPerSequence);
-                    double factor = mode.equals("lora") ? 4 : 6;
-                    rows.add(row(size, vocab, n, mode, engine, ours, factor));
-                    rows.add(row(size, vocab, n, mode, "torch " + theirs.get("torch").asText(), theirs, factor));
+                    boolean first = !torchByKind.containsKey(mode.kind());
+                    if (first) {
+                        torchByKind.put(mode.kind(), runPython(size, vocab, mode.kind(), cores, tokensPerSequence));
+                    }
+                    JsonNode theirs = torchByKind.get(mode.kind());
+                    double factor = mode.full() ? 6 : 4;
+                    rows.add(row(size, vocab, n, mode.name(), engine, ours, factor));
+                    if (first) {
+                        rows.add(row(size, vocab, n, mode.kind(), "torch " + theirs.get("torch").asText(), theirs, factor));
+                    }
                     rows.add(new String[] {"", "", "", "speed-up", "", "", "", String.format(Locale.ROOT, "%.2fx",
                             ours.get("tokens_per_second").asDouble() / theirs.get("tokens_per_second").asDouble()), "", "", ""});
-                    if (mode.equals("lora") || !modes.contains("lora")) {
-                        for (String b : new String[] {"1", "8"}) {
-                            decodeRows.add(new String[] {size.name, engine, b, String.format(Locale.ROOT, "%.1f",
-                                    ours.get("decode_batch_" + b).asDouble())});
-                        }
+                    for (String b : new String[] {"1", "8"}) {
+                        decodeRows.add(new String[] {size.name, engine, mode.name(), b, String.format(Locale.ROOT, "%.1f",
+                                ours.get("decode_batch_" + b).asDouble())});
                     }
                 }
             }
@@ -187,12 +220,13 @@ public final class BenchTrainCommand implements Callable<Integer> {
             AtomicFiles.deleteRecursively(work);
         }
         out.println();
-        out.println("Training (tokens per sequence ~" + seq + ", batch " + batch + ", median of " + steps + " steps after a warm-up step)");
+        out.println("Training (tokens per sequence ~" + seq + ", batch " + batch + ", median of " + steps + " steps after a warm-up step;"
+                + " each mode in its own process, its peak RSS read when training ends; the PyTorch side in fp32, once per kind)");
         table(out, new String[] {"config", "params", "N matmul", "mode", "side", "threads", "matmul GFLOP/s",
-                "tokens/s", "model GFLOP/s", "% of matmul", "peak RSS MB"}, rows);
+                "tokens/s", "model GFLOP/s", "% of matmul", "train peak RSS MB"}, rows);
         out.println();
         out.println("Decoding (greedy, 32 new tokens per row, short prompt, prefill included)");
-        table(out, new String[] {"config", "engine", "batch", "tokens/s"}, decodeRows);
+        table(out, new String[] {"config", "engine", "mode", "batch", "tokens/s"}, decodeRows);
         out.println();
         out.println("Goals: >= 1.5x torch and >= 50% of the matmul rate on the 100m config. Figures measured on a shared"
                 + " or busy machine are contended.");
@@ -220,7 +254,13 @@ public final class BenchTrainCommand implements Callable<Integer> {
         cmd.add(BenchCommand.class.getName());
         cmd.addAll(List.of("train", "--measure", mode, "--model", dir.toString(), "--engine", engine,
                 "--batch", String.valueOf(batch), "--seq", String.valueOf(seq), "--steps", String.valueOf(steps),
-                "--threads", String.valueOf(cores)));
+                "--threads", String.valueOf(cores), "--base-dtype", baseDtype, "--quantize", quantize));
+        if (gradientCheckpointing) {
+            cmd.add("--gradient-checkpointing");
+        }
+        if (device != null) {
+            cmd.addAll(List.of("--device", device));
+        }
         return lastJsonLine(cmd, "the " + engine + " side");
     }
 
@@ -274,7 +314,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
 
     /** Runs inside the forked JVM: trains one case and prints one JSON line. */
     private int measureHere(int cores) throws IOException {
-        Engine e = Engines.get(engine);
+        Engine e = device == null ? Engines.get(engine) : Engines.get(engine, EngineOptions.builder().device(device).build());
         Random random = new Random(1);
         List<Example> examples = new ArrayList<>();
         int words = Math.max(4, seq / 2 - 12);
@@ -282,13 +322,8 @@ public final class BenchTrainCommand implements Callable<Integer> {
             examples.add(new Example(List.of(ChatMessage.user(text(random, words)), ChatMessage.assistant(text(random, words))),
                     null, null, null, Map.of(), new Provenance("generated", "bench train", 0, "")));
         }
-        TrainingConfig.Builder config = TrainingConfig.builder().epochs(1).batchSize(batch).gradientAccumulation(1)
-                .learningRate(1e-4).schedule(Schedule.CONSTANT).maxLength(seq * 2).trainOnPrompt(true).seed(1);
-        if (measure.equals("full")) {
-            config.fullFineTune();
-        } else {
-            config.lora(LoraConfig.builder().rank(8).alpha(16).targets("q_proj", "v_proj").build());
-        }
+        TrainingConfig.Builder config = mode(measure).apply(TrainingConfig.builder().epochs(1).batchSize(batch).gradientAccumulation(1)
+                .learningRate(1e-4).schedule(Schedule.CONSTANT).maxLength(seq * 2).trainOnPrompt(true).seed(1));
         List<Double> rates = new ArrayList<>();
         ObjectNode result = JSON.createObjectNode();
         try (BaseModel base = e.load(ModelRef.of(model))) {
@@ -297,6 +332,8 @@ public final class BenchTrainCommand implements Callable<Integer> {
                     rates.add(s.tokensPerSecond());
                 }
             });
+            // the training peak, before decoding below loads what generation needs (PyTorch's side only trains)
+            result.put("peak_rss_mb", peakRssMb());
             Collections.sort(rates);
             result.put("tokens_per_second", rates.get(rates.size() / 2));
             result.put("tokens_per_sequence", tokensPerSequence(base, examples));
@@ -309,7 +346,6 @@ public final class BenchTrainCommand implements Callable<Integer> {
         MatmulRate rate = e.measureMatmul(1024, Duration.ofSeconds(1));
         result.put("threads", rate.threads());
         result.put("matmul_gflops", rate.gflops());
-        result.put("peak_rss_mb", peakRssMb());
         spec.commandLine().getOut().println(JSON.writeValueAsString(result));
         return 0;
     }
@@ -354,6 +390,15 @@ public final class BenchTrainCommand implements Callable<Integer> {
             }
         }
         return Double.NaN;
+    }
+
+    /** @return the mode as typed, with --base-dtype, --quantize and --gradient-checkpointing where it names none */
+    private TrainMode mode(String text) {
+        BaseDtype dtype = PrecisionNames.baseDtype(baseDtype).orElseThrow(() -> new KefuException(ErrorCode.INVALID_ARGUMENT,
+                "--base-dtype " + baseDtype + ": expected one of " + PrecisionNames.BASE_DTYPES));
+        WeightQuantization quantization = PrecisionNames.quantization(quantize).orElseThrow(() -> new KefuException(
+                ErrorCode.INVALID_ARGUMENT, "--quantize " + quantize + ": expected none or nf4"));
+        return TrainMode.parse(text, dtype, quantization, gradientCheckpointing);
     }
 
     private static int vocab(Path tokenizerDir) {

@@ -4,6 +4,7 @@ import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.chat.GenerationParameters;
 import io.kefu.cli.common.DecodingOptions;
+import io.kefu.cli.common.DeviceOption;
 import io.kefu.cli.common.ExitCodes;
 import io.kefu.cli.common.Terminal;
 import io.kefu.eval.gate.GateConfig;
@@ -79,6 +80,9 @@ public final class EvalCommand implements Callable<Integer> {
     DecodingOptions decoding;
 
     @Mixin
+    DeviceOption device;
+
+    @Mixin
     GateOptions gate;
 
     @Option(names = "--limit", paramLabel = "N", description = "Evaluate only the first N examples.")
@@ -109,7 +113,7 @@ public final class EvalCommand implements Callable<Integer> {
         Dataset test = ComparisonRun.firstExamples(Dataset.load(data), limit, "--limit");
         EvaluationConfig config = EvaluationConfig.builder().batchSize(batchSize).seed(decoding.seed())
                 .parameters(GenerationParameters.builder().maxNewTokens(decoding.maxNewTokens()).build()).build();
-        try (EvalSystems systems = new EvalSystems()) {
+        try (EvalSystems systems = new EvalSystems(device::open)) {
             specs.forEach(systems::add);
             if (baseline != null) {
                 systems.addRules();

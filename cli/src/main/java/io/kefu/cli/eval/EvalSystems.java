@@ -9,9 +9,11 @@ import io.kefu.model.ModelRef;
 import io.kefu.train.Adapter;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The systems of a comparison, by name in the order added: chat models that engines load (with an
@@ -20,10 +22,22 @@ import java.util.Map;
 public final class EvalSystems implements AutoCloseable {
     private final Map<String, ChatModel> systems = new LinkedHashMap<>();
     private final List<AutoCloseable> owned = new ArrayList<>();
+    private final Function<String, Engine> engines;
+    private final Map<String, Engine> opened = new HashMap<>();
+
+    /** Systems whose engines are the shared ones of {@link Engines#get(String)}. */
+    public EvalSystems() {
+        this(Engines::get);
+    }
+
+    /** @param engines opens an engine by id (once per id), e.g. on the device of {@code --device} */
+    public EvalSystems(Function<String, Engine> engines) {
+        this.engines = engines;
+    }
 
     /** Loads the system's base model (and adapter) through its engine. */
     public EvalSystems add(SystemSpec spec) {
-        Engine engine = Engines.get(spec.engine());
+        Engine engine = opened.computeIfAbsent(spec.engine(), engines);
         BaseModel base = engine.load(ModelRef.of(spec.model()));
         owned.add(base);
         List<Adapter> adapters = spec.adapter() == null ? List.of() : List.of(Adapter.load(spec.adapter()));

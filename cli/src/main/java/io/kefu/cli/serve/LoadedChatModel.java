@@ -6,7 +6,6 @@ import io.kefu.runtime.hub.Hub;
 import io.kefu.runtime.hub.HubClient;
 import io.kefu.model.BaseModel;
 import io.kefu.model.Engine;
-import io.kefu.model.Engines;
 import io.kefu.model.ModelRef;
 import io.kefu.train.Adapter;
 import java.io.PrintWriter;
@@ -15,7 +14,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A base model and a chat model over it, loaded through {@link Engines} for {@code chat} and
+ * A base model and a chat model over it, loaded through an engine for {@code chat} and
  * {@code generate}. A hub id is downloaded into the Hugging Face cache first, with progress on
  * standard error. Closing closes both.
  */
@@ -28,8 +27,7 @@ final class LoadedChatModel implements AutoCloseable {
         this.chat = chat;
     }
 
-    static LoadedChatModel load(String engineId, String model, Path adapter, PrintWriter err) {
-        Engine engine = Engines.get(engineId);
+    static LoadedChatModel load(Engine engine, String model, Path adapter, PrintWriter err) {
         ModelRef ref = ModelRef.of(model);
         if (ref.isHubId()) {
             HubClient client = HubClient.builder().listener(new Progress(err)).build();

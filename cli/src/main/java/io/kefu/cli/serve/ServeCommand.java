@@ -2,12 +2,12 @@ package io.kefu.cli.serve;
 
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
+import io.kefu.cli.common.DeviceOption;
 import io.kefu.chat.BatchingOptions;
 import io.kefu.chat.ChatModel;
 import io.kefu.shop.rules.RulesChatModel;
 import io.kefu.model.BaseModel;
 import io.kefu.model.Engine;
-import io.kefu.model.Engines;
 import io.kefu.model.ModelRef;
 import io.kefu.server.KefuServer;
 import io.kefu.server.ServerConfig;
@@ -16,6 +16,7 @@ import io.kefu.server.store.Database;
 import io.kefu.shop.FactsSource;
 import io.kefu.train.Adapter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -54,6 +55,9 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--model", paramLabel = "DIR_OR_URL", description = "A checkpoint folder, hub id, or (remote engine) server URL.")
     String model;
+
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--adapter", paramLabel = "NAME=DIR", description = "A LoRA adapter clients select with \"model\": NAME; repeatable, the first is the default of /chat.")
     List<String> adapters = new ArrayList<>();
@@ -191,7 +195,7 @@ public final class ServeCommand implements Callable<Integer> {
                 if (model == null) {
                     throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--model is required with --engine " + engineId);
                 }
-                Engine engine = Engines.get(engineId);
+                Engine engine = device.open(engineId);
                 BaseModel base = engine.load(ModelRef.of(model));
                 owned.add(base);
                 ChatModel plain = engine.chatModel(base, List.of(), batching);

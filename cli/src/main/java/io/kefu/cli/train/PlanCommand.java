@@ -1,20 +1,14 @@
 package io.kefu.cli.train;
 
-import io.kefu.ErrorCode;
-import io.kefu.KefuException;
-import io.kefu.runtime.format.Dtype;
 import io.kefu.runtime.format.HfModelConfig;
 import io.kefu.runtime.memory.ByteSize;
 import io.kefu.runtime.memory.TrainingMemory;
-import io.kefu.runtime.memory.TrainingMemory.Estimate;
 import io.kefu.runtime.memory.TrainingMemory.Setup;
 import io.kefu.runtime.memory.TrainingMemory.Storage;
 import io.kefu.train.LoraConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
-import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -80,74 +74,18 @@ public final class PlanCommand implements java.util.concurrent.Callable<Integer>
     public Integer call() {
         HfModelConfig config = HfModelConfig.load(model);
         LoraConfig lora = full ? null : LoraConfig.builder().rank(rank).targets(targets).dropout(dropout).build();
-        Setup setup = new Setup(lora, storage(config), checkpointing, batch, seq, gradAccum);
+        Storage storage = TrainingMemory.storage(MemoryReport.baseDtype("--base-dtype", baseDtype),
+                MemoryReport.quantization("--quantize", quantize), full, config);
+        Setup setup = new Setup(lora, storage, checkpointing, batch, seq, gradAccum);
         PrintWriter out = spec.commandLine().getOut();
         long heap = maxHeap == null ? Runtime.getRuntime().maxMemory() : ByteSize.parse(maxHeap, "--max-heap");
-        Estimate e = TrainingMemory.estimate(config, setup, heap);
-        out.printf(Locale.ROOT, "%s, %s, %s, batch %d x sequence %d%s%n", config.architecture().className(),
-                full ? "full fine-tuning" : "LoRA r=" + rank + " on " + String.join(",", lora.targets()), setup.describe(),
-                batch, seq, gradAccum > 1 ? " x " + gradAccum + " micro-batches" : "");
-        row(out, "base weights", e.baseWeights());
-        row(out, "trainable + optimizer", e.trainable());
-        row(out, "activations", e.activations());
-        row(out, "logits", e.logits());
-        row(out, "workspace", e.workspace());
-        if (e.loading() > 0) {
-            row(out, "training peak", e.training());
-            row(out, "loading peak", e.loading());
-        }
-        row(out, "predicted peak", e.total());
+        MemoryReport report = MemoryReport.of(config, setup, heap);
+        report.printBreakdown(out);
         if (memory != null) {
             long budget = ByteSize.parse(memory, "--memory");
             out.println();
-            if (e.total() <= budget) {
-                out.printf(Locale.ROOT, "fits %s. Largest batch at sequence %d: %s; longest sequence at batch %d: %s%n",
-                        ByteSize.format(budget), seq, text(TrainingMemory.largestBatch(config, setup, budget, heap)), batch,
-                        text(TrainingMemory.largestSequence(config, setup, budget, heap)));
-            } else {
-                List<Setup> ways = TrainingMemory.waysToFit(config, setup, budget, heap);
-                if (ways.isEmpty()) {
-                    out.printf(Locale.ROOT, "does not fit %s at batch %d x sequence %d, even with nf4 and gradient checkpointing;"
-                            + " lower --batch or --seq.%n", ByteSize.format(budget), batch, seq);
-                } else {
-                    out.printf(Locale.ROOT, "does not fit %s as set; these would:%n", ByteSize.format(budget));
-                    for (Setup way : ways) {
-                        out.printf(Locale.ROOT, "  %-40s %s%n", way.describe(),
-                                ByteSize.format(TrainingMemory.estimate(config, way, heap).total()));
-                    }
-                }
-            }
+            report.printFit(out, budget, "--batch", "--seq");
         }
         return 0;
-    }
-
-    private Storage storage(HfModelConfig config) {
-        String q = quantize.toLowerCase(Locale.ROOT);
-        if (q.equals("nf4")) {
-            return Storage.NF4;
-        }
-        if (!q.equals("none")) {
-            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--quantize " + quantize + ": expected none or nf4");
-        }
-        return switch (baseDtype.toLowerCase(Locale.ROOT)) {
-            case "auto" -> full ? Storage.FP32 : switch (config.torchDtype().orElse(Dtype.F32)) {
-                case BF16 -> Storage.BF16;
-                case F16 -> Storage.FP16;
-                default -> Storage.FP32;
-            };
-            case "fp32", "float32" -> Storage.FP32;
-            case "bf16", "bfloat16" -> Storage.BF16;
-            case "fp16", "float16" -> Storage.FP16;
-            default -> throw new KefuException(ErrorCode.INVALID_ARGUMENT,
-                    "--base-dtype " + baseDtype + ": expected auto, fp32, bf16 or fp16");
-        };
-    }
-
-    private static String text(Optional<Integer> value) {
-        return value.map(String::valueOf).orElse("none");
-    }
-
-    private static void row(PrintWriter out, String what, long bytes) {
-        out.printf(Locale.ROOT, "  %-22s %10s%n", what, ByteSize.format(bytes));
     }
 }

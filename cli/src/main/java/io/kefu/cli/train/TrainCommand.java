@@ -2,10 +2,19 @@ package io.kefu.cli.train;
 
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
+import io.kefu.cli.common.DeviceOption;
 import io.kefu.cli.common.EngineOption;
 import io.kefu.cli.common.Terminal;
 import io.kefu.runtime.config.TrainingConfigFile;
 import io.kefu.runtime.data.ReplayMix;
+import io.kefu.runtime.format.HfModelConfig;
+import io.kefu.runtime.hub.Hub;
+import io.kefu.runtime.memory.AvailableMemory;
+import io.kefu.runtime.memory.ByteSize;
+import io.kefu.runtime.memory.TrainingMemory;
+import io.kefu.model.Device;
+import io.kefu.model.Engine;
+import io.kefu.model.ModelRef;
 import io.kefu.runtime.format.PeftAdapter;
 import io.kefu.runtime.provenance.AdapterProvenance;
 import io.kefu.data.Dataset;
@@ -15,11 +24,13 @@ import io.kefu.train.PreferenceLoss;
 import io.kefu.train.Schedule;
 import io.kefu.train.TrainingConfig;
 import io.kefu.train.TrainingMethod;
+import io.kefu.train.WeightQuantization;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,14 +49,19 @@ import picocli.CommandLine.Spec;
                 "Run the same command again after an interruption and training resumes from the newest checkpoint,",
                 "ending exactly as it would have.",
                 "Monthly re-training: --init-adapter continues from last month's adapter (its LoRA settings are the",
-                "defaults; other rank, alpha or targets are refused) and --replay mixes in a sample of earlier data."},
+                "defaults; other rank, alpha or targets are refused) and --replay mixes in a sample of earlier data.",
+                "Before loading, the djl engine's run is planned (as kefu plan does, at the longest training example)",
+                "against the memory available here;",
+                "a run predicted not to fit is refused with the breakdown and what would fit (--skip-memory-check runs it anyway)."},
         footer = {"", "Example:", "  kefu train --model models/qwen2.5-0.5b --data examples/shop/train.jsonl --out out/shop \\",
                 "      --lora-r 8 --lora-alpha 16 --lora-target q_proj,v_proj --epochs 3 --lr 2e-4",
                 "  kefu train --config shop-lora.yaml --lr 1e-4     (the file's settings, with a different learning rate)",
                 "  kefu train --model models/qwen2.5-0.5b --data data/june.jsonl --out out/june \\",
                 "      --init-adapter out/may/adapter --replay data/may.jsonl --replay-ratio 0.2",
                 "  kefu train --model models/qwen2.5-0.5b --data pref.jsonl --out out/dpo --method dpo --pref-beta 0.1 \\",
-                "      --init-adapter out/june/adapter --lr 5e-6     (DPO from the SFT adapter, which is also the reference)"})
+                "      --init-adapter out/june/adapter --lr 5e-6     (DPO from the SFT adapter, which is also the reference)",
+                "  kefu train --model models/llama3-8b --data train.jsonl --out out/qlora --quantize nf4 \\",
+                "      --gradient-checkpointing --batch-size 1 --max-length 512 --memory 24GiB"})
 public final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -71,6 +87,9 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Mixin
     EngineOption engine;
+
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--full", description = "Train every weight instead of LoRA adapters.")
     boolean full;
@@ -163,6 +182,25 @@ public final class TrainCommand implements Callable<Integer> {
             "below 1: 0.2 adds 25 earlier records to 100 new ones (default: the config's replay_ratio)."})
     Double replayRatio;
 
+    @Option(names = "--base-dtype", paramLabel = "auto|fp32|fp16|bf16", description = {"How the frozen base is stored while",
+            "an adapter trains; auto = the checkpoint's torch_dtype (default: the config's base_dtype, or auto)."})
+    String baseDtype;
+
+    @Option(names = "--quantize", paramLabel = "none|nf4", description = {"nf4: the base's linear weights in 4-bit NormalFloat,",
+            "double-quantized (QLoRA) (default: the config's quantize or quantization_bit, or none)."})
+    String quantize;
+
+    @Option(names = "--gradient-checkpointing", negatable = true, description = {"Recompute each layer's activations in the",
+            "backward pass: less memory, about one more forward pass of time (default: the config's gradient_checkpointing, or off)."})
+    Boolean gradientCheckpointing;
+
+    @Option(names = "--memory", paramLabel = "SIZE", description = {"Memory the run may take, e.g. 24GiB, checked before loading",
+            "(default: MemAvailable of /proc/meminfo, lowered to a cgroup limit)."})
+    String memory;
+
+    @Option(names = "--skip-memory-check", description = "Train even when the run is predicted not to fit the memory.")
+    boolean skipMemoryCheck;
+
     @Override
     public Integer call() {
         TrainingConfigFile file = configFile == null ? null : TrainingConfigFile.load(configFile);
@@ -184,6 +222,8 @@ public final class TrainCommand implements Callable<Integer> {
                     + " (the share of the mixed training set taken from " + replayFile + ")");
         }
         TrainingConfig config = trainingConfig(file, runDir);
+        PrintWriter console = spec.commandLine().getOut();
+        Engine trainingEngine = device.open(engine.id());
         Dataset train = Dataset.load(dataFile);
         List<AdapterProvenance.DataFile> dataFiles = new ArrayList<>();
         dataFiles.add(AdapterProvenance.DataFile.of("train", dataFile, train.size()));
@@ -199,7 +239,6 @@ public final class TrainCommand implements Callable<Integer> {
             train = split.train();
             val = split.test();
         }
-        PrintWriter console = spec.commandLine().getOut();
         Optional<AdapterProvenance.Replay> replayRecord = Optional.empty();
         if (replayFile != null) {
             Dataset earlier = Dataset.load(replayFile);
@@ -210,11 +249,14 @@ public final class TrainCommand implements Callable<Integer> {
                     mix.duplicates()));
             train = mix.train();
         }
+        if (!skipMemoryCheck) {
+            checkMemory(modelName, config, train, console);
+        }
         Optional<AdapterProvenance.Parent> parent = AdapterTraining.parentOf(config);
         AdapterProvenance provenance = new AdapterProvenance(modelName, parent, dataFiles, replayRecord,
                 TrainingConfigFile.keysOf(config));
         Path result = runDir.resolve(config.isFullFineTune() ? "model" : "adapter");
-        AdapterTraining.run(engine.get(), modelName, config, train, val, provenance, result, console, Terminal.isInteractive(spec));
+        AdapterTraining.run(trainingEngine, modelName, config, train, val, provenance, result, console, Terminal.isInteractive(spec));
         return 0;
     }
 
@@ -240,6 +282,9 @@ public final class TrainCommand implements Callable<Integer> {
         if (given("--label-smoothing")) builder.labelSmoothing(labelSmoothing);
         if (given("--pref-ftx")) builder.prefFtx(prefFtx);
         if (given("--simpo-gamma")) builder.simpoGamma(simpoGamma);
+        if (baseDtype != null) builder.baseDtype(MemoryReport.baseDtype("--base-dtype", baseDtype));
+        if (quantize != null) builder.quantization(MemoryReport.quantization("--quantize", quantize));
+        if (gradientCheckpointing != null) builder.gradientCheckpointing(gradientCheckpointing);
         builder.checkpointDir(runDir);
         Path parentDir = initAdapter != null ? initAdapter : file == null ? null : file.trainingConfig().initAdapter().orElse(null);
         List<String> loraFlags = List.of("--lora-r", "--lora-alpha", "--lora-dropout", "--lora-target", "--rslora");
@@ -249,6 +294,7 @@ public final class TrainCommand implements Callable<Integer> {
             throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--full trains every weight, so it cannot start from the adapter "
                     + parentDir + " (--init-adapter / adapter_name_or_path)");
         } else if (full) {
+            refuseFrozenBaseSettings(builder);
             builder.fullFineTune();
         } else if (fileIsFull && loraFlagGiven) {
             throw new KefuException(ErrorCode.INVALID_ARGUMENT, "LoRA flags (" + String.join(", ", loraFlags.stream().filter(this::given).toList())
@@ -261,6 +307,58 @@ public final class TrainCommand implements Callable<Integer> {
             builder.initAdapter(parentDir);
         }
         return builder.build();
+    }
+
+    /** --full with a 16-bit or nf4 base: those keep a frozen base small, and full fine-tuning freezes nothing. */
+    private void refuseFrozenBaseSettings(TrainingConfig.Builder builder) {
+        TrainingConfig asSet = builder.build();
+        if (asSet.quantization() != WeightQuantization.NONE) {
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--full trains every weight, so the base cannot be quantized"
+                    + " (--quantize / quantize / quantization_bit)");
+        }
+        if (asSet.baseDtype() == io.kefu.train.BaseDtype.FP16 || asSet.baseDtype() == io.kefu.train.BaseDtype.BF16) {
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--full trains every weight in fp32, so --base-dtype "
+                    + asSet.baseDtype().name().toLowerCase(java.util.Locale.ROOT) + " (base_dtype) does not apply; use auto or fp32");
+        }
+    }
+
+    /**
+     * Plans the run as {@code kefu plan} does, at the longest training example, and refuses it, with
+     * the breakdown and what would fit, when the predicted peak is above the budget: --memory, else
+     * the memory available here. Only the djl engine's allocation is modelled; on a GPU only a
+     * --memory budget is checked.
+     */
+    private void checkMemory(String modelName, TrainingConfig config, Dataset train, PrintWriter console) {
+        if (!engine.id().equals("djl")) {
+            return;
+        }
+        boolean gpu = device.device().map(d -> d.kind() != Device.Kind.CPU).orElse(false);
+        OptionalLong budget = memory != null ? OptionalLong.of(ByteSize.parse(memory, "--memory"))
+                : gpu ? OptionalLong.empty() : AvailableMemory.ofThisMachine();
+        if (budget.isEmpty()) {
+            console.println("memory check skipped: " + (gpu ? "with --device " + device.device().get()
+                    + " the run may be on a GPU, whose memory is the budget; give it with --memory"
+                    : "the available memory cannot be read here; give --memory"));
+            return;
+        }
+        Path modelDir = Hub.resolve(ModelRef.of(modelName));
+        HfModelConfig modelConfig = HfModelConfig.load(modelDir);
+        int sequence = LongestExample.tokens(modelDir, config, train);
+        TrainingMemory.Setup setup = TrainingMemory.setup(config, modelConfig).withShape(config.batchSize(), sequence);
+        MemoryReport report = MemoryReport.of(modelConfig, setup, Runtime.getRuntime().maxMemory());
+        if (report.fits(budget.getAsLong())) {
+            return;
+        }
+        report.printBreakdown(console);
+        console.println("(sequence " + sequence + ": the longest training example in tokens, at most --max-length "
+                + config.maxLength() + ")");
+        console.println();
+        report.printFit(console, budget.getAsLong(), "--batch-size", "--max-length");
+        console.flush();
+        throw new KefuException(ErrorCode.RESOURCE_EXHAUSTED, "the run is predicted to need "
+                + ByteSize.format(report.estimate().total()) + (memory != null ? " but --memory is " : " but this machine has ")
+                + ByteSize.format(budget.getAsLong()) + (memory != null ? "" : " available") + "; nothing was written."
+                + " Change the settings as above, or pass --skip-memory-check to train anyway");
     }
 
     private static <E extends Enum<E>> E choice(String option, String value, Class<E> type) {

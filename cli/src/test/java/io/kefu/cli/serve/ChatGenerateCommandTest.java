@@ -120,7 +120,7 @@ class ChatGenerateCommandTest {
 
         byte[] first = Files.readAllBytes(out);
         Cli.Result again = Cli.run("generate", "--model", model.toString(), "--in", in.toString(),
-                "--out", out.toString(), "--max-new-tokens", "5", "--logprobs");
+                "--out", out.toString(), "--max-new-tokens", "5", "--logprobs", "--device", "cpu");
         assertThat(again.exitCode()).as(again.err()).isZero();
         assertThat(again.out()).contains("wrote 2 lines to " + out);
         assertThat(Files.readAllBytes(out)).as("greedy decoding is deterministic").isEqualTo(first);
@@ -166,6 +166,22 @@ class ChatGenerateCommandTest {
         assertThat(ints(lines.get(0).get("prompt_token_ids"))).as("no template, no special tokens").containsExactly(expectedPrompt);
         assertThat(lines.get(0).get("token_ids").size()).isBetween(1, 4);
         assertThat(lines.get(0).get("finish_reason").asText()).isNotBlank();
+    }
+
+    @Test
+    void aDeviceTheEngineCannotUseIsRefusedBeforeAnythingIsWritten() throws Exception {
+        Path in = dir.resolve("device-in.jsonl");
+        Files.writeString(in, "{\"id\": 1, \"messages\": [{\"role\": \"user\", \"content\": \"hello\"}]}\n");
+        Path out = dir.resolve("device-out.jsonl");
+        Cli.Result cuda = Cli.run("generate", "--model", model.toString(), "--in", in.toString(), "--out", out.toString(),
+                "--device", "cuda");
+        assertThat(cuda.exitCode()).isEqualTo(KefuCli.EXIT_USAGE);
+        assertThat(cuda.err()).contains("engine 'djl' cannot compute on device cuda:0", "CPU build");
+        assertThat(out).doesNotExist();
+
+        Cli.Result typo = Cli.run("chat", "--model", model.toString(), "--device", "gpu");
+        assertThat(typo.exitCode()).isEqualTo(KefuCli.EXIT_USAGE);
+        assertThat(typo.err()).contains("device 'gpu' is not cpu, cuda, cuda:N or auto");
     }
 
     @Test

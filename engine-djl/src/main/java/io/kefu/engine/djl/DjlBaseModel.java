@@ -36,7 +36,8 @@ final class DjlBaseModel implements BaseModel {
     private volatile ChatTemplate template;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    DjlBaseModel(ModelRef ref, Path directory, Supplier<ChatTemplate> templates) {
+    /** Reads the checkpoint's config in {@code directory}; its weights, when loaded, are arrays on {@code device}. */
+    DjlBaseModel(ModelRef ref, Path directory, Supplier<ChatTemplate> templates, ai.djl.Device device) {
         this.ref = ref;
         this.directory = directory;
         this.templates = templates;
@@ -45,7 +46,7 @@ final class DjlBaseModel implements BaseModel {
             this.config = checkpoint.config();
             this.generationConfig = checkpoint.generationConfig();
         }
-        this.manager = Torch.newManager();
+        this.manager = Torch.newManager(device);
     }
 
     /** @return the forward pass over the fp32 weights, loading them on first use */

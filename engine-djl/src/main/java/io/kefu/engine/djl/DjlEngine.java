@@ -41,11 +41,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class DjlEngine implements Engine {
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final ai.djl.Device device;
 
-    /** Loads libtorch and sets its threads as {@code settings} say. */
+    /** Loads libtorch and sets its threads as {@code settings} say; models it loads live on the settings' device. */
     DjlEngine(DjlSettings settings) {
         Torch.engine();
         settings.threads().ifPresent(Torch::threads);
+        this.device = settings.device();
     }
 
     @Override
@@ -73,7 +75,7 @@ final class DjlEngine implements Engine {
     public BaseModel load(ModelRef ref) {
         checkOpen();
         Path dir = Hub.resolve(ref);
-        return new DjlBaseModel(ref, dir, () -> HfChatTemplate.fromModelDir(dir));
+        return new DjlBaseModel(ref, dir, () -> HfChatTemplate.fromModelDir(dir), device);
     }
 
     @Override
@@ -138,7 +140,7 @@ final class DjlEngine implements Engine {
     @Override
     public MatmulRate measureMatmul(int n, Duration duration) {
         checkOpen();
-        try (NDManager manager = Torch.newManager()) {
+        try (NDManager manager = Torch.newManager(device)) {
             NDArray a = manager.randomNormal(new Shape(n, n));
             NDArray b = manager.randomNormal(new Shape(n, n));
             a.matMul(b).close();

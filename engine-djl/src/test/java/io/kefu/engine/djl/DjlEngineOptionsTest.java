@@ -46,13 +46,25 @@ class DjlEngineOptionsTest {
     @Test
     void defaultsWhenNeitherIsSet() {
         assertThat(DjlSettings.of(EngineOptions.defaults()).threads()).isEmpty();
+        assertThat(DjlSettings.of(EngineOptions.defaults()).device()).isEqualTo(ai.djl.Device.cpu());
+    }
+
+    @Test
+    void autoIsTheCpuWhereLibtorchSeesNoGpu() {
+        // this build ships libtorch's CPU build, so auto finds no GPU
+        assertThat(DjlSettings.of(EngineOptions.builder().device("auto").build()).device()).isEqualTo(ai.djl.Device.cpu());
+        assertThat(DjlSettings.of(EngineOptions.builder().device("cpu").build()).device()).isEqualTo(ai.djl.Device.cpu());
     }
 
     @Test
     void whatTheEngineCannotDoIsRefused() {
         assertThatThrownBy(() -> DjlSettings.of(EngineOptions.builder().device("cuda:0").build()))
                 .isInstanceOfSatisfying(KefuException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIG))
-                .hasMessageContaining("cuda:0");
+                .hasMessageContaining("device cuda:0")
+                .hasMessageContaining("CPU build (ai.djl.pytorch:pytorch-native-cpu), so no CUDA GPU can be used");
+        assertThatThrownBy(() -> Engines.get("djl", EngineOptions.builder().device("cuda:1").build()))
+                .isInstanceOfSatisfying(KefuException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIG))
+                .hasMessageContaining("device cuda:1");
         assertThatThrownBy(() -> DjlSettings.of(EngineOptions.builder().session("precision", "bf16").build()))
                 .isInstanceOfSatisfying(KefuException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_CONFIG))
                 .hasMessageContaining("precision");

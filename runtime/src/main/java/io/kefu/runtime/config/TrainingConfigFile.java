@@ -2,11 +2,13 @@ package io.kefu.runtime.config;
 
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
+import io.kefu.train.BaseDtype;
 import io.kefu.train.LoraConfig;
 import io.kefu.train.PreferenceLoss;
 import io.kefu.train.Schedule;
 import io.kefu.train.TrainingConfig;
 import io.kefu.train.TrainingMethod;
+import io.kefu.train.WeightQuantization;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -70,7 +72,14 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  * adapter_name_or_path: out/may/adapter   # start LoRA from this adapter (same rank, alpha, targets)
  * replay_dataset: data/may.jsonl          # earlier training data to mix in (Kefu's key)
  * replay_ratio: 0.2                       # share of the mixed training set taken from it (Kefu's key)
+ * base_dtype: bf16               # auto | fp32 | fp16 | bf16: how the frozen base is stored (Kefu's key)
+ * quantize: nf4                  # none | nf4 (Kefu's key); or LLaMA-Factory's quantization_bit: 4
+ * gradient_checkpointing: true   # recompute layer activations in backward (transformers' key)
  * </pre>
+ *
+ * QLoRA the LLaMA-Factory way: {@code quantization_bit: 4} is {@code quantize: nf4} (other bit widths
+ * are refused); {@code quantization_method} may be {@code bnb} (or {@code bitsandbytes}) and
+ * {@code quantization_type} {@code nf4}, the only kind Kefu has.
  *
  * Preference training: {@code stage: dpo} with {@code pref_loss} (sigmoid | orpo | simpo),
  * {@code pref_beta}, {@code pref_ftx}, {@code dpo_label_smoothing} and {@code simpo_gamma}.
@@ -216,6 +225,9 @@ public final class TrainingConfigFile {
         out.put("logging_steps", config.logEverySteps());
         out.put("early_stopping_patience", config.earlyStoppingPatience());
         out.put("max_non_finite_steps", config.maxNonFiniteSteps());
+        out.put("base_dtype", PrecisionNames.name(config.baseDtype()));
+        out.put("quantize", PrecisionNames.name(config.quantization()));
+        out.put("gradient_checkpointing", config.gradientCheckpointing());
         if (config.method() == TrainingMethod.DPO) {
             out.put("stage", "dpo");
             out.put("pref_loss", config.prefLoss().name().toLowerCase(Locale.ROOT));
@@ -249,6 +261,10 @@ public final class TrainingConfigFile {
         private Path outputDir;
         private Path replayDataset;
         private Double replayRatio;
+        private BaseDtype baseDtype = BaseDtype.AUTO;
+        private WeightQuantization quantization = WeightQuantization.NONE;
+        private String quantizationKey;
+        private final Map<String, Node> valueNodes = new HashMap<>();
 
         Parser(Path file) {
             this.file = file;
@@ -298,6 +314,36 @@ public final class TrainingConfigFile {
                 require(k, v, replayRatio > 0 && replayRatio < 1,
                         "must be above 0 and below 1 (the share of the mixed training set taken from replay_dataset)");
             });
+            keys.put("base_dtype", (k, v) -> {
+                baseDtype = PrecisionNames.baseDtype(text(k, v)).orElseThrow(() -> error(v, "key '" + k + "': '" + text(k, v)
+                        + "' is not one of " + PrecisionNames.BASE_DTYPES));
+                training.baseDtype(baseDtype);
+            });
+            keys.put("quantize", (k, v) -> quantize(k, v, PrecisionNames.quantization(text(k, v)).orElseThrow(
+                    () -> error(v, "key '" + k + "': '" + text(k, v) + "' is not one of " + PrecisionNames.QUANTIZATIONS))));
+            keys.put("quantization_bit", (k, v) -> {
+                int bits = integer(k, v);
+                require(k, v, bits == 4, "Kefu quantizes the frozen base to 4 bits only (nf4, QLoRA); "
+                        + bits + " bits is not supported (leave the key out for no quantization)");
+                quantize(k, v, WeightQuantization.NF4);
+            });
+            keys.put("quantization_method", (k, v) -> require(k, v, Set.of("bnb", "bitsandbytes").contains(
+                    text(k, v).toLowerCase(Locale.ROOT)), "Kefu quantizes as bitsandbytes does (bnb); '" + text(k, v)
+                    + "' is not supported"));
+            keys.put("quantization_type", (k, v) -> require(k, v, text(k, v).equalsIgnoreCase("nf4"),
+                    "Kefu quantizes to nf4 only; '" + text(k, v) + "' is not supported"));
+            keys.put("gradient_checkpointing", (k, v) -> training.gradientCheckpointing(bool(k, v)));
+        }
+
+        /** Sets the quantization, refusing a second key that asks for another. */
+        private void quantize(String key, Node value, WeightQuantization wanted) {
+            if (quantizationKey != null && quantization != wanted) {
+                throw error(value, "key '" + key + "' asks for " + PrecisionNames.name(wanted) + " but '" + quantizationKey
+                        + "' (line " + line(valueNodes.get(quantizationKey)) + ") set " + PrecisionNames.name(quantization));
+            }
+            quantization = wanted;
+            quantizationKey = key;
+            training.quantization(wanted);
         }
 
         TrainingConfigFile parse(MappingNode mapping) {
@@ -313,6 +359,7 @@ public final class TrainingConfigFile {
                     throw error(keyNode, "key '" + key + "' appears twice (first at line " + earlier + ")");
                 }
                 keyNodes.put(key, keyNode);
+                valueNodes.put(key, tuple.getValueNode());
                 BiConsumer<String, Node> setter = keys.get(key);
                 if (setter == null) {
                     throw error(keyNode, "unknown key '" + key + "'; supported keys: " + String.join(", ", keys.keySet()));
@@ -333,6 +380,14 @@ public final class TrainingConfigFile {
                     if (LORA_KEYS.contains(key)) {
                         throw error(keyNodes.get(key), "key '" + key + "' is a LoRA setting but finetuning_type is full");
                     }
+                }
+                if (baseDtype == BaseDtype.FP16 || baseDtype == BaseDtype.BF16) {
+                    throw error(keyNodes.get("base_dtype"), "key 'base_dtype': " + PrecisionNames.name(baseDtype)
+                            + " keeps a frozen LoRA base small, but finetuning_type is full (every weight trains in fp32)");
+                }
+                if (quantization != WeightQuantization.NONE) {
+                    throw error(keyNodes.get(quantizationKey), "key '" + quantizationKey + "' quantizes a frozen LoRA base,"
+                            + " but finetuning_type is full (every weight trains)");
                 }
                 training.fullFineTune();
             } else {

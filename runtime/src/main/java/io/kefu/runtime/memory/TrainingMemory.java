@@ -6,7 +6,11 @@ import io.kefu.runtime.format.DecoderLayout;
 import io.kefu.runtime.format.HfModelConfig;
 import io.kefu.runtime.format.ParameterCount;
 import io.kefu.runtime.quant.Nf4;
+import io.kefu.runtime.format.Dtype;
+import io.kefu.train.BaseDtype;
 import io.kefu.train.LoraConfig;
+import io.kefu.train.TrainingConfig;
+import io.kefu.train.WeightQuantization;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -145,6 +149,38 @@ public final class TrainingMemory {
     }
 
     private TrainingMemory() {
+    }
+
+    /**
+     * @return how the base is stored when trained with this dtype and quantization: nf4 when
+     *     quantized; for {@link BaseDtype#AUTO} the checkpoint's {@code torch_dtype} (fp32 when it has
+     *     none), and fp32 under full fine-tuning
+     */
+    public static Storage storage(BaseDtype dtype, WeightQuantization quantization, boolean fullFineTune, HfModelConfig config) {
+        if (quantization == WeightQuantization.NF4) {
+            return Storage.NF4;
+        }
+        return switch (dtype) {
+            case AUTO -> fullFineTune ? Storage.FP32 : switch (config.torchDtype().orElse(Dtype.F32)) {
+                case BF16 -> Storage.BF16;
+                case F16 -> Storage.FP16;
+                default -> Storage.FP32;
+            };
+            case FP32 -> Storage.FP32;
+            case FP16 -> Storage.FP16;
+            case BF16 -> Storage.BF16;
+        };
+    }
+
+    /**
+     * @return the setup of a training run: its adapter, storage, checkpointing, batch size, the
+     *     longest example ({@link TrainingConfig#maxLength()}) as the sequence, and its gradient
+     *     accumulation as the micro-batches of a step
+     */
+    public static Setup setup(TrainingConfig training, HfModelConfig config) {
+        return new Setup(training.lora().orElse(null), storage(training.baseDtype(), training.quantization(),
+                training.isFullFineTune(), config), training.gradientCheckpointing(), training.batchSize(),
+                training.maxLength(), training.gradientAccumulation());
     }
 
     /** @return the predicted peak of training {@code config} as {@code setup} says, in a JVM with this JVM's maximum heap */

@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
+import io.kefu.train.BaseDtype;
 import io.kefu.train.LoraConfig;
 import io.kefu.train.Schedule;
 import io.kefu.train.PreferenceLoss;
 import io.kefu.train.TrainingConfig;
 import io.kefu.train.TrainingMethod;
+import io.kefu.train.WeightQuantization;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -207,7 +209,8 @@ class TrainingConfigFileTest {
                 .epochs(2).learningRate(5e-4).batchSize(2).gradientAccumulation(3).schedule(Schedule.LINEAR).warmupRatio(0.1)
                 .weightDecay(0.01).maxGradNorm(0.5).maxLength(256).seed(9).trainOnPrompt(true).checkpointDir(Path.of("out/run"))
                 .checkpointEverySteps(5).logEverySteps(2).earlyStoppingPatience(1).maxNonFiniteSteps(4)
-                .initAdapter(Path.of("out/may/adapter")).build();
+                .initAdapter(Path.of("out/may/adapter")).baseDtype(BaseDtype.BF16).quantization(WeightQuantization.NF4)
+                .gradientCheckpointing(true).build();
         StringBuilder yaml = new StringBuilder();
         TrainingConfigFile.keysOf(config).forEach((k, v) -> yaml.append(k).append(": ").append(v).append('\n'));
 
@@ -225,6 +228,49 @@ class TrainingConfigFileTest {
                 .isEqualTo(dpo.toString());
         assertThat(TrainingConfigFile.keysOf(TrainingConfig.builder().fullFineTune().build()))
                 .containsEntry("finetuning_type", "full").doesNotContainKeys("lora_rank", "adapter_name_or_path", "output_dir");
+    }
+
+    @Test
+    void readsTheSizingKeysTheirOwnWayAndLlamaFactorysWay() throws IOException {
+        TrainingConfig defaults = TrainingConfigFile.load(write("none.yaml", "seed: 1\n")).trainingConfig();
+        assertThat(defaults.baseDtype()).isEqualTo(BaseDtype.AUTO);
+        assertThat(defaults.quantization()).isEqualTo(WeightQuantization.NONE);
+        assertThat(defaults.gradientCheckpointing()).isFalse();
+
+        TrainingConfig own = TrainingConfigFile.load(write("own.yaml", "base_dtype: BF16\nquantize: nf4\ngradient_checkpointing: true\n"))
+                .trainingConfig();
+        assertThat(own.baseDtype()).isEqualTo(BaseDtype.BF16);
+        assertThat(own.quantization()).isEqualTo(WeightQuantization.NF4);
+        assertThat(own.gradientCheckpointing()).isTrue();
+
+        TrainingConfig factory = TrainingConfigFile.load(write("qlora.yaml", """
+                quantization_bit: 4
+                quantization_method: bitsandbytes
+                quantization_type: nf4
+                base_dtype: float16
+                """)).trainingConfig();
+        assertThat(factory.quantization()).isEqualTo(WeightQuantization.NF4);
+        assertThat(factory.baseDtype()).isEqualTo(BaseDtype.FP16);
+        assertThat(TrainingConfigFile.load(write("same.yaml", "quantize: nf4\nquantization_bit: 4\n")).trainingConfig().quantization())
+                .isEqualTo(WeightQuantization.NF4);
+    }
+
+    @Test
+    void badSizingValuesAreRefusedAtTheirLine() throws IOException {
+        assertLocated(write("d.yaml", "seed: 1\nbase_dtype: int8\n"), ":2: key 'base_dtype': 'int8' is not one of auto, fp32, fp16, bf16");
+        assertLocated(write("q.yaml", "quantize: int4\n"), ":1: key 'quantize': 'int4' is not one of none, nf4");
+        assertLocated(write("b.yaml", "quantization_bit: 8\n"),
+                ":1: key 'quantization_bit': Kefu quantizes the frozen base to 4 bits only (nf4, QLoRA); 8 bits is not supported");
+        assertLocated(write("m.yaml", "quantization_bit: 4\nquantization_method: hqq\n"),
+                ":2: key 'quantization_method': Kefu quantizes as bitsandbytes does (bnb); 'hqq' is not supported");
+        assertLocated(write("t.yaml", "quantization_type: fp4\n"), ":1: key 'quantization_type': Kefu quantizes to nf4 only");
+        assertLocated(write("c.yaml", "quantize: none\nseed: 1\nquantization_bit: 4\n"),
+                ":3: key 'quantization_bit' asks for nf4 but 'quantize' (line 1) set none");
+        assertLocated(write("g.yaml", "gradient_checkpointing: yes please\n"), ":1: key 'gradient_checkpointing': expected true or false");
+        assertLocated(write("f.yaml", "finetuning_type: full\nbase_dtype: bf16\n"),
+                ":2: key 'base_dtype': bf16 keeps a frozen LoRA base small, but finetuning_type is full");
+        assertLocated(write("fq.yaml", "quantization_bit: 4\nfinetuning_type: full\n"),
+                ":1: key 'quantization_bit' quantizes a frozen LoRA base, but finetuning_type is full");
     }
 
     @Test

@@ -67,6 +67,11 @@ public final class Torch {
 
     /** @return a new root manager on the CPU; the caller closes it */
     public static NDManager newManager() {
-        return engine().newBaseManager();
+        return newManager(ai.djl.Device.cpu());
+    }
+
+    /** @return a new root manager whose arrays live on {@code device}; the caller closes it */
+    public static NDManager newManager(ai.djl.Device device) {
+        return engine().newBaseManager(device);
     }
 }
