@@ -35,8 +35,7 @@ import java.util.Optional;
  *       backward. Without it, 16-bit or NF4 storage also keeps every layer's fp32 widening alive for
  *       the backward pass.</li>
  *   <li><b>logits</b>: {@code [trained positions, vocab]} in fp32 (logits are computed only where a
- *       label is trained; every position is assumed trained) and the hidden rows they come from; twice
- *       the logits over a compact head, whose vocabulary slices are concatenated.</li>
+ *       label is trained; every position is assumed trained) and the hidden rows they come from.</li>
  *   <li><b>workspace</b>: the process itself (JVM, libtorch, tokenizer), backward temporaries (the
  *       gradients of the largest activations of one layer), the fp32 widening of a slice of the
  *       output head ({@value #HEAD_SLICE_ROWS} vocabulary rows) and of the layer in use when the base
@@ -220,14 +219,15 @@ public final class TrainingMemory {
         }
         kept += 4.0 * n * config.hiddenSize(); // embeddings and the final norm
         long activations = (long) (FLOAT * kept * setup.microBatches());
-        // a compact head computes the logits in vocabulary slices and concatenates them: two copies at that moment
-        long logitCopies = setup.storage() == Storage.FP32 ? 1 : 2;
-        long logits = (long) FLOAT * n * (logitCopies * config.vocabSize() + config.hiddenSize()) * setup.microBatches();
+        long logits = (long) FLOAT * n * (config.vocabSize() + config.hiddenSize()) * setup.microBatches();
 
         double backward = 2.0 * config.numAttentionHeads() * n * setup.sequence() + 3.0 * n * config.intermediateSize()
                 + 2.0 * n * config.hiddenSize();
         long headSlice = (long) Math.min(config.vocabSize(), HEAD_SLICE_ROWS) * config.hiddenSize();
-        long widened = setup.storage() == Storage.FP32 ? 0 : FLOAT * (headSlice + (setup.gradientCheckpointing() ? layerLinear : 0));
+        // a compact head: one slice widened and its logits before they are written into place
+        long sliceLogits = (long) n * Math.min(config.vocabSize(), HEAD_SLICE_ROWS);
+        long widened = setup.storage() == Storage.FP32 ? 0
+                : FLOAT * (headSlice + sliceLogits + (setup.gradientCheckpointing() ? layerLinear : 0));
         // every tensor is read into a float[] before it becomes an array. The garbage stays in the heap
         // until a collection, which comes when the heap is about three quarters full (measured): a
         // model whose arrays fit below that keeps them through training; a larger one peaks while loading

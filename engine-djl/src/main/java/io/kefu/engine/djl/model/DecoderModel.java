@@ -1,8 +1,6 @@
 package io.kefu.engine.djl.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -236,8 +234,8 @@ public final class DecoderModel implements AutoCloseable {
 
     /**
      * @return logits {@code [..., vocab]} of hidden states {@code [..., hidden]}; a compact head is
-     *     widened a slice of the vocabulary at a time, outside any autograd graph (see
-     *     {@link #headInputGradient})
+     *     widened a slice of the vocabulary at a time and each slice's logits written into place, outside
+     *     any autograd graph (see {@link #headInputGradient})
      */
     public NDArray logits(NDArray hidden) {
         FrozenTensor head = weights.frozen(weights.outputHeadName());
@@ -245,14 +243,15 @@ public final class DecoderModel implements AutoCloseable {
             return Linear.linear(hidden, head.widen(null)).singletonOrThrow();
         }
         long vocab = head.shape()[0];
-        NDList parts = new NDList();
+        long[] shape = hidden.getShape().getShape();
+        shape[shape.length - 1] = vocab;
+        NDArray logits = hidden.getManager().create(new Shape(shape), DataType.FLOAT32);
         for (long from = 0; from < vocab; from += headRows) {
-            try (NDArray slice = head.widenRows(hidden.getManager(), from, Math.min(vocab, from + headRows))) {
-                parts.add(Linear.linear(hidden, slice).singletonOrThrow());
+            long to = Math.min(vocab, from + headRows);
+            try (NDArray slice = head.widenRows(hidden.getManager(), from, to); NDArray part = Linear.linear(hidden, slice).singletonOrThrow()) {
+                logits.set(new NDIndex("..., {}:{}", from, to), part);
             }
         }
-        NDArray logits = NDArrays.concat(parts, -1);
-        parts.close();
         return logits;
     }
 
