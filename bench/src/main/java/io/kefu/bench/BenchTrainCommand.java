@@ -22,6 +22,9 @@ import io.kefu.model.MatmulRate;
 import io.kefu.model.ModelRef;
 import io.kefu.runtime.config.PrecisionNames;
 import io.kefu.runtime.format.AtomicFiles;
+import io.kefu.runtime.format.Checkpoint;
+import io.kefu.runtime.format.DecoderLayout;
+import io.kefu.runtime.format.HfModelConfig;
 import io.kefu.runtime.format.Json;
 import io.kefu.train.BaseDtype;
 import io.kefu.train.Schedule;
@@ -65,6 +68,7 @@ import picocli.CommandLine.Spec;
                 "Several --modes (e.g. lora,lora+bf16,lora+nf4+gc) are measured side by side, each in its own process,",
                 "so each peak RSS is that mode's own; PyTorch trains each kind (lora, full) once, in fp32."},
         footer = {"", "Example:", "  kefu bench train --sizes 20m --steps 3",
+                "  kefu bench train --checkpoint DIR --modes lora+bf16+gc,lora+nf4+gc --batch 1 --seq 256 --steps 1",
                 "  kefu bench train --sizes 100m --modes lora,lora+bf16,lora+bf16+gc,lora+nf4+gc"})
 public final class BenchTrainCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = Json.mapper();
@@ -128,6 +132,14 @@ public final class BenchTrainCommand implements Callable<Integer> {
     @Option(names = "--model", hidden = true, description = "Internal: the model folder of --measure.")
     Path model;
 
+    @Option(names = "--checkpoint", paramLabel = "DIR",
+            description = "Measure the modes on this checkpoint (e.g. one `kefu model init` wrote) instead of --sizes: training only,"
+                    + " no PyTorch side and no decoding.")
+    Path checkpoint;
+
+    @Option(names = "--no-decode", hidden = true, description = "Internal: --measure trains only.")
+    boolean noDecode;
+
     /** A benchmark config. */
     record Size(String name, int hidden, int layers, int inter, int heads, int kvHeads, int headDim) {
         static Size of(String name) {
@@ -176,6 +188,9 @@ public final class BenchTrainCommand implements Callable<Integer> {
         if (device != null) {
             Device.parse(device);
         }
+        if (checkpoint != null) {
+            return measureCheckpoint(out, trainModes, cores);
+        }
         Path tok = FetchedTokenizer.orFetched(tokenizer);
         int vocab = vocab(tok);
         if (!Files.isRegularFile(torchScript)) {
@@ -196,7 +211,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
                 for (TrainMode mode : trainModes) {
                     out.printf(Locale.ROOT, "measuring %s %s ...%n", size.name, mode.name());
                     out.flush();
-                    JsonNode ours = runJava(dir, mode.name(), cores);
+                    JsonNode ours = runJava(dir, mode.name(), cores, false);
                     int tokensPerSequence = (int) Math.round(ours.get("tokens_per_sequence").asDouble());
                     boolean first = !torchByKind.containsKey(mode.kind());
                     if (first) {
@@ -209,7 +224,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
                         rows.add(row(size, vocab, n, mode.kind(), "torch " + theirs.get("torch").asText(), theirs, factor));
                     }
                     rows.add(new String[] {"", "", "", "speed-up", "", "", "", String.format(Locale.ROOT, "%.2fx",
-                            ours.get("tokens_per_second").asDouble() / theirs.get("tokens_per_second").asDouble()), "", "", ""});
+                            ours.get("tokens_per_second").asDouble() / theirs.get("tokens_per_second").asDouble()), "", "", "", ""});
                     for (String b : new String[] {"1", "8"}) {
                         decodeRows.add(new String[] {size.name, engine, mode.name(), b, String.format(Locale.ROOT, "%.1f",
                                 ours.get("decode_batch_" + b).asDouble())});
@@ -223,7 +238,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
         out.println("Training (tokens per sequence ~" + seq + ", batch " + batch + ", median of " + steps + " steps after a warm-up step;"
                 + " each mode in its own process, its peak RSS read when training ends; the PyTorch side in fp32, once per kind)");
         table(out, new String[] {"config", "params", "N matmul", "mode", "side", "threads", "matmul GFLOP/s",
-                "tokens/s", "model GFLOP/s", "% of matmul", "train peak RSS MB"}, rows);
+                "tokens/s", "model GFLOP/s", "% of matmul", "last loss", "train peak RSS MB"}, rows);
         out.println();
         out.println("Decoding (greedy, 32 new tokens per row, short prompt, prefill included)");
         table(out, new String[] {"config", "engine", "mode", "batch", "tokens/s"}, decodeRows);
@@ -241,10 +256,37 @@ public final class BenchTrainCommand implements Callable<Integer> {
                 String.format(Locale.ROOT, "%.1fM", n / 1e6), mode, side, r.get("threads").asText(),
                 String.format(Locale.ROOT, "%.1f", matmul), String.format(Locale.ROOT, "%.0f", tps),
                 String.format(Locale.ROOT, "%.1f", modelGflops), String.format(Locale.ROOT, "%.0f%%", 100 * modelGflops / matmul),
+                r.has("final_loss") ? String.format(Locale.ROOT, "%.4f", r.get("final_loss").asDouble()) : "",
                 String.format(Locale.ROOT, "%.0f", r.get("peak_rss_mb").asDouble())};
     }
 
-    private JsonNode runJava(Path dir, String mode, int cores) throws IOException, InterruptedException {
+    /** {@code --checkpoint}: each mode trains the given checkpoint in its own process; no PyTorch side, no decoding. */
+    private int measureCheckpoint(PrintWriter out, List<TrainMode> trainModes, int cores) throws IOException, InterruptedException {
+        HfModelConfig config;
+        try (Checkpoint c = Checkpoint.open(checkpoint)) {
+            config = c.config();
+        }
+        List<String[]> rows = new ArrayList<>();
+        for (TrainMode mode : trainModes) {
+            out.printf(Locale.ROOT, "measuring %s %s ...%n", checkpoint.getFileName(), mode.name());
+            out.flush();
+            JsonNode r = runJava(checkpoint, mode.name(), cores, true);
+            rows.add(new String[] {checkpoint.getFileName().toString(),
+                    String.format(Locale.ROOT, "%.2fB", DecoderLayout.of(config).parameterCount() / 1e9), mode.name(),
+                    String.format(Locale.ROOT, "%.1f", r.get("tokens_per_second").asDouble()),
+                    String.format(Locale.ROOT, "%.1f", r.get("seconds_per_step").asDouble()),
+                    String.format(Locale.ROOT, "%.4f", r.get("final_loss").asDouble()),
+                    String.format(Locale.ROOT, "%.0f", r.get("peak_rss_mb").asDouble())});
+        }
+        out.println();
+        out.println("Training " + checkpoint + " (tokens per sequence ~" + seq + ", batch " + batch + ", " + (steps + 1)
+                + " steps, the same data in every mode; each mode in its own process, its peak RSS read when training ends;"
+                + " s/step and tokens/s: median of the steps after the first)");
+        table(out, new String[] {"checkpoint", "params", "mode", "tokens/s", "s/step", "last loss", "train peak RSS MB"}, rows);
+        return 0;
+    }
+
+    private JsonNode runJava(Path dir, String mode, int cores, boolean trainOnly) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx4g");
@@ -260,6 +302,9 @@ public final class BenchTrainCommand implements Callable<Integer> {
         }
         if (device != null) {
             cmd.addAll(List.of("--device", device));
+        }
+        if (trainOnly) {
+            cmd.add("--no-decode");
         }
         return lastJsonLine(cmd, "the " + engine + " side");
     }
@@ -325,17 +370,33 @@ public final class BenchTrainCommand implements Callable<Integer> {
         TrainingConfig.Builder config = mode(measure).apply(TrainingConfig.builder().epochs(1).batchSize(batch).gradientAccumulation(1)
                 .learningRate(1e-4).schedule(Schedule.CONSTANT).maxLength(seq * 2).trainOnPrompt(true).seed(1));
         List<Double> rates = new ArrayList<>();
+        List<Double> seconds = new ArrayList<>();
+        double[] lastLoss = {Double.NaN};
+        long[] previous = {System.nanoTime()};
         ObjectNode result = JSON.createObjectNode();
         try (BaseModel base = e.load(ModelRef.of(model))) {
             e.trainer(config.build()).fit(base, Dataset.of(examples), event -> {
-                if (event instanceof TrainingEvent.Step s && s.step() > 1) {
-                    rates.add(s.tokensPerSecond());
+                if (event instanceof TrainingEvent.Step s) {
+                    long now = System.nanoTime();
+                    if (s.step() > 1) {
+                        rates.add(s.tokensPerSecond());
+                        seconds.add((now - previous[0]) / 1e9);
+                    }
+                    previous[0] = now;
+                    lastLoss[0] = s.loss();
                 }
             });
             // the training peak, before decoding below loads what generation needs (PyTorch's side only trains)
             result.put("peak_rss_mb", peakRssMb());
             Collections.sort(rates);
+            Collections.sort(seconds);
             result.put("tokens_per_second", rates.get(rates.size() / 2));
+            result.put("seconds_per_step", seconds.get(seconds.size() / 2));
+            result.put("final_loss", lastLoss[0]);
+            if (noDecode) {
+                spec.commandLine().getOut().println(JSON.writeValueAsString(result));
+                return 0;
+            }
             result.put("tokens_per_sequence", tokensPerSequence(base, examples));
             try (ChatModel chat = e.chatModel(base)) {
                 for (int b : new int[] {1, 8}) {

@@ -1,10 +1,16 @@
 package io.kefu.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
+import io.kefu.model.Engines;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code kefu bench train} on its smallest config with tiny steps: our engine (in a forked JVM per
@@ -20,7 +26,7 @@ class BenchTrainCommandIT {
                 "--tokenizer", System.getProperty("kefu.tokenizers.dir") + "/llama3",
                 "--torch-script", System.getProperty("kefu.repo.dir") + "/scripts/bench/torch_train_bench.py");
         assertThat(r.exitCode()).as(r.err()).isZero();
-        String row = "\\s+1\\s+[0-9.]+\\s+[0-9]+\\s+[0-9.]+\\s+[0-9]+%\\s+([0-9]+)$";
+        String row = "\\s+1\\s+[0-9.]+\\s+[0-9]+\\s+[0-9.]+\\s+[0-9]+%\\s+(?:[0-9.]+\\s+)?([0-9]+)$";
         assertThat(r.out()).containsPattern("(?m)^\\s+20m\\s+17\\.4M\\s+17\\.4M\\s+lora\\s+djl" + row);
         assertThat(r.out()).containsPattern("(?m)^\\s+20m\\s+17\\.4M\\s+17\\.4M\\s+full\\s+torch \\S+" + row);
         assertThat(r.out()).containsPattern("(?m)^\\s+20m\\s+17\\.4M\\s+17\\.4M\\s+lora\\+bf16\\+gc\\s+djl" + row);
@@ -33,6 +39,31 @@ class BenchTrainCommandIT {
         Matcher lora = Pattern.compile("(?m)^\\s+20m\\s+17\\.4M\\s+17\\.4M\\s+lora\\s+djl" + row).matcher(r.out());
         assertThat(lora.find()).isTrue();
         assertThat(Long.parseLong(lora.group(1))).isPositive();
+    }
+
+    @Test
+    void measuresTheModesOnAGivenCheckpoint(@TempDir Path temp) throws Exception {
+        Path config = temp.resolve("config.json");
+        Files.writeString(config, "{\"hidden_size\": 64, \"intermediate_size\": 128, \"num_hidden_layers\": 2,"
+                + " \"num_attention_heads\": 4, \"num_key_value_heads\": 2, \"vocab_size\": 128256, \"rms_norm_eps\": 1e-5,"
+                + " \"max_position_embeddings\": 512, \"tie_word_embeddings\": false, \"torch_dtype\": \"bfloat16\"}");
+        Path model = temp.resolve("tiny-bf16");
+        Engines.get("djl").initCheckpoint("llama", config, Path.of(System.getProperty("kefu.tokenizers.dir"), "llama3"), model, 3,
+                Map.of("dtype", "bf16"));
+        Bench.Result r = Bench.run("train", "--checkpoint", model.toString(), "--modes", "lora+fp32,lora+bf16+gc,lora+nf4+gc",
+                "--steps", "2", "--seq", "24", "--batch", "1", "--threads", "1");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).doesNotContain("torch", "Decoding");
+        Map<String, Double> losses = new java.util.HashMap<>();
+        for (String mode : new String[] {"lora+fp32", "lora+bf16+gc", "lora+nf4+gc"}) {
+            Matcher m = Pattern.compile("(?m)^\\s+tiny-bf16\\s+0\\.02B\\s+" + Pattern.quote(mode)
+                    + "\\s+[0-9.]+\\s+[0-9.]+\\s+([0-9.]+)\\s+[0-9]+$").matcher(r.out());
+            assertThat(m.find()).as(r.out()).isTrue();
+            losses.put(mode, Double.parseDouble(m.group(1)));
+        }
+        // the checkpoint is bf16, so a bf16 base computes the fp32 run's values; nf4 is an approximation
+        assertThat(losses.get("lora+bf16+gc")).isCloseTo(losses.get("lora+fp32"), within(1e-3));
+        assertThat(losses.get("lora+nf4+gc")).isNotEqualTo(losses.get("lora+fp32"));
     }
 
     @Test
