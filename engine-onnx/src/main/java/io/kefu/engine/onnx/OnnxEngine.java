@@ -117,7 +117,8 @@ public final class OnnxEngine implements Engine {
             throw new KefuException(ErrorCode.IO, "cannot create a temporary folder for the ONNX export: " + e.getMessage(), e);
         }
         LOG.info("exporting {} to ONNX in {}", checkpoint, temp);
-        OnnxExporter.export(checkpoint, adapter, temp, ExportOptions.defaults());
+        // served only by this engine, so the cache that copies nothing per step
+        OnnxExporter.export(checkpoint, adapter, temp, ExportOptions.builder().kvCache(ExportOptions.KvCache.SHARED).build());
         return temp;
     }
 
@@ -227,7 +228,8 @@ public final class OnnxEngine implements Engine {
      * {@code operators} ({@code contrib} | {@code standard}), {@code externalData} ({@code true} |
      * {@code false}), {@code contextLength} (a positive integer), {@code logits} ({@code all} | {@code last}); weight-only
      * quantization: {@code quantize} ({@code none} | {@code int4} | {@code int8}), {@code blockSize} (16 .. 256, a power of
-     * two), {@code symmetric}, {@code accuracyLevel} (0, 1, 2, 4), {@code quantizeLmHead} (see {@link ExportOptions}).
+     * two), {@code symmetric}, {@code accuracyLevel} (0, 1, 2, 4), {@code quantizeLmHead}; {@code kvCache} ({@code growing} |
+     * {@code shared}) (see {@link ExportOptions}).
      */
     @Override
     public Path export(Path baseModel, Optional<Path> adapter, Path out, Map<String, String> options) {
@@ -256,9 +258,10 @@ public final class OnnxEngine implements Engine {
                 case "accuracyLevel" -> b.accuracyLevel(integerOption(e));
                 case "symmetric" -> b.symmetric(booleanOption(e));
                 case "quantizeLmHead" -> b.quantizeLmHead(booleanOption(e));
+                case "kvCache" -> b.kvCache(ExportOptions.KvCache.parse(value));
                 default -> throw new KefuException(ErrorCode.INVALID_ARGUMENT, "unknown export option '" + e.getKey()
                         + "'; the ONNX engine knows dtype, operators, externalData, contextLength, logits, quantize, blockSize,"
-                        + " symmetric, accuracyLevel, quantizeLmHead");
+                        + " symmetric, accuracyLevel, quantizeLmHead, kvCache");
             }
         }
         return OnnxExporter.export(baseModel, adapter, out, b.build()).directory();

@@ -1,5 +1,6 @@
 package io.kefu.engine.onnx;
 
+import io.kefu.runtime.generate.JoinableDecoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -92,7 +93,7 @@ final class Golden {
 
     /** Greedy continuation of each prompt alone, {@code steps} tokens, through the decoder. */
     static int[] greedy(OnnxDecoderModel model, int[] prompt, int steps) {
-        try (OnnxDecoder decoder = model.newDecoder()) {
+        try (JoinableDecoder decoder = model.newDecoder()) {
             int[] out = new int[steps];
             float[] logits = decoder.prefill(new int[][] {prompt})[0];
             for (int i = 0; i < steps; i++) {

@@ -1,5 +1,6 @@
 package io.kefu.engine.onnx;
 
+import io.kefu.runtime.generate.JoinableDecoder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -88,7 +89,7 @@ class OnnxErrorsTest {
     void tokenOutsideTheVocabularyIsRejected() {
         Path out = temp.resolve("exported");
         OnnxExporter.export(Golden.dir("qwen3"), Optional.empty(), out, ExportOptions.defaults());
-        try (OnnxDecoderModel model = OnnxDecoderModel.load(out, SessionSettings.defaults()); OnnxDecoder d = model.newDecoder()) {
+        try (OnnxDecoderModel model = OnnxDecoderModel.load(out, SessionSettings.defaults()); JoinableDecoder d = model.newDecoder()) {
             assertThatThrownBy(() -> d.prefill(new int[][] {{1, 2, 256}}))
                     .satisfies(e -> assertCode(e, ErrorCode.INVALID_ARGUMENT))
                     .hasMessageContaining("256");

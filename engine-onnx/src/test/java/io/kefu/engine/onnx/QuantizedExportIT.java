@@ -1,5 +1,6 @@
 package io.kefu.engine.onnx;
 
+import io.kefu.runtime.generate.JoinableDecoder;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -45,7 +46,7 @@ class QuantizedExportIT {
         assertThat(oracle.get("worst_half_step_ratio").asDouble()).as("worst error in half steps").isLessThanOrEqualTo(1 + 1e-4);
 
         try (OnnxDecoderModel model = OnnxDecoderModel.load(out, SessionSettings.defaults());
-             OnnxDecoder decoder = model.newDecoder()) {
+             JoinableDecoder decoder = model.newDecoder()) {
             int[][] prompts = ints(oracle.get("prompts"));
             float[][] logits = decoder.prefill(prompts);
             for (int r = 0; r < prompts.length; r++) {
