@@ -12,6 +12,8 @@ import io.kefu.model.BaseModel;
 import io.kefu.model.Engine;
 import io.kefu.model.Engines;
 import io.kefu.model.ModelRef;
+import io.kefu.runtime.generate.BatchedChatModel;
+import io.kefu.runtime.generate.BatchingStats;
 import io.kefu.server.KefuServer;
 import io.kefu.server.ServerConfig;
 import io.kefu.server.store.Database;
@@ -38,6 +40,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -92,7 +95,22 @@ public final class BenchServeCommand implements Callable<Integer> {
      * other work on a shared machine changes far less than the wall time.
      */
     private record Row(int concurrency, String side, int requests, long tokens, double tokensPerSecond, double tokensPerCpuSecond,
-                       double ttftP50, double ttftP99, double latencyP50, double latencyP99) {
+                       double ttftP50, double ttftP99, double latencyP50, double latencyP99, Optional<Batching> batching) {
+    }
+
+    /** How the engine batched one measurement: decoding steps, the rows they advanced, and prefill passes. */
+    private record Batching(long decodeSteps, long rowSteps, long joins) {
+        static Optional<BatchingStats> of(ChatModel chat) {
+            return chat instanceof BatchedChatModel batched ? Optional.of(batched.batchingStats()) : Optional.empty();
+        }
+
+        static Optional<Batching> between(Optional<BatchingStats> before, Optional<BatchingStats> after) {
+            if (before.isEmpty() || after.isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of(new Batching(after.get().decodeSteps() - before.get().decodeSteps(),
+                    after.get().rowSteps() - before.get().rowSteps(), after.get().joins() - before.get().joins()));
+        }
     }
 
     /** One streamed request as the client saw it. */
@@ -134,8 +152,10 @@ public final class BenchServeCommand implements Callable<Integer> {
                     }
                     for (int c : concurrency) {
                         for (int i = 0; i < sides.size(); i++) {
-                            rows.add(row(c, sides.get(i).name(), measure(servers.get(i).port(), sides.get(i).chat().info().id(), c,
-                                    requestsPerClient)));
+                            ChatModel chat = sides.get(i).chat();
+                            Optional<BatchingStats> before = Batching.of(chat);
+                            Measured measured = measure(servers.get(i).port(), chat.info().id(), c, requestsPerClient);
+                            rows.add(row(c, sides.get(i).name(), measured, Batching.between(before, Batching.of(chat))));
                         }
                     }
                 } finally {
@@ -165,6 +185,8 @@ public final class BenchServeCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "concurrency %d: batched / one-at-a-time = %.2fx aggregate tokens/s (%.2fx tokens per CPU second);"
                             + " batched TTFT p99 %.1f ms%n", one.concurrency(), ratio(batched.tokensPerSecond(), one.tokensPerSecond()),
                     ratio(batched.tokensPerCpuSecond(), one.tokensPerCpuSecond()), batched.ttftP99());
+            batched.batching().ifPresent(b -> out.printf(Locale.ROOT, "  batched engine: %d decoding steps, %.1f rows per step on average,"
+                    + " %d prefill passes for %d requests%n", b.decodeSteps(), ratio(b.rowSteps(), b.decodeSteps()), b.joins(), batched.requests()));
         }
         out.flush();
     }
@@ -177,7 +199,7 @@ public final class BenchServeCommand implements Callable<Integer> {
         return String.format(Locale.ROOT, "%.1f", v);
     }
 
-    private static Row row(int clients, String side, Measured m) {
+    private static Row row(int clients, String side, Measured m, Optional<Batching> batching) {
         List<Double> ttft = new ArrayList<>();
         List<Double> latency = new ArrayList<>();
         long generated = 0;
@@ -189,7 +211,7 @@ public final class BenchServeCommand implements Callable<Integer> {
         Collections.sort(ttft);
         Collections.sort(latency);
         return new Row(clients, side, m.timings().size(), generated, generated / m.seconds(), generated / m.cpuSeconds(),
-                percentile(ttft, 0.50), percentile(ttft, 0.99), percentile(latency, 0.50), percentile(latency, 0.99));
+                percentile(ttft, 0.50), percentile(ttft, 0.99), percentile(latency, 0.50), percentile(latency, 0.99), batching);
     }
 
     /** Nearest rank of a sorted list. */
