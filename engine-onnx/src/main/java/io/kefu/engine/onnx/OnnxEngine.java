@@ -109,7 +109,7 @@ public final class OnnxEngine implements Engine {
                 + " the ONNX engine loads an exported ONNX model folder or a Hugging Face checkpoint");
     }
 
-    private static Path exportToTemp(Path checkpoint, Optional<Path> adapter) {
+    private Path exportToTemp(Path checkpoint, Optional<Path> adapter) {
         Path temp;
         try {
             temp = Files.createTempDirectory("kefu-onnx-");
@@ -117,8 +117,11 @@ public final class OnnxEngine implements Engine {
             throw new KefuException(ErrorCode.IO, "cannot create a temporary folder for the ONNX export: " + e.getMessage(), e);
         }
         LOG.info("exporting {} to ONNX in {}", checkpoint, temp);
-        // served only by this engine, so the cache that copies nothing per step
-        OnnxExporter.export(checkpoint, adapter, temp, ExportOptions.builder().kvCache(ExportOptions.KvCache.SHARED).build());
+        // served only by this engine: on the CPU the cache that copies nothing per step (its buffers are host memory,
+        // which a GPU session would copy to and from the device every step)
+        ExportOptions.KvCache cache = settings.device() == SessionSettings.Device.CPU ? ExportOptions.KvCache.SHARED
+                : ExportOptions.KvCache.GROWING;
+        OnnxExporter.export(checkpoint, adapter, temp, ExportOptions.builder().kvCache(cache).build());
         return temp;
     }
 
