@@ -72,12 +72,6 @@ final class SharedCacheDecoder implements JoinableDecoder {
         check();
         int longest = JoinableDecoder.longestPrompt(promptIds);
         int rows = rows();
-        for (int r = 0; r < promptIds.length; r++) {
-            for (int i = 0; i < promptIds[r].length; i++) {
-                checkId(promptIds[r][i], r, i);
-            }
-        }
-        ensureCapacity(rows + promptIds.length, Math.max(longest, maxLength()));
         int n = promptIds.length;
         long[] ids = new long[n * longest];
         long[] positions = new long[n * longest];
@@ -85,16 +79,17 @@ final class SharedCacheDecoder implements JoinableDecoder {
         int[] last = new int[n];
         for (int r = 0; r < n; r++) {
             for (int i = 0; i < promptIds[r].length; i++) {
-                ids[r * longest + i] = promptIds[r][i];
+                ids[r * longest + i] = checkId(promptIds[r][i], r, i);
                 positions[r * longest + i] = i;
                 mask[r * longest + i] = 1;
             }
             last[r] = promptIds[r].length - 1;
         }
-        // the slots after the batch's rows: a failure leaves the rows there as they were
+        ensureCapacity(rows + n, Math.max(longest, maxLength()));
+        // into the slots after the batch's rows: a failure leaves the rows there as they were
         float[][] logits = run(ids, positions, mask, n, longest, rows, last);
-        int[] joined = Arrays.copyOf(lengths, rows + promptIds.length);
-        for (int r = 0; r < promptIds.length; r++) {
+        int[] joined = Arrays.copyOf(lengths, rows + n);
+        for (int r = 0; r < n; r++) {
             joined[rows + r] = promptIds[r].length;
         }
         lengths = joined;
