@@ -1,8 +1,8 @@
 package io.kefu.engine.onnx;
 
-import io.kefu.runtime.generate.JoinableDecoder;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
+import io.kefu.runtime.generate.JoinableDecoder;
 import java.util.ArrayList;
 import java.util.List;
 

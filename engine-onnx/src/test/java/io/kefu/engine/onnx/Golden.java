@@ -1,8 +1,8 @@
 package io.kefu.engine.onnx;
 
-import io.kefu.runtime.generate.JoinableDecoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kefu.runtime.generate.JoinableDecoder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;

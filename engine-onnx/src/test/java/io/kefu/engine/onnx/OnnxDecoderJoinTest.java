@@ -1,10 +1,10 @@
 package io.kefu.engine.onnx;
 
-import io.kefu.runtime.generate.JoinableDecoder;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kefu.engine.onnx.export.ExportOptions;
 import io.kefu.engine.onnx.export.OnnxExporter;
+import io.kefu.runtime.generate.JoinableDecoder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,6 +1,5 @@
 package io.kefu.engine.onnx;
 
-import io.kefu.runtime.generate.JoinableDecoder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,6 +7,7 @@ import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.engine.onnx.export.ExportOptions;
 import io.kefu.engine.onnx.export.OnnxExporter;
+import io.kefu.runtime.generate.JoinableDecoder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;

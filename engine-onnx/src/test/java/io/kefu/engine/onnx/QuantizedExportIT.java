@@ -1,12 +1,12 @@
 package io.kefu.engine.onnx;
 
-import io.kefu.runtime.generate.JoinableDecoder;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kefu.engine.onnx.export.ExportOptions;
 import io.kefu.engine.onnx.export.OnnxExporter;
+import io.kefu.runtime.generate.JoinableDecoder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
