@@ -54,9 +54,10 @@ import java.util.concurrent.Future;
 @Command(name = "serve",
         mixinStandardHelpOptions = true,
         description = {"Measure the server's throughput and latency with batching beside one request at a time.",
-                "Aggregate tokens/s, p50/p99 time to first token and p50/p99 latency of streamed /v1/chat/completions",
-                "at several concurrency levels: the engine batching concurrent requests beside one request at a time,",
-                "same model, same prompts, same run."})
+                "Aggregate tokens/s, tokens per CPU second, p50/p99 time to first token and p50/p99 latency of streamed",
+                "/v1/chat/completions at several concurrency levels: the engine batching concurrent requests beside one",
+                "request at a time, same model, same prompts, same run; then how the engine batched (steps, rows per step,",
+                "prefill passes)."})
 public final class BenchServeCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = Json.mapper();
 
