@@ -76,9 +76,12 @@ public final class BenchDecodeCommand implements Callable<Integer> {
             description = "Tokenizer folder for the generated model (default: .cache/tokenizers/llama3, fetched by scripts/fetch-tokenizers.sh).")
     Path tokenizer;
 
+    private int exports;
+
     @Option(names = "--engines", split = ",", defaultValue = "onnx,onnx:int4,onnx:int8,djl,jlama,jlama:q4",
             description = {"Engines to measure, found by id (default: ${DEFAULT-VALUE}); missing ones are listed with the reason.",
                     "onnx:int4 and onnx:int8 export the checkpoint with weight-only quantization first (kefu export onnx --quantize);",
+                    "onnx:growing exports it with a growing key/value cache (--kv-cache growing) instead of the shared one onnx uses;",
                     "jlama:q4 lets Jlama quantize the weights to its Q4 as it loads them."})
     List<String> engines;
 
@@ -261,7 +264,10 @@ public final class BenchDecodeCommand implements Callable<Integer> {
         }
     }
 
-    /** One row of the table: {@code engine} or {@code engine:variant} ({@code onnx:int4}, {@code onnx:int8}, {@code jlama:q4}). */
+    /**
+     * One row of the table: {@code engine} or {@code engine:variant} ({@code onnx:int4}, {@code onnx:int8},
+     * {@code onnx:growing}, {@code jlama:q4}).
+     */
     private String[] measure(String spec, Path checkpoint, HfModelConfig config, double readBandwidth, PrintWriter out, Path temp) {
         String[] row = new String[batchSizes.size() + 6];
         row[0] = spec;
@@ -278,10 +284,15 @@ public final class BenchDecodeCommand implements Callable<Integer> {
                         "accuracyLevel", Integer.toString(accuracyLevel), "quantizeLmHead", Boolean.toString(!keepHeadFp32));
                 quantizedHead = !keepHeadFp32;
             }
+            case "onnx:growing" -> {
+                // the cache the engine served before its exports shared one buffer: each step's present fed back
+                format = WeightFormat.FP32;
+                exportOptions = Map.of("kvCache", "growing");
+            }
             case "jlama:q4" -> format = new WeightFormat(4, 32, 4, 0); // Jlama's Q4: blocks of 32, an fp32 scale each
             default -> {
                 if (!variant.isEmpty()) {
-                    row[1] = "n/a: unknown variant '" + variant + "' (onnx:int4, onnx:int8, jlama:q4)";
+                    row[1] = "n/a: unknown variant '" + variant + "' (onnx:int4, onnx:int8, onnx:growing, jlama:q4)";
                     return row;
                 }
                 format = WeightFormat.FP32;
@@ -328,7 +339,7 @@ public final class BenchDecodeCommand implements Callable<Integer> {
         }
         Path model = checkpoint;
         if (exportOptions != null) {
-            model = temp.resolve("export-" + variant);
+            model = temp.resolve("export-" + variant + "-" + (++exports)); // a variant may be listed twice
             engine.export(checkpoint, java.util.Optional.empty(), model, exportOptions);
         }
         try (BaseModel base = engine.load(ModelRef.of(model)); ChatModel chat = engine.chatModel(base)) {

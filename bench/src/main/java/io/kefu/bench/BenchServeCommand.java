@@ -12,6 +12,8 @@ import io.kefu.model.BaseModel;
 import io.kefu.model.Engine;
 import io.kefu.model.Engines;
 import io.kefu.model.ModelRef;
+import io.kefu.runtime.generate.BatchedChatModel;
+import io.kefu.runtime.generate.BatchingStats;
 import io.kefu.server.KefuServer;
 import io.kefu.server.ServerConfig;
 import io.kefu.server.store.Database;
@@ -25,6 +27,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,6 +40,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -50,9 +54,10 @@ import java.util.concurrent.Future;
 @Command(name = "serve",
         mixinStandardHelpOptions = true,
         description = {"Measure the server's throughput and latency with batching beside one request at a time.",
-                "Aggregate tokens/s, p50/p99 time to first token and p50/p99 latency of streamed /v1/chat/completions",
-                "at several concurrency levels: the engine batching concurrent requests beside one request at a time,",
-                "same model, same prompts, same run."})
+                "Aggregate tokens/s, tokens per CPU second, p50/p99 time to first token and p50/p99 latency of streamed",
+                "/v1/chat/completions at several concurrency levels: the engine batching concurrent requests beside one",
+                "request at a time, same model, same prompts, same run; then how the engine batched (steps, rows per step,",
+                "prefill passes)."})
 public final class BenchServeCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = Json.mapper();
 
@@ -85,9 +90,28 @@ public final class BenchServeCommand implements Callable<Integer> {
     private record Side(String name, ChatModel chat, int maxBatch) {
     }
 
-    /** What one side measured at one concurrency. Times in milliseconds. */
-    private record Row(int concurrency, String side, int requests, long tokens, double tokensPerSecond,
-                       double ttftP50, double ttftP99, double latencyP50, double latencyP99) {
+    /**
+     * What one side measured at one concurrency. Times in milliseconds; {@code tokensPerCpuSecond} is
+     * the tokens over the CPU time this process used meanwhile (server, engine and clients), which
+     * other work on a shared machine changes far less than the wall time.
+     */
+    private record Row(int concurrency, String side, int requests, long tokens, double tokensPerSecond, double tokensPerCpuSecond,
+                       double ttftP50, double ttftP99, double latencyP50, double latencyP99, Optional<Batching> batching) {
+    }
+
+    /** How the engine batched one measurement: decoding steps, the rows they advanced, and prefill passes. */
+    private record Batching(long decodeSteps, long rowSteps, long joins) {
+        static Optional<BatchingStats> of(ChatModel chat) {
+            return chat instanceof BatchedChatModel batched ? Optional.of(batched.batchingStats()) : Optional.empty();
+        }
+
+        static Optional<Batching> between(Optional<BatchingStats> before, Optional<BatchingStats> after) {
+            if (before.isEmpty() || after.isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of(new Batching(after.get().decodeSteps() - before.get().decodeSteps(),
+                    after.get().rowSteps() - before.get().rowSteps(), after.get().joins() - before.get().joins()));
+        }
     }
 
     /** One streamed request as the client saw it. */
@@ -114,7 +138,8 @@ public final class BenchServeCommand implements Callable<Integer> {
                         checkpoint, engineId, Runtime.getRuntime().availableProcessors(), requestsPerClient, tokens);
                 out.println("both sides: the same engine, model and prompts; one-at-a-time = BatchingOptions.oneAtATime() and one request"
                         + " in flight; batched = BatchingOptions(" + maxBatch + ") and up to " + maxBatch + " in flight");
-                out.println("TTFT = request sent to first content chunk; latency = request sent to [DONE]");
+                out.println("TTFT = request sent to first content chunk; latency = request sent to [DONE]; tokens/CPU s = tokens over"
+                        + " the CPU time of this process (server, engine, clients)");
                 out.println("note: the machine may be shared; figures measured while other work runs are contended.");
                 out.flush();
                 List<KefuServer> servers = new ArrayList<>();
@@ -128,8 +153,10 @@ public final class BenchServeCommand implements Callable<Integer> {
                     }
                     for (int c : concurrency) {
                         for (int i = 0; i < sides.size(); i++) {
-                            rows.add(row(c, sides.get(i).name(), measure(servers.get(i).port(), sides.get(i).chat().info().id(), c,
-                                    requestsPerClient)));
+                            ChatModel chat = sides.get(i).chat();
+                            Optional<BatchingStats> before = Batching.of(chat);
+                            Measured measured = measure(servers.get(i).port(), chat.info().id(), c, requestsPerClient);
+                            rows.add(row(c, sides.get(i).name(), measured, Batching.between(before, Batching.of(chat))));
                         }
                     }
                 } finally {
@@ -146,26 +173,34 @@ public final class BenchServeCommand implements Callable<Integer> {
     }
 
     private static void print(PrintWriter out, List<Row> rows) {
-        String format = "%-12s %-16s %9s %8s %10s %13s %13s %11s %11s%n";
-        out.printf(Locale.ROOT, format, "concurrency", "side", "requests", "tokens", "tokens/s", "TTFT p50 ms", "TTFT p99 ms", "p50 ms", "p99 ms");
+        String format = "%-12s %-16s %9s %8s %10s %13s %13s %13s %11s %11s%n";
+        out.printf(Locale.ROOT, format, "concurrency", "side", "requests", "tokens", "tokens/s", "tokens/CPU s", "TTFT p50 ms",
+                "TTFT p99 ms", "p50 ms", "p99 ms");
         for (Row r : rows) {
             out.printf(Locale.ROOT, format, r.concurrency(), r.side(), r.requests(), r.tokens(), fmt(r.tokensPerSecond()),
-                    fmt(r.ttftP50()), fmt(r.ttftP99()), fmt(r.latencyP50()), fmt(r.latencyP99()));
+                    fmt(r.tokensPerCpuSecond()), fmt(r.ttftP50()), fmt(r.ttftP99()), fmt(r.latencyP50()), fmt(r.latencyP99()));
         }
         for (int i = 0; i + 1 < rows.size(); i += 2) {
-            double one = rows.get(i).tokensPerSecond();
-            double batched = rows.get(i + 1).tokensPerSecond();
-            out.printf(Locale.ROOT, "concurrency %d: batched / one-at-a-time = %.2fx aggregate tokens/s%n", rows.get(i).concurrency(),
-                    one > 0 ? batched / one : 0);
+            Row one = rows.get(i);
+            Row batched = rows.get(i + 1);
+            out.printf(Locale.ROOT, "concurrency %d: batched / one-at-a-time = %.2fx aggregate tokens/s (%.2fx tokens per CPU second);"
+                            + " batched TTFT p99 %.1f ms%n", one.concurrency(), ratio(batched.tokensPerSecond(), one.tokensPerSecond()),
+                    ratio(batched.tokensPerCpuSecond(), one.tokensPerCpuSecond()), batched.ttftP99());
+            batched.batching().ifPresent(b -> out.printf(Locale.ROOT, "  batched engine: %d decoding steps, %.1f rows per step on average,"
+                    + " %d prefill passes for %d requests%n", b.decodeSteps(), ratio(b.rowSteps(), b.decodeSteps()), b.joins(), batched.requests()));
         }
         out.flush();
+    }
+
+    private static double ratio(double a, double b) {
+        return b > 0 ? a / b : 0;
     }
 
     private static String fmt(double v) {
         return String.format(Locale.ROOT, "%.1f", v);
     }
 
-    private static Row row(int clients, String side, Measured m) {
+    private static Row row(int clients, String side, Measured m, Optional<Batching> batching) {
         List<Double> ttft = new ArrayList<>();
         List<Double> latency = new ArrayList<>();
         long generated = 0;
@@ -176,8 +211,8 @@ public final class BenchServeCommand implements Callable<Integer> {
         }
         Collections.sort(ttft);
         Collections.sort(latency);
-        return new Row(clients, side, m.timings().size(), generated, generated / m.seconds(),
-                percentile(ttft, 0.50), percentile(ttft, 0.99), percentile(latency, 0.50), percentile(latency, 0.99));
+        return new Row(clients, side, m.timings().size(), generated, generated / m.seconds(), generated / m.cpuSeconds(),
+                percentile(ttft, 0.50), percentile(ttft, 0.99), percentile(latency, 0.50), percentile(latency, 0.99), batching);
     }
 
     /** Nearest rank of a sorted list. */
@@ -185,8 +220,11 @@ public final class BenchServeCommand implements Callable<Integer> {
         return sorted.get(Math.max(0, (int) Math.ceil(sorted.size() * p) - 1));
     }
 
-    /** Every request of one measurement and the wall time from the first request sent to the last answer ended. */
-    private record Measured(List<Timing> timings, double seconds) {
+    /**
+     * Every request of one measurement, the wall time from the first request sent to the last answer
+     * ended, and the CPU time the process used meanwhile.
+     */
+    private record Measured(List<Timing> timings, double seconds, double cpuSeconds) {
     }
 
     private Measured measure(int port, String modelId, int clients, int requests) throws Exception {
@@ -194,6 +232,7 @@ public final class BenchServeCommand implements Callable<Integer> {
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         try {
             List<Future<List<Timing>>> perClient = new ArrayList<>();
+            long cpuStart = processCpuNanos();
             long start = System.nanoTime();
             for (int c = 0; c < clients; c++) {
                 int client = c;
@@ -210,10 +249,15 @@ public final class BenchServeCommand implements Callable<Integer> {
             for (Future<List<Timing>> f : perClient) {
                 all.addAll(f.get());
             }
-            return new Measured(all, (System.nanoTime() - start) / 1e9);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            return new Measured(all, seconds, (processCpuNanos() - cpuStart) / 1e9);
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** Sends one streamed completion and reads its events until {@code [DONE]}. */

@@ -27,19 +27,22 @@ class BenchServeCommandIT {
         Engines.get("djl").initCheckpoint("llama", config, Path.of(System.getProperty("kefu.tokenizers.dir"), "llama3"), model, 3);
         Bench.Result r = Bench.run("serve", "--model", model.toString(), "--requests", "1", "--tokens", "4");
         assertThat(r.exitCode()).as(r.err()).isZero();
-        Pattern row = Pattern.compile("^(\\d+) +(one-at-a-time|batched \\(<= 16\\)) +(\\d+) +(\\d+)( +[\\d.]+){5}$");
+        Pattern row = Pattern.compile("^(\\d+) +(one-at-a-time|batched \\(<= 16\\)) +(\\d+) +(\\d+)( +[\\d.]+){6}$");
         Map<String, String[]> rows = new LinkedHashMap<>();
         r.out().lines().map(String::strip).filter(l -> row.matcher(l).matches())
                 .forEach(l -> rows.put(l.substring(0, l.indexOf(' ')) + " " + (l.contains("batched") ? "batched" : "one"), l.split(" +")));
         for (int c : new int[] {1, 4, 16}) {
             assertThat(r.out()).contains("concurrency " + c + ": batched / one-at-a-time =");
+            assertThat(r.out()).containsPattern("batched engine: \\d+ decoding steps, [\\d.]+ rows per step on average, \\d+ prefill"
+                    + " passes for " + c + " requests");
             for (String side : new String[] {"one", "batched"}) {
                 String[] cols = rows.get(c + " " + side);
                 assertThat(cols).as(c + " " + side + " in\n" + r.out()).isNotNull();
                 int n = cols.length;
-                assertThat(Integer.parseInt(cols[n - 7])).as("requests").isEqualTo(c);
-                assertThat(Long.parseLong(cols[n - 6])).as("tokens generated").isBetween(1L, 4L * c);
-                assertThat(Double.parseDouble(cols[n - 5])).as("tokens/s").isPositive();
+                assertThat(Integer.parseInt(cols[n - 8])).as("requests").isEqualTo(c);
+                assertThat(Long.parseLong(cols[n - 7])).as("tokens generated").isBetween(1L, 4L * c);
+                assertThat(Double.parseDouble(cols[n - 6])).as("tokens/s").isPositive();
+                assertThat(Double.parseDouble(cols[n - 5])).as("tokens per CPU second").isPositive();
                 // each request's first token comes no later than its end, so each percentile of TTFT is at most latency's
                 assertThat(Double.parseDouble(cols[n - 4])).as("TTFT p50").isLessThanOrEqualTo(Double.parseDouble(cols[n - 2]));
                 assertThat(Double.parseDouble(cols[n - 3])).as("TTFT p99").isLessThanOrEqualTo(Double.parseDouble(cols[n - 1]));

@@ -70,6 +70,11 @@ class OnnxDjlParityIT {
              ChatModel djlChat = djl.chatModel(djlModel); ChatModel onnxChat = onnx.chatModel(onnxModel)) {
             assertSameDecodes(arch + " adapter (djl merged, onnx --adapter)", djlChat, onnxChat);
         }
+        // the checkpoint itself: the onnx engine exports it with the shared key/value cache
+        try (BaseModel djlModel = djl.load(ModelRef.of(checkpoint)); BaseModel onnxModel = onnx.load(ModelRef.of(checkpoint));
+             ChatModel djlChat = djl.chatModel(djlModel); ChatModel onnxChat = onnx.chatModel(onnxModel)) {
+            assertThat(assertSameDecodes(arch + " base (onnx shared kv cache)", djlChat, onnxChat)).isEqualTo(baseTokens);
+        }
     }
 
     /** @return the raw completion's tokens, for comparing runs */

@@ -192,6 +192,7 @@ public abstract class ContinuousBatchingContract {
             }
             List<ChatResponse> batch = chat.chatBatch(requests);
             assertThat(stats(chat).peakBatchSize()).isEqualTo(requests.size());
+            assertThat(stats(chat).joins()).as("requests submitted together are prefilled in one pass").isEqualTo(1);
             for (int i = 0; i < requests.size(); i++) {
                 assertThat(batch.get(i).tokenIds()).as("request %d", i).isEqualTo(chat.chat(requests.get(i)).tokenIds());
             }

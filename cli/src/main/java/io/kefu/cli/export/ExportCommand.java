@@ -88,6 +88,12 @@ public final class ExportCommand implements Runnable {
         @Option(names = "--quantize-lm-head", description = "Quantize the output head too (default: it stays in --dtype).")
         boolean quantizeLmHead;
 
+        @Option(names = "--kv-cache", defaultValue = "growing", paramLabel = "growing|shared",
+                description = {"growing: each step's present outputs are the next step's past, any attention mask (as Optimum);",
+                        "shared: one fixed-size buffer GroupQueryAttention writes in place (ONNX Runtime GenAI's",
+                        "past_present_share_buffer), nothing copied per step; needs --operators contrib (default: ${DEFAULT-VALUE})."})
+        String kvCache;
+
         @Override
         public Integer call() {
             Map<String, String> options = new LinkedHashMap<>();
@@ -95,6 +101,7 @@ public final class ExportCommand implements Runnable {
             options.put("operators", operators);
             options.put("externalData", Boolean.toString(externalData));
             options.put("logits", logits);
+            options.put("kvCache", kvCache);
             if (contextLength != null) {
                 options.put("contextLength", Integer.toString(contextLength));
             }
@@ -108,7 +115,8 @@ public final class ExportCommand implements Runnable {
             Path written = Engines.get("onnx").export(model, Optional.ofNullable(adapter), out, options);
             PrintWriter w = spec.commandLine().getOut();
             w.println("exported " + model + (adapter == null ? "" : " + adapter " + adapter) + " to " + written
-                    + " (" + dtype + ", " + operators + " operators" + (quantize.equalsIgnoreCase("none") ? ""
+                    + " (" + dtype + ", " + operators + " operators, " + kvCache.toLowerCase(java.util.Locale.ROOT) + " kv cache"
+                    + (quantize.equalsIgnoreCase("none") ? ""
                     : ", " + quantize.toLowerCase(java.util.Locale.ROOT) + " block " + blockSize) + ")");
             w.flush();
             return 0;

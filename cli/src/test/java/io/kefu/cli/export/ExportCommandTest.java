@@ -34,6 +34,21 @@ class ExportCommandTest {
     }
 
     @Test
+    void exportsASharedKeyValueCacheWhenAsked() throws Exception {
+        Path out = temp.resolve("shared");
+        Cli.Result run = Cli.run("export", "onnx", "--model", tinyLlama().toString(), "--out", out.toString(), "--kv-cache", "shared");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("shared kv cache");
+        assertThat(Files.readString(out.resolve("genai_config.json"))).contains("\"past_present_share_buffer\" : true");
+        assertThat(Files.readString(out.resolve("kefu_export.json"))).contains("\"kv_cache\" : \"shared\"");
+        Cli.Result standard = Cli.run("export", "onnx", "--model", tinyLlama().toString(), "--out", temp.resolve("x").toString(),
+                "--kv-cache", "shared", "--operators", "standard");
+        assertThat(standard.exitCode()).isEqualTo(KefuCli.EXIT_USAGE);
+        assertThat(standard.err()).contains("kv cache shared", "operators=contrib");
+        assertThat(temp.resolve("x")).doesNotExist();
+    }
+
+    @Test
     void badDtypeIsAUsageError() {
         Cli.Result run = Cli.run("export", "onnx", "--model", tinyLlama().toString(), "--out", temp.resolve("x").toString(), "--dtype", "int4");
         assertThat(run.exitCode()).isEqualTo(KefuCli.EXIT_USAGE);

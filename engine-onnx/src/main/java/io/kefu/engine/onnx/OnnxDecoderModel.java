@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.runtime.format.Json;
+import io.kefu.runtime.generate.JoinableDecoder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +24,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * ONNX Runtime GenAI / Optimum names ({@code input_ids}, {@code attention_mask}, optional
  * {@code position_ids}, {@code past_key_values.{i}.key|value} in, {@code logits},
  * {@code present.{i}.key|value} out; cache as (batch, kv_heads, seq, head_dim)), whoever exported
- * it. The dimensions are read from the graph itself. Thread-safe; each {@link OnnxDecoder} made
- * from it decodes one batch.
+ * it. The dimensions are read from the graph itself. Thread-safe; each decoder made from it decodes
+ * one batch: an {@link OnnxDecoder} feeding each step's present outputs back, or, for Kefu's exports
+ * with a shared cache ({@code kv_cache: shared} in {@code kefu_export.json}), a {@link SharedCacheDecoder}.
  */
 public final class OnnxDecoderModel implements AutoCloseable {
     static final String INPUT_IDS = "input_ids";
@@ -43,10 +45,13 @@ public final class OnnxDecoderModel implements AutoCloseable {
     private final OnnxJavaType cacheType;
     private final boolean hasPositionIds;
     private final int maxSequenceLength;
+    private final boolean sharedCache;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private OnnxDecoderModel(Path file, OrtEnvironment env, OrtSession session, SessionSettings settings, int maxSequenceLength) {
+    private OnnxDecoderModel(Path file, OrtEnvironment env, OrtSession session, SessionSettings settings, int maxSequenceLength,
+                             boolean sharedCache) {
         this.file = file;
+        this.sharedCache = sharedCache;
         this.env = env;
         this.session = session;
         this.settings = settings;
@@ -103,12 +108,12 @@ public final class OnnxDecoderModel implements AutoCloseable {
         if (!Files.isRegularFile(file)) {
             throw new KefuException(ErrorCode.NOT_FOUND, file + ": ONNX model not found");
         }
-        refuseSharedBuffer(file.getParent());
+        boolean shared = sharedCache(file.getParent());
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions options = sessionOptions(settings)) {
             OrtSession session = env.createSession(file.toString(), options);
             try {
-                return new OnnxDecoderModel(file, env, session, settings, contextLength(file.getParent()));
+                return new OnnxDecoderModel(file, env, session, settings, contextLength(file.getParent()), shared);
             } catch (RuntimeException e) {
                 session.close();
                 throw e;
@@ -160,22 +165,33 @@ public final class OnnxDecoderModel implements AutoCloseable {
     }
 
     /**
-     * Graphs made for ONNX Runtime GenAI's shared buffer (past and present are one fixed-size
-     * tensor written in place) need a different feeding loop; they are refused rather than run wrongly.
+     * Whether the graph writes its key/value cache into a shared fixed-size buffer (ONNX Runtime
+     * GenAI's {@code past_present_share_buffer}). Kefu feeds such a graph only when its own exporter
+     * made it ({@code kv_cache: shared} in {@code kefu_export.json}, whose mask and position
+     * conventions are known); other shared-buffer graphs are refused rather than run wrongly.
      */
-    private static void refuseSharedBuffer(Path dir) {
+    private static boolean sharedCache(Path dir) {
         Path genai = dir == null ? null : dir.resolve("genai_config.json");
         if (genai == null || !Files.isRegularFile(genai)) {
-            return;
+            return false;
         }
         try {
-            if (Json.mapper().readTree(Files.readString(genai)).path("search").path("past_present_share_buffer").asBoolean(false)) {
-                throw new KefuException(ErrorCode.UNSUPPORTED, genai + ": search.past_present_share_buffer is true: the graph"
-                        + " writes its key/value cache into a fixed-size shared buffer, which Kefu's ONNX engine does not feed;"
-                        + " export the model with a growing cache (kefu export onnx, or Optimum)");
+            if (!Json.mapper().readTree(Files.readString(genai)).path("search").path("past_present_share_buffer").asBoolean(false)) {
+                return false;
             }
+            Path settings = dir.resolve("kefu_export.json");
+            if (Files.isRegularFile(settings)
+                    && Json.mapper().readTree(Files.readString(settings)).path("kv_cache").asText("").equals("shared")) {
+                return true;
+            }
+            throw new KefuException(ErrorCode.UNSUPPORTED, genai + ": search.past_present_share_buffer is true, but "
+                    + (Files.isRegularFile(settings) ? settings + " does not say kv_cache shared" : "there is no kefu_export.json")
+                    + ": the graph writes its key/value cache into a fixed-size shared buffer, which Kefu's ONNX engine feeds"
+                    + " only for its own exports; export the model with kefu export onnx (--kv-cache shared or growing), or with"
+                    + " a growing cache (Optimum)");
         } catch (IOException e) {
-            throw new KefuException(ErrorCode.INVALID_CHECKPOINT, genai + ": cannot read: " + e.getMessage(), e);
+            throw new KefuException(ErrorCode.INVALID_CHECKPOINT, dir + ": cannot read genai_config.json / kefu_export.json: "
+                    + e.getMessage(), e);
         }
     }
 
@@ -226,10 +242,13 @@ public final class OnnxDecoderModel implements AutoCloseable {
     }
 
     /** @return a decoder for one batch */
-    public OnnxDecoder newDecoder() {
+    public JoinableDecoder newDecoder() {
         checkOpen();
-        return new OnnxDecoder(this);
+        return sharedCache ? new SharedCacheDecoder(this) : new OnnxDecoder(this);
     }
+
+    /** @return whether past and present share one buffer written in place */
+    public boolean sharedCache() { return sharedCache; }
 
     void checkOpen() {
         if (closed.get()) {

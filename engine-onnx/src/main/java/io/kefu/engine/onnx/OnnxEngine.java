@@ -109,7 +109,7 @@ public final class OnnxEngine implements Engine {
                 + " the ONNX engine loads an exported ONNX model folder or a Hugging Face checkpoint");
     }
 
-    private static Path exportToTemp(Path checkpoint, Optional<Path> adapter) {
+    private Path exportToTemp(Path checkpoint, Optional<Path> adapter) {
         Path temp;
         try {
             temp = Files.createTempDirectory("kefu-onnx-");
@@ -117,7 +117,11 @@ public final class OnnxEngine implements Engine {
             throw new KefuException(ErrorCode.IO, "cannot create a temporary folder for the ONNX export: " + e.getMessage(), e);
         }
         LOG.info("exporting {} to ONNX in {}", checkpoint, temp);
-        OnnxExporter.export(checkpoint, adapter, temp, ExportOptions.defaults());
+        // served only by this engine: on the CPU the cache that copies nothing per step (its buffers are host memory,
+        // which a GPU session would copy to and from the device every step)
+        ExportOptions.KvCache cache = settings.device() == SessionSettings.Device.CPU ? ExportOptions.KvCache.SHARED
+                : ExportOptions.KvCache.GROWING;
+        OnnxExporter.export(checkpoint, adapter, temp, ExportOptions.builder().kvCache(cache).build());
         return temp;
     }
 
@@ -227,7 +231,8 @@ public final class OnnxEngine implements Engine {
      * {@code operators} ({@code contrib} | {@code standard}), {@code externalData} ({@code true} |
      * {@code false}), {@code contextLength} (a positive integer), {@code logits} ({@code all} | {@code last}); weight-only
      * quantization: {@code quantize} ({@code none} | {@code int4} | {@code int8}), {@code blockSize} (16 .. 256, a power of
-     * two), {@code symmetric}, {@code accuracyLevel} (0, 1, 2, 4), {@code quantizeLmHead} (see {@link ExportOptions}).
+     * two), {@code symmetric}, {@code accuracyLevel} (0, 1, 2, 4), {@code quantizeLmHead}; {@code kvCache} ({@code growing} |
+     * {@code shared}) (see {@link ExportOptions}).
      */
     @Override
     public Path export(Path baseModel, Optional<Path> adapter, Path out, Map<String, String> options) {
@@ -256,9 +261,10 @@ public final class OnnxEngine implements Engine {
                 case "accuracyLevel" -> b.accuracyLevel(integerOption(e));
                 case "symmetric" -> b.symmetric(booleanOption(e));
                 case "quantizeLmHead" -> b.quantizeLmHead(booleanOption(e));
+                case "kvCache" -> b.kvCache(ExportOptions.KvCache.parse(value));
                 default -> throw new KefuException(ErrorCode.INVALID_ARGUMENT, "unknown export option '" + e.getKey()
                         + "'; the ONNX engine knows dtype, operators, externalData, contextLength, logits, quantize, blockSize,"
-                        + " symmetric, accuracyLevel, quantizeLmHead");
+                        + " symmetric, accuracyLevel, quantizeLmHead, kvCache");
             }
         }
         return OnnxExporter.export(baseModel, adapter, out, b.build()).directory();

@@ -2,6 +2,7 @@ package io.kefu.engine.onnx;
 
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
+import io.kefu.runtime.generate.JoinableDecoder;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -50,7 +51,7 @@ public final class TeacherForcing {
             longest = Math.max(longest, c.length);
             scores.add(new Scores(new int[c.length], new double[c.length]));
         }
-        try (OnnxDecoder decoder = model.newDecoder()) {
+        try (JoinableDecoder decoder = model.newDecoder()) {
             float[][] logits = decoder.prefill(prompts.toArray(int[][]::new));
             for (int t = 0; t < longest; t++) {
                 int[] next = new int[rows];

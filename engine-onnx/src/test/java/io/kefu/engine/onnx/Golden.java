@@ -2,6 +2,7 @@ package io.kefu.engine.onnx;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kefu.runtime.generate.JoinableDecoder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -92,7 +93,7 @@ final class Golden {
 
     /** Greedy continuation of each prompt alone, {@code steps} tokens, through the decoder. */
     static int[] greedy(OnnxDecoderModel model, int[] prompt, int steps) {
-        try (OnnxDecoder decoder = model.newDecoder()) {
+        try (JoinableDecoder decoder = model.newDecoder()) {
             int[] out = new int[steps];
             float[] logits = decoder.prefill(new int[][] {prompt})[0];
             for (int i = 0; i < steps; i++) {

@@ -41,6 +41,15 @@ class OnnxCheckerIT {
         check(result.model());
     }
 
+    @ParameterizedTest(name = "{0} {1} lastLogitsOnly={2}")
+    @CsvSource({"llama, FP32, true", "qwen2, FP16, true", "qwen3, FP32, false"})
+    void exportWithSharedKvCachePassesTheOnnxChecker(String arch, ExportOptions.Precision precision, boolean lastLogitsOnly)
+            throws Exception {
+        OnnxExporter.Result result = OnnxExporter.export(Golden.dir(arch), Optional.empty(), temp.resolve(arch + "-shared"),
+                ExportOptions.builder().kvCache(ExportOptions.KvCache.SHARED).precision(precision).lastLogitsOnly(lastLogitsOnly).build());
+        check(result.model());
+    }
+
     @org.junit.jupiter.api.Test
     void exportWithMergedAdapterPassesTheOnnxChecker() throws Exception {
         Path base = Golden.dir("llama");

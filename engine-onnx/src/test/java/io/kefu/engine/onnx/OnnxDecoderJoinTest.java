@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kefu.engine.onnx.export.ExportOptions;
 import io.kefu.engine.onnx.export.OnnxExporter;
+import io.kefu.runtime.generate.JoinableDecoder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,14 +22,15 @@ class OnnxDecoderJoinTest {
     @TempDir
     Path temp;
 
-    @ParameterizedTest(name = "{0} {1} {2}")
-    @CsvSource({"llama, CONTRIB, FP32", "qwen3, CONTRIB, FP32", "qwen2, STANDARD, FP32", "qwen2, CONTRIB, FP16",
-        "qwen3, STANDARD, FP16"})
+    @ParameterizedTest(name = "{0} {1} {2} {3}")
+    @CsvSource({"llama, CONTRIB, FP32, GROWING", "qwen3, CONTRIB, FP32, GROWING", "qwen2, STANDARD, FP32, GROWING",
+        "qwen2, CONTRIB, FP16, GROWING", "qwen3, STANDARD, FP16, GROWING", "llama, CONTRIB, FP32, SHARED",
+        "qwen2, CONTRIB, FP16, SHARED", "qwen3, CONTRIB, FP32, SHARED"})
     void rowsJoiningAndLeavingARunningBatchDecodeAsTheyWouldAlone(String arch, ExportOptions.Operators operators,
-                                                                   ExportOptions.Precision precision) {
-        Path out = temp.resolve(arch + "-" + operators + "-" + precision);
+                                                                   ExportOptions.Precision precision, ExportOptions.KvCache kvCache) {
+        Path out = temp.resolve(arch + "-" + operators + "-" + precision + "-" + kvCache);
         OnnxExporter.export(Golden.dir(arch), Optional.empty(), out,
-                ExportOptions.builder().operators(operators).precision(precision).build());
+                ExportOptions.builder().operators(operators).precision(precision).kvCache(kvCache).build());
         int[][] prompts = {{9, 8, 7, 6, 5, 4, 3, 100, 101}, {1, 5, 9, 33}, {42, 43}, {3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7}};
         try (OnnxDecoderModel model = OnnxDecoderModel.load(out, SessionSettings.defaults())) {
             List<int[]> alone = new ArrayList<>();
@@ -39,7 +41,7 @@ class OnnxDecoderJoinTest {
             for (int[] ignored : prompts) {
                 produced.add(new ArrayList<>());
             }
-            try (OnnxDecoder decoder = model.newDecoder()) {
+            try (JoinableDecoder decoder = model.newDecoder()) {
                 List<Integer> running = new ArrayList<>(); // prompt index of each decoder row
                 join(decoder, running, produced, prompts, 0);
                 step(decoder, running, produced, 3);
@@ -72,7 +74,7 @@ class OnnxDecoderJoinTest {
     }
 
     /** Joins prompts to the decoder and takes each new row's greedy first token. */
-    private static void join(OnnxDecoder decoder, List<Integer> running, List<List<Integer>> produced, int[][] prompts, int... which) {
+    private static void join(JoinableDecoder decoder, List<Integer> running, List<List<Integer>> produced, int[][] prompts, int... which) {
         int[][] joining = new int[which.length][];
         for (int i = 0; i < which.length; i++) {
             joining[i] = prompts[which[i]];
@@ -86,7 +88,7 @@ class OnnxDecoderJoinTest {
     }
 
     /** Feeds every row its last token, {@code times} times, taking the greedy next token. */
-    private static void step(OnnxDecoder decoder, List<Integer> running, List<List<Integer>> produced, int times) {
+    private static void step(JoinableDecoder decoder, List<Integer> running, List<List<Integer>> produced, int times) {
         for (int t = 0; t < times; t++) {
             int[] next = new int[running.size()];
             for (int r = 0; r < next.length; r++) {

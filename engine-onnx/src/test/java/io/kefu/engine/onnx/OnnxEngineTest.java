@@ -50,7 +50,9 @@ class OnnxEngineTest {
         "quantize=int4,accuracyLevel=3 | accuracyLevel=3 must be 0, 1, 2 or 4",
         "quantize=int4,operators=standard | which operators=standard excludes",
         "quantizeLmHead=true | quantizeLmHead needs a quantization",
-        "quantize=int4,symmetric=yes | symmetric='yes' must be true or false"})
+        "quantize=int4,symmetric=yes | symmetric='yes' must be true or false",
+        "kvCache=paged | kv cache 'paged' is not one of growing, shared",
+        "kvCache=shared,operators=standard | kv cache shared uses ONNX Runtime's GroupQueryAttention"})
     void badQuantizationOptionsAreRejectedBeforeAnythingIsWritten(String options, String message) {
         Map<String, String> parsed = new java.util.LinkedHashMap<>();
         for (String pair : options.split(",")) {

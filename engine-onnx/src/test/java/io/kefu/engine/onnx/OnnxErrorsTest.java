@@ -7,6 +7,7 @@ import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.engine.onnx.export.ExportOptions;
 import io.kefu.engine.onnx.export.OnnxExporter;
+import io.kefu.runtime.generate.JoinableDecoder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -88,7 +89,7 @@ class OnnxErrorsTest {
     void tokenOutsideTheVocabularyIsRejected() {
         Path out = temp.resolve("exported");
         OnnxExporter.export(Golden.dir("qwen3"), Optional.empty(), out, ExportOptions.defaults());
-        try (OnnxDecoderModel model = OnnxDecoderModel.load(out, SessionSettings.defaults()); OnnxDecoder d = model.newDecoder()) {
+        try (OnnxDecoderModel model = OnnxDecoderModel.load(out, SessionSettings.defaults()); JoinableDecoder d = model.newDecoder()) {
             assertThatThrownBy(() -> d.prefill(new int[][] {{1, 2, 256}}))
                     .satisfies(e -> assertCode(e, ErrorCode.INVALID_ARGUMENT))
                     .hasMessageContaining("256");

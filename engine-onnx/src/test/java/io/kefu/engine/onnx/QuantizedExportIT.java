@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kefu.engine.onnx.export.ExportOptions;
 import io.kefu.engine.onnx.export.OnnxExporter;
+import io.kefu.runtime.generate.JoinableDecoder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,7 +46,7 @@ class QuantizedExportIT {
         assertThat(oracle.get("worst_half_step_ratio").asDouble()).as("worst error in half steps").isLessThanOrEqualTo(1 + 1e-4);
 
         try (OnnxDecoderModel model = OnnxDecoderModel.load(out, SessionSettings.defaults());
-             OnnxDecoder decoder = model.newDecoder()) {
+             JoinableDecoder decoder = model.newDecoder()) {
             int[][] prompts = ints(oracle.get("prompts"));
             float[][] logits = decoder.prefill(prompts);
             for (int r = 0; r < prompts.length; r++) {

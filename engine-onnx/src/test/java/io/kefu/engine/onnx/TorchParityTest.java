@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kefu.engine.onnx.export.ExportOptions;
 import io.kefu.engine.onnx.export.OnnxExporter;
+import io.kefu.runtime.generate.JoinableDecoder;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -21,14 +22,16 @@ class TorchParityTest {
     @TempDir
     Path temp;
 
-    @ParameterizedTest(name = "{0} {1} lastLogitsOnly={2} externalData={3}")
-    @CsvSource({"llama, CONTRIB, false, false", "llama, STANDARD, false, true", "qwen2, CONTRIB, false, false",
-        "qwen2, STANDARD, true, false", "qwen3, CONTRIB, false, false", "qwen3, STANDARD, false, false",
-        "qwen3, CONTRIB, true, true"})
-    void exportedGraphMatchesPyTorch(String arch, ExportOptions.Operators operators, boolean lastLogitsOnly, boolean externalData) {
-        Path out = temp.resolve(arch + "-" + operators);
-        OnnxExporter.export(Golden.dir(arch), Optional.empty(), out,
-                ExportOptions.builder().operators(operators).lastLogitsOnly(lastLogitsOnly).externalData(externalData).build());
+    @ParameterizedTest(name = "{0} {1} lastLogitsOnly={2} externalData={3} kvCache={4}")
+    @CsvSource({"llama, CONTRIB, false, false, GROWING", "llama, STANDARD, false, true, GROWING", "qwen2, CONTRIB, false, false, GROWING",
+        "qwen2, STANDARD, true, false, GROWING", "qwen3, CONTRIB, false, false, GROWING", "qwen3, STANDARD, false, false, GROWING",
+        "qwen3, CONTRIB, true, true, GROWING", "llama, CONTRIB, true, false, SHARED", "qwen2, CONTRIB, false, false, SHARED",
+        "qwen3, CONTRIB, true, false, SHARED"})
+    void exportedGraphMatchesPyTorch(String arch, ExportOptions.Operators operators, boolean lastLogitsOnly, boolean externalData,
+                                     ExportOptions.KvCache kvCache) {
+        Path out = temp.resolve(arch + "-" + operators + "-" + kvCache);
+        OnnxExporter.export(Golden.dir(arch), Optional.empty(), out, ExportOptions.builder().operators(operators)
+                .lastLogitsOnly(lastLogitsOnly).externalData(externalData).kvCache(kvCache).build());
         try (OnnxDecoderModel model = OnnxDecoderModel.load(out, SessionSettings.defaults())) {
             assertMatches(model, Golden.rows(Golden.dir(arch).resolve("reference.json")));
         }
@@ -53,7 +56,7 @@ class TorchParityTest {
                 ExportOptions.builder().operators(operators).precision(ExportOptions.Precision.FP16).build());
         List<Golden.Row> rows = Golden.rows(Golden.dir(arch).resolve("reference.json"));
         try (OnnxDecoderModel model = OnnxDecoderModel.load(out, SessionSettings.defaults());
-             OnnxDecoder decoder = model.newDecoder()) {
+             JoinableDecoder decoder = model.newDecoder()) {
             float[][] prefill = decoder.prefill(Golden.prompts(rows));
             for (int r = 0; r < rows.size(); r++) {
                 float[][] expected = rows.get(r).prefillLogits();
@@ -75,7 +78,7 @@ class TorchParityTest {
     }
 
     private static void assertMatches(OnnxDecoderModel model, List<Golden.Row> rows) {
-        try (OnnxDecoder decoder = model.newDecoder()) {
+        try (JoinableDecoder decoder = model.newDecoder()) {
             float[][] prefill = decoder.prefill(Golden.prompts(rows));
             int[] next = rows.stream().mapToInt(Golden.Row::nextToken).toArray();
             float[][] step = decoder.step(next);

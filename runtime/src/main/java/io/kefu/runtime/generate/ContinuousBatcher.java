@@ -101,6 +101,7 @@ public final class ContinuousBatcher implements AutoCloseable {
     private volatile long decodeSteps;
     private volatile long rowSteps;
     private volatile int peakBatchSize;
+    private volatile long joins;
 
     /**
      * Starts the worker thread.
@@ -180,7 +181,7 @@ public final class ContinuousBatcher implements AutoCloseable {
 
     /** @return what the worker has done so far */
     public BatchingStats stats() {
-        return new BatchingStats(requests, decodeSteps, rowSteps, peakBatchSize);
+        return new BatchingStats(requests, decodeSteps, rowSteps, peakBatchSize, joins);
     }
 
     private void submit(List<Job> jobs, List<? extends RowSink> sinks) {
@@ -392,6 +393,7 @@ public final class ContinuousBatcher implements AutoCloseable {
                 if (decoder == null) {
                     decoder = lane.newDecoder();
                 }
+                joins++;
                 logits = DecoderCalls.logits(() -> decoder.join(prompts), prompts.length, vocabSize);
             } catch (RuntimeException e) {
                 KefuException failure = DecoderCalls.failure(e);

@@ -67,6 +67,11 @@ public final class Sampler {
      * @throws KefuException with {@link ErrorCode#ENGINE_FAILURE} when the logits hold NaN
      */
     public Sample next(float[] logits) {
+        if (params.isGreedy() && params.repetitionPenalty() == 1.0 && !wantLogprobs) {
+            int token = plainArgmax(logits);
+            seen.set(token);
+            return new Sample(token, Double.NaN);
+        }
         double[] scores = processedScores(logits);
         double logZ = wantLogprobs ? logSumExp(scores, null) : Double.NaN;
         int token = params.isGreedy() ? argmax(scores) : draw(weights(scores));
@@ -285,6 +290,28 @@ public final class Sampler {
             heap[i] = t;
             i = min;
         }
+    }
+
+    /**
+     * The greedy pick when nothing changes the scores: the same token as {@link #argmax} of
+     * {@link #processedScores}, without widening a vocabulary of logits to doubles for every row at
+     * every step of a running batch.
+     */
+    private int plainArgmax(float[] logits) {
+        int limit = Math.min(logits.length, spellableIds);
+        int best = 0;
+        float bestValue = limit > 0 ? logits[0] : Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < logits.length; i++) {
+            float v = logits[i];
+            if (Float.isNaN(v)) {
+                throw new KefuException(ErrorCode.ENGINE_FAILURE, "the model produced NaN logits (at token id " + i + ")");
+            }
+            if (i < limit && v > bestValue) {
+                best = i;
+                bestValue = v;
+            }
+        }
+        return best;
     }
 
     private static int argmax(double[] scores) {

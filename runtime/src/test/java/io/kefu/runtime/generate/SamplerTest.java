@@ -121,6 +121,23 @@ class SamplerTest {
     }
 
     @Test
+    void plainGreedyPicksWhatTheFullScoringPicks() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        for (int trial = 0; trial < 200; trial++) {
+            float[] logits = new float[50];
+            for (int i = 0; i < logits.length; i++) {
+                // few distinct values, so ties are common; some ids impossible
+                logits[i] = random.nextInt(10) == 0 ? Float.NEGATIVE_INFINITY : random.nextInt(6) - 3f;
+            }
+            int spellable = 30 + random.nextInt(21);
+            // logprobs take the path that widens every logit to double; without them greedy takes the plain argmax
+            int full = new Sampler(params().logprobs(true).build(), new int[] {}, spellable).next(logits).tokenId();
+            int plain = new Sampler(GenerationParameters.greedy(), new int[] {}, spellable).next(logits).tokenId();
+            assertThat(plain).as("trial %d", trial).isEqualTo(full);
+        }
+    }
+
+    @Test
     void nanLogitsAreAnEngineFailure() {
         Sampler s = new Sampler(GenerationParameters.greedy(), new int[] {});
         assertThatThrownBy(() -> s.next(new float[] {0f, Float.NaN})).hasMessageContaining("NaN");

@@ -16,6 +16,11 @@ import java.util.List;
  * <p>The attention mask may hold zeros anywhere (left padding): a position attends to the
  * positions up to itself whose mask is 1. Position ids are given by the caller, so a left-padded
  * row can start at 0 on its first real token.
+ *
+ * <p>With a shared key/value cache ({@link ExportOptions.KvCache#SHARED}) every layer is
+ * {@code GroupQueryAttention} writing into its past buffer in place: the cache inputs and outputs
+ * are one fixed-length buffer, each row's positions start at 0, and a row's length is the number of
+ * ones in its attention mask (ones first, then zeros: right padding).
  */
 final class DecoderGraph {
     /** Names of the graph's inputs and outputs, shared with the runtime. */
@@ -47,6 +52,7 @@ final class DecoderGraph {
     private String attentionBias; // [B,1,S,T] additive mask of the fused attention operators
     private String seqlensK;      // int32 [B], GroupQueryAttention only
     private String totalLength;   // int32 scalar, GroupQueryAttention only
+    private String maskOnes;      // int64 [B]: ones in each row's attention mask (shared cache only)
 
     DecoderGraph(WeightSource weights, ExportOptions options, GraphBuilder graph) {
         this.config = weights.config();
@@ -76,7 +82,11 @@ final class DecoderGraph {
 
     /** @return whether the layers use ONNX Runtime's MultiHeadAttention operator (else GroupQueryAttention, with contrib operators) */
     boolean usesMultiHeadAttention() {
-        return options.operators() == Operators.CONTRIB && heads == kvHeads;
+        return options.operators() == Operators.CONTRIB && heads == kvHeads && !sharedCache();
+    }
+
+    private boolean sharedCache() {
+        return options.kvCache() == ExportOptions.KvCache.SHARED;
     }
 
     void build() {
@@ -89,7 +99,9 @@ final class DecoderGraph {
         if (embedType != type) {
             hidden = cast(hidden, type);
         }
-        buildMask();
+        if (!sharedCache()) {
+            buildMask();
+        }
         buildRotaryTables();
 
         boolean contrib = options.operators() == Operators.CONTRIB;
@@ -114,14 +126,17 @@ final class DecoderGraph {
         g.input(INPUT_IDS, DataType.INT64, "batch_size", "sequence_length");
         g.input(ATTENTION_MASK, DataType.INT64, "batch_size", "total_sequence_length");
         g.input(POSITION_IDS, DataType.INT64, "batch_size", "sequence_length");
+        // a shared cache is one buffer, as long in and out; a growing one gains the new positions
+        String pastLength = sharedCache() ? "max_sequence_length" : "past_sequence_length";
+        String presentLength = sharedCache() ? "max_sequence_length" : "total_sequence_length";
         for (int i = 0; i < config.numHiddenLayers(); i++) {
-            g.input(pastKey(i), type, "batch_size", kvHeads, "past_sequence_length", headDim);
-            g.input(pastValue(i), type, "batch_size", kvHeads, "past_sequence_length", headDim);
+            g.input(pastKey(i), type, "batch_size", kvHeads, pastLength, headDim);
+            g.input(pastValue(i), type, "batch_size", kvHeads, pastLength, headDim);
         }
         g.output(LOGITS, DataType.FLOAT, "batch_size", options.lastLogitsOnly() ? 1 : "sequence_length", config.vocabSize());
         for (int i = 0; i < config.numHiddenLayers(); i++) {
-            g.output(presentKey(i), type, "batch_size", kvHeads, "total_sequence_length", headDim);
-            g.output(presentValue(i), type, "batch_size", kvHeads, "total_sequence_length", headDim);
+            g.output(presentKey(i), type, "batch_size", kvHeads, presentLength, headDim);
+            g.output(presentValue(i), type, "batch_size", kvHeads, presentLength, headDim);
         }
     }
 
@@ -315,6 +330,9 @@ final class DecoderGraph {
      * the additive attention bias instead.
      */
     private String groupQueryAttention(int layer, String q, String k, String v) {
+        if (sharedCache()) {
+            return sharedGroupQueryAttention(layer, q, k, v);
+        }
         if (seqlensK == null) {
             String total = g.op("Shape", List.of(ATTENTION_MASK), Attr.of("start", 1L), Attr.of("end", 2L));
             String batch = g.op("Shape", List.of(ATTENTION_MASK), Attr.of("start", 0L), Attr.of("end", 1L));
@@ -330,6 +348,48 @@ final class DecoderGraph {
                 Attr.of("num_heads", (long) heads), Attr.of("kv_num_heads", (long) kvHeads),
                 Attr.of("scale", (float) (1.0 / Math.sqrt(headDim))));
         return out;
+    }
+
+    /**
+     * GroupQueryAttention over a shared cache: past and present are the same buffer, the operator
+     * writes each row's new keys and values at its length so far and attends to its first
+     * {@code seqlens_k + 1} positions, {@code seqlens_k} being the row's ones in the attention mask
+     * minus one. Rows are right-padded, so no additive mask is needed.
+     */
+    private String sharedGroupQueryAttention(int layer, String q, String k, String v) {
+        if (seqlensK == null) {
+            seqlensK = g.op("Cast", List.of(g.op("Sub", maskOnes(), g.int64Scalar(1))), Attr.of("to", (long) DataType.INT32.getNumber()));
+            String total = g.op("Shape", List.of(ATTENTION_MASK), Attr.of("start", 1L), Attr.of("end", 2L));
+            totalLength = g.op("Cast", List.of(g.op("Squeeze", total)), Attr.of("to", (long) DataType.INT32.getNumber()));
+        }
+        String out = "attention_" + layer + "/out";
+        g.nodeWithOutputs("GroupQueryAttention", GraphBuilder.MS_DOMAIN,
+                List.of(q, k, v, pastKey(layer), pastValue(layer), seqlensK, totalLength),
+                List.of(out, presentKey(layer), presentValue(layer)),
+                Attr.of("num_heads", (long) heads), Attr.of("kv_num_heads", (long) kvHeads),
+                Attr.of("scale", (float) (1.0 / Math.sqrt(headDim))));
+        return out;
+    }
+
+    private String maskOnes() {
+        if (maskOnes == null) {
+            maskOnes = g.op("ReduceSum", List.of(ATTENTION_MASK, g.int64s(1)), Attr.of("keepdims", 0L));
+        }
+        return maskOnes;
+    }
+
+    /**
+     * [B,1,H]: each row's last real new position of {@code x} [B,S,H]. With a shared cache the rows
+     * of a prompt batch are right-padded, so row b's last prompt token is at {@code ones(b) - 1};
+     * a decoding step ({@code S = 1}) has it at 0: {@code min(ones(b), S) - 1}.
+     */
+    private String lastRealPosition(String x) {
+        String seq = g.op("Shape", List.of(INPUT_IDS), Attr.of("start", 1L), Attr.of("end", 2L));
+        String last = g.op("Sub", g.op("Min", maskOnes(), seq), g.int64Scalar(1));                // [B]
+        String index = g.op("Unsqueeze", last, g.int64s(1, 2));                                    // [B,1,1]
+        String batch = g.op("Shape", List.of(x), Attr.of("start", 0L), Attr.of("end", 1L));
+        String shape = g.op("Concat", List.of(batch, g.int64s(1, config.hiddenSize())), Attr.of("axis", 0L));
+        return g.op("GatherElements", List.of(x, g.op("Expand", index, shape)), Attr.of("axis", 1L));
     }
 
     /**
@@ -392,7 +452,7 @@ final class DecoderGraph {
     /** logits [B,S,V] (or [B,1,V]: last position only) = x @ lm_head^T (the embedding matrix when tied), always fp32. */
     private void logits(String x, String embed) {
         if (options.lastLogitsOnly()) {
-            x = g.op("Slice", x, g.int64s(-1), g.int64s(Long.MAX_VALUE), g.int64s(1));
+            x = sharedCache() ? lastRealPosition(x) : g.op("Slice", x, g.int64s(-1), g.int64s(Long.MAX_VALUE), g.int64s(1));
         }
         String rows = g.op("Reshape", x, g.int64s(-1, config.hiddenSize()));
         String product;

@@ -11,8 +11,9 @@ import java.util.OptionalInt;
  *
  * <p>Defaults: {@link Precision#FP32}, {@link Operators#CONTRIB} (ONNX Runtime's fused operators
  * where they fit), external data only when the weights exceed {@link #INLINE_LIMIT_BYTES}, a
- * context length equal to the checkpoint's {@code max_position_embeddings}, and logits for the
- * last position only (generation needs no more; see {@link #lastLogitsOnly()}).
+ * context length equal to the checkpoint's {@code max_position_embeddings}, logits for the
+ * last position only (generation needs no more; see {@link #lastLogitsOnly()}), and a growing
+ * key/value cache ({@link KvCache#GROWING}).
  */
 public final class ExportOptions {
     /** Weights larger than this go to an external data file (protobuf cannot hold 2 GiB). */
@@ -52,6 +53,38 @@ public final class ExportOptions {
         CONTRIB,
         /** Only standard ONNX operators (opset 17): runs on any ONNX runtime. */
         STANDARD
+    }
+
+    /** How the key/value cache passes from one decoding step to the next. */
+    public enum KvCache {
+        /**
+         * Each step's {@code present.*} outputs are the past plus the new positions, a new tensor that
+         * the next step takes as {@code past_key_values.*}: any attention mask (left padding), as
+         * Optimum's exports; the cache is copied once per step.
+         */
+        GROWING,
+        /**
+         * ONNX Runtime GenAI's {@code past_present_share_buffer}: past and present are one buffer of
+         * fixed length that {@code GroupQueryAttention} writes the new positions into in place, so
+         * nothing is copied per step. Each row's positions start at 0 and its length is the number of
+         * ones in its attention mask (right padding only). Needs {@link Operators#CONTRIB}.
+         */
+        SHARED;
+
+        /** @return the cache spelled {@code growing} or {@code shared} (case-insensitive) */
+        public static KvCache parse(String text) {
+            for (KvCache c : values()) {
+                if (c.name().equalsIgnoreCase(text)) {
+                    return c;
+                }
+            }
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "kv cache '" + text + "' is not one of growing, shared");
+        }
+
+        /** @return {@code growing} or {@code shared} */
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
     }
 
     /** Weight-only quantization of the linear layers ({@code com.microsoft.MatMulNBits}). */
@@ -98,6 +131,7 @@ public final class ExportOptions {
     private final boolean symmetric;
     private final int accuracyLevel;
     private final boolean quantizeLmHead;
+    private final KvCache kvCache;
 
     private ExportOptions(Builder b) {
         this.precision = b.precision;
@@ -110,6 +144,7 @@ public final class ExportOptions {
         this.symmetric = b.symmetric;
         this.accuracyLevel = b.accuracyLevel;
         this.quantizeLmHead = b.quantizeLmHead;
+        this.kvCache = b.kvCache;
     }
 
     /** @return the defaults */
@@ -163,6 +198,9 @@ public final class ExportOptions {
     /** @return whether the output head is quantized too (default false: it stays in {@link #precision()}) */
     public boolean quantizeLmHead() { return quantizeLmHead; }
 
+    /** @return how the key/value cache passes between steps (default GROWING) */
+    public KvCache kvCache() { return kvCache; }
+
     /** Builds {@link ExportOptions}. */
     public static final class Builder {
         private Precision precision = Precision.FP32;
@@ -175,6 +213,7 @@ public final class ExportOptions {
         private boolean symmetric;
         private int accuracyLevel = 4;
         private boolean quantizeLmHead;
+        private KvCache kvCache = KvCache.GROWING;
 
         private Builder() {
         }
@@ -209,10 +248,14 @@ public final class ExportOptions {
         /** @param value true to quantize the output head too (default false) */
         public Builder quantizeLmHead(boolean value) { this.quantizeLmHead = value; return this; }
 
+        /** @param value how the key/value cache passes between steps (default GROWING) */
+        public Builder kvCache(KvCache value) { this.kvCache = Objects.requireNonNull(value, "kvCache"); return this; }
+
         /**
          * @return the options
          * @throws KefuException with {@link ErrorCode#INVALID_ARGUMENT} when the context length is not positive, or a
-         *     quantization setting is out of range or asks for ONNX Runtime's operators with {@link Operators#STANDARD}
+         *     quantization setting is out of range or asks for ONNX Runtime's operators with {@link Operators#STANDARD},
+         *     or a shared key/value cache is asked for with {@link Operators#STANDARD}
          */
         public ExportOptions build() {
             if (contextLength != null && contextLength < 1) {
@@ -227,6 +270,10 @@ public final class ExportOptions {
             if (quantization != Quantization.NONE && operators == Operators.STANDARD) {
                 throw new KefuException(ErrorCode.INVALID_ARGUMENT, "quantization " + quantization.name().toLowerCase(Locale.ROOT)
                         + " uses ONNX Runtime's MatMulNBits operator, which operators=standard excludes; use operators=contrib");
+            }
+            if (kvCache == KvCache.SHARED && operators == Operators.STANDARD) {
+                throw new KefuException(ErrorCode.INVALID_ARGUMENT, "kv cache shared uses ONNX Runtime's GroupQueryAttention"
+                        + " operator, which operators=standard excludes; use operators=contrib");
             }
             if (quantizeLmHead && quantization == Quantization.NONE) {
                 throw new KefuException(ErrorCode.INVALID_ARGUMENT, "quantizeLmHead needs a quantization (int4 or int8)");

@@ -21,7 +21,12 @@ final class GenAiConfig {
     private GenAiConfig() {
     }
 
-    static String json(HfModelConfig config, Optional<GenerationConfig> generation, String modelFile, int contextLength) {
+    /**
+     * @param sharedKvCache whether past and present share one fixed-size buffer ({@code search.past_present_share_buffer});
+     *     ONNX Runtime GenAI then allocates it {@code search.max_length} positions long
+     */
+    static String json(HfModelConfig config, Optional<GenerationConfig> generation, String modelFile, int contextLength,
+                       boolean sharedKvCache) {
         ObjectNode root = JSON.createObjectNode();
         ObjectNode model = root.putObject("model");
         generation.flatMap(gc -> gc.bosTokenId().isPresent() ? Optional.of(gc.bosTokenId().getAsInt()) : Optional.empty())
@@ -70,7 +75,7 @@ final class GenAiConfig {
         search.put("no_repeat_ngram_size", 0);
         search.put("num_beams", 1);
         search.put("num_return_sequences", 1);
-        search.put("past_present_share_buffer", false);
+        search.put("past_present_share_buffer", sharedKvCache);
         search.put("repetition_penalty", 1.0);
         search.put("temperature", 1.0);
         search.put("top_k", 1);

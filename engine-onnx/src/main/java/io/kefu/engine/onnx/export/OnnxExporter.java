@@ -126,7 +126,8 @@ public final class OnnxExporter {
         }
         writeString(dir.resolve(EXPORT_SETTINGS_FILE), exportSettings(options));
         writeString(dir.resolve("genai_config.json"),
-                GenAiConfig.json(config, checkpoint.generationConfig(), MODEL_FILE, decoder.contextLength()));
+                GenAiConfig.json(config, checkpoint.generationConfig(), MODEL_FILE, decoder.contextLength(),
+                        options.kvCache() == ExportOptions.KvCache.SHARED));
         return new Result(dir, modelFile, external, parameters, model.getGraph().getNodeCount());
     }
 
@@ -136,6 +137,7 @@ public final class OnnxExporter {
         json.put("dtype", options.precision().label());
         json.put("operators", options.operators().name().toLowerCase(java.util.Locale.ROOT));
         json.put("quantization", options.quantization().name().toLowerCase(java.util.Locale.ROOT));
+        json.put("kv_cache", options.kvCache().label());
         if (options.quantization() != ExportOptions.Quantization.NONE) {
             json.put("block_size", options.blockSize());
             json.put("symmetric", options.symmetric());
