@@ -3,6 +3,7 @@ package io.kefu.runtime.quant;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.runtime.format.TensorInfo;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.stream.IntStream;
 
@@ -77,9 +78,25 @@ public final class Nf4 {
      * @throws KefuException {@link ErrorCode#INVALID_ARGUMENT} when the shape does not hold {@code count} values or a value is NaN or infinite
      */
     public static Nf4Tensor quantize(String name, float[] values, int count, long[] shape, boolean doubleQuantization) {
+        return quantize(name, values, count, shape, doubleQuantization, ByteBuffer.allocate((count + 1) / 2));
+    }
+
+    /**
+     * Quantizes the first {@code count} values of {@code values}, writing the packed codes into
+     * {@code packed} (for example memory an engine owns outside the Java heap), which the tensor
+     * then reads them from.
+     *
+     * @param packed {@code ceil(count / 2)} bytes
+     * @throws KefuException {@link ErrorCode#INVALID_ARGUMENT} when the shape does not hold {@code count} values or a value is NaN or infinite
+     */
+    public static Nf4Tensor quantize(String name, float[] values, int count, long[] shape, boolean doubleQuantization,
+                                     ByteBuffer packed) {
         if (TensorInfo.elementCount(shape) != count || count > values.length) {
             throw new KefuException(ErrorCode.INVALID_ARGUMENT, "tensor '" + name + "': shape " + Arrays.toString(shape)
                     + " holds " + TensorInfo.elementCount(shape) + " values, got " + count);
+        }
+        if (packed.capacity() != (count + 1) / 2) {
+            throw new IllegalArgumentException("codes take " + (count + 1) / 2 + " bytes, the buffer holds " + packed.capacity());
         }
         for (int i = 0; i < count; i++) {
             if (!Float.isFinite(values[i])) {
@@ -88,22 +105,19 @@ public final class Nf4 {
             }
         }
         float[] absmax = blockMaxima(values, count, BLOCK_SIZE);
-        byte[] packed = new byte[(count + 1) / 2];
-        // blocks are independent and each starts on a byte: chunks of them are coded in parallel
+        // blocks are independent and each fills whole bytes: chunks of them are coded in parallel, a pair of values a byte
         IntStream.range(0, (absmax.length + BLOCKS_PER_TASK - 1) / BLOCKS_PER_TASK).parallel().forEach(task -> {
             int last = Math.min(absmax.length, (task + 1) * BLOCKS_PER_TASK);
             for (int block = task * BLOCKS_PER_TASK; block < last; block++) {
                 float inverse = 1f / Math.max(absmax[block], MIN_ABSMAX);
                 int end = Math.min(count, (block + 1) * BLOCK_SIZE);
-                for (int i = block * BLOCK_SIZE; i < end; i++) {
-                    int code = nearest(BOUNDS, values[i] * inverse);
-                    packed[i >> 1] |= (byte) ((i & 1) == 0 ? code << 4 : code);
+                for (int i = block * BLOCK_SIZE; i < end; i += 2) {
+                    int high = nearest(BOUNDS, values[i] * inverse);
+                    int low = i + 1 < end ? nearest(BOUNDS, values[i + 1] * inverse) : ZERO_CODE;
+                    packed.put(i >> 1, (byte) (high << 4 | low));
                 }
             }
         });
-        if ((count & 1) == 1) {
-            packed[packed.length - 1] |= (byte) ZERO_CODE;
-        }
         if (!doubleQuantization) {
             return new Nf4Tensor(shape, count, packed, absmax, null, null, 0f);
         }

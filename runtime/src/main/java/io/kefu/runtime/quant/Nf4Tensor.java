@@ -19,12 +19,7 @@ public final class Nf4Tensor {
     private final float[] absmaxScales;
     private final float absmaxOffset;
 
-    Nf4Tensor(long[] shape, int elementCount, byte[] packed, float[] absmax, byte[] absmaxCodes, float[] absmaxScales,
-              float absmaxOffset) {
-        this(shape, elementCount, ByteBuffer.wrap(packed), absmax, absmaxCodes, absmaxScales, absmaxOffset);
-    }
-
-    private Nf4Tensor(long[] shape, int elementCount, ByteBuffer packed, float[] absmax, byte[] absmaxCodes, float[] absmaxScales,
+    Nf4Tensor(long[] shape, int elementCount, ByteBuffer packed, float[] absmax, byte[] absmaxCodes, float[] absmaxScales,
                       float absmaxOffset) {
         this.shape = shape.clone();
         this.elementCount = elementCount;
@@ -58,18 +53,6 @@ public final class Nf4Tensor {
     /** @return the packed codes, read-only, {@code ceil(elementCount / 2)} bytes */
     public ByteBuffer packedCodes() {
         return packed.duplicate().clear().asReadOnlyBuffer();
-    }
-
-    /**
-     * @param codes a buffer holding a copy of {@link #packedCodes()} (for example memory an engine
-     *     owns outside the Java heap)
-     * @return this tensor with its codes read from {@code codes}, so the heap copy can be dropped
-     */
-    public Nf4Tensor withPackedCodesIn(ByteBuffer codes) {
-        if (codes.capacity() != packed.capacity()) {
-            throw new IllegalArgumentException("codes take " + packed.capacity() + " bytes, the buffer holds " + codes.capacity());
-        }
-        return new Nf4Tensor(shape, elementCount, codes.duplicate().clear(), absmax, absmaxCodes, absmaxScales, absmaxOffset);
     }
 
     /** @return the 4-bit code (0..15, an index into {@link Nf4#codeValues()}) of value {@code index} */

@@ -13,7 +13,6 @@ import io.kefu.runtime.format.HfModelConfig;
 import io.kefu.runtime.format.TensorInfo;
 import io.kefu.runtime.quant.HalfPrecision;
 import io.kefu.runtime.quant.Nf4;
-import io.kefu.runtime.quant.Nf4Tensor;
 import java.nio.ByteBuffer;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -129,12 +128,9 @@ public final class DecoderWeights implements AutoCloseable {
         if (nf4) {
             float[] values = buffer.whole(count);
             checkpoint.readFloats(name, 0, values, 0, count);
-            Nf4Tensor quantized = Nf4.quantize(name, values, count, shape, true);
-            // the codes move to memory libtorch owns, out of the Java heap
-            NDArray codes = manager.create(new Shape(quantized.packedCodes().capacity()), DataType.UINT8);
-            ByteBuffer outsideHeap = codes.toByteBuffer(true);
-            outsideHeap.put(quantized.packedCodes());
-            return new FrozenTensor.Nf4(quantized.withPackedCodesIn(outsideHeap), codes);
+            // the codes go straight to memory libtorch owns, out of the Java heap
+            NDArray codes = manager.create(new Shape((count + 1L) / 2), DataType.UINT8);
+            return new FrozenTensor.Nf4(Nf4.quantize(name, values, count, shape, true, codes.toByteBuffer(true)), codes);
         }
         if (dtype == info.dtype() && dtype != Dtype.F32 && info.byteSize() <= MAPPABLE_BYTES) {
             NDArray inPlace = manager.create(checkpoint.rawBytes(name), new Shape(dtype == Dtype.F16 ? shape : new long[] {2L * count}),
