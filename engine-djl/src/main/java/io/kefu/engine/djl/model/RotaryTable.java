@@ -11,12 +11,13 @@ import io.kefu.runtime.format.HfModelConfig;
  * ({@code emb = cat(freqs, freqs)}, used with {@code rotate_half}). Frequencies follow
  * transformers' float32 arithmetic, with llama3 rope scaling applied when the config asks for it.
  */
-final class RotaryTable {
+public final class RotaryTable {
     private final NDArray cos;
     private final NDArray sin;
     private final int positions;
 
-    RotaryTable(NDManager manager, HfModelConfig config, int positions) {
+    /** A table of {@code positions} positions, its arrays owned by {@code manager}. */
+    public RotaryTable(NDManager manager, HfModelConfig config, int positions) {
         int dim = config.headDim();
         int half = dim / 2;
         double[] invFreq = new double[half];
@@ -46,14 +47,14 @@ final class RotaryTable {
     }
 
     /** @return how many positions the table covers */
-    int positions() {
+    public int positions() {
         return positions;
     }
 
     /**
      * Rotates {@code x} {@code [B, heads, T, D]} by the angles of {@code positionIds} {@code [B, T]}.
      */
-    NDArray apply(NDArray x, NDArray positionIds) {
+    public NDArray apply(NDArray x, NDArray positionIds) {
         long b = positionIds.getShape().get(0);
         long t = positionIds.getShape().get(1);
         long d = x.getShape().get(3);
