@@ -8,6 +8,7 @@ import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.runtime.generate.JoinableDecoder;
 import io.kefu.engine.djl.torch.GradMode;
+import io.kefu.engine.djl.torch.Torch;
 import io.kefu.engine.djl.lora.LoraWeights;
 import io.kefu.engine.djl.model.DecoderModel;
 import io.kefu.engine.djl.model.KvCache;
@@ -45,11 +46,19 @@ public final class DjlDecoder implements JoinableDecoder {
      * @param lora an adapter applied without merging, or null
      */
     public DjlDecoder(DecoderModel model, LoraWeights lora, NDManager parent) {
+        this(model, lora, parent, Torch.threads());
+    }
+
+    /**
+     * @param shards how many threads split the forward pass without LoRA (as many as libtorch's
+     *     intra-op threads on the calling thread, by the public constructor)
+     */
+    DjlDecoder(DecoderModel model, LoraWeights lora, NDManager parent, int shards) {
         this.model = model;
         this.lora = lora;
         this.manager = parent.newSubManager();
         if (lora == null) {
-            ShardThreads started = ShardThreads.likeLibtorch();
+            ShardThreads started = ShardThreads.start(shards);
             ShardedForward forward = null;
             try (GradMode noGrad = GradMode.off()) {
                 forward = ShardedForward.of(model, started, manager);

@@ -32,11 +32,6 @@ final class ShardThreads implements AutoCloseable {
         this.threads = threads;
     }
 
-    /** @return as many threads as libtorch uses on the calling thread ({@code kefu.djl.threads}, else one per core) */
-    static ShardThreads likeLibtorch() {
-        return start(Torch.threads());
-    }
-
     /** @return {@code count} threads (at least one) */
     static ShardThreads start(int count) {
         if (count <= 1) {

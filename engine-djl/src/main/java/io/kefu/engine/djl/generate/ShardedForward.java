@@ -31,6 +31,7 @@ final class ShardedForward implements AutoCloseable {
     private final NDArray eps;
     private final NDArray attentionScale;
     private final RotaryTable rope;
+    private final NDArray rotateHalf;
     private final Layer[] layers;
     private final NDArray finalNorm;
     private final NDArray[] head;
@@ -74,6 +75,7 @@ final class ShardedForward implements AutoCloseable {
         this.eps = views.create((float) config.rmsNormEps());
         this.attentionScale = views.create((float) (1.0 / Math.sqrt(headDim)));
         this.rope = new RotaryTable(views, config, model.maxPositions());
+        this.rotateHalf = rotateHalf(views, headDim);
         int n = threads.count();
         int[] kvFrom = split(config.numKeyValueHeads(), Math.min(n, config.numKeyValueHeads()));
         int[] interFrom = split(config.intermediateSize(), n);
@@ -133,17 +135,19 @@ final class ShardedForward implements AutoCloseable {
         long b = ids.getShape().get(0);
         long t = ids.getShape().get(1);
         NDArray x = model.embed(ids);
+        NDArray[] angles = rope.angles(positions, x.getManager());
         NDArray[] partial = new NDArray[threads.count()];
         for (int li = 0; li < layers.length; li++) {
             Layer layer = layers[li];
             int index = li;
+            NDArray before = x;
             NDArray h = rmsNorm(x, layer.inputNorm);
             threads.forEachShard(s -> partial[s] = s < layer.attention.length
-                    ? attention(index, layer, layer.attention[s], h, positions, mask, caches[s], b, t) : null);
-            x = x.add(sum(partial));
-            NDArray h2 = rmsNorm(x, layer.postNorm);
-            threads.forEachShard(s -> partial[s] = mlp(layer.mlp[s], h2));
-            x = x.add(sum(partial));
+                    ? withResidual(s, before, attention(index, layer, layer.attention[s], h, angles, mask, caches[s], b, t)) : null);
+            NDArray mid = sum(partial);
+            NDArray h2 = rmsNorm(mid, layer.postNorm);
+            threads.forEachShard(s -> partial[s] = withResidual(s, mid, mlp(layer.mlp[s], h2)));
+            x = sum(partial);
         }
         NDArray last = rmsNorm(x.get(":, -1, :"), finalNorm);
         int vocab = vocabFrom[vocabFrom.length - 1];
@@ -163,7 +167,7 @@ final class ShardedForward implements AutoCloseable {
         return threads.onLead(work);
     }
 
-    private NDArray attention(int index, Layer layer, Attention a, NDArray h, NDArray positions, NDArray mask, KvCache cache, long b, long t) {
+    private NDArray attention(int index, Layer layer, Attention a, NDArray h, NDArray[] angles, NDArray mask, KvCache cache, long b, long t) {
         int kvHeads = a.kvHeads;
         int qHeads = kvHeads * groups;
         NDArray q = linear(h, a.q, a.qBias).reshape(b, t, qHeads, headDim);
@@ -173,8 +177,8 @@ final class ShardedForward implements AutoCloseable {
             q = rmsNorm(q, layer.qNorm);
             k = rmsNorm(k, layer.kNorm);
         }
-        q = rope.apply(q.transpose(0, 2, 1, 3), positions);
-        k = rope.apply(k.transpose(0, 2, 1, 3), positions);
+        q = rotate(q.transpose(0, 2, 1, 3), angles);
+        k = rotate(k.transpose(0, 2, 1, 3), angles);
         NDArray[] kv = cache.append(index, k, v.transpose(0, 2, 1, 3));
         long s = kv[0].getShape().get(2);
         NDArray q5 = q.reshape(b, kvHeads, groups, t, headDim);
@@ -191,6 +195,27 @@ final class ShardedForward implements AutoCloseable {
         NDArray up = linear(h, m.up, m.upBias);
         NDArray act = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(up);
         return linear(act, m.down, m.downBias);
+    }
+
+    /** RoPE as {@link RotaryTable#apply} computes it, its {@code rotate_half} as one exact product with a signed permutation. */
+    private NDArray rotate(NDArray x, NDArray[] angles) {
+        return x.mul(angles[0]).add(x.matMul(rotateHalf).mul(angles[1]));
+    }
+
+    /** @return {@code R} {@code [d, d]} with {@code x R = rotate_half(x) = cat(-x2, x1)} */
+    private static NDArray rotateHalf(NDManager manager, int d) {
+        int half = d / 2;
+        float[] r = new float[d * d];
+        for (int i = 0; i < half; i++) {
+            r[(i + half) * d + i] = -1;
+            r[i * d + i + half] = 1;
+        }
+        return manager.create(r, new ai.djl.ndarray.types.Shape(d, d));
+    }
+
+    /** Shard 0 adds the residual to its share, so the join adds one array fewer. */
+    private static NDArray withResidual(int shard, NDArray residual, NDArray share) {
+        return shard == 0 ? residual.add(share) : share;
     }
 
     private static NDArray sum(NDArray[] partial) {

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kefu.runtime.format.Checkpoint;
+import io.kefu.runtime.format.SafetensorsFile;
 import io.kefu.engine.djl.torch.Torch;
 import io.kefu.engine.djl.model.DecoderModel;
 import io.kefu.engine.djl.model.DecoderWeights;
@@ -15,13 +16,46 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
-/** Cached, batched decoding gives the tokens PyTorch's full recomputation gives. */
+/**
+ * Cached, batched decoding gives the tokens PyTorch's full recomputation gives, with the forward
+ * pass in one shard or split over several (fewer key/value heads than shards, and intermediate
+ * and vocabulary sizes that do not divide evenly, included).
+ */
 class DjlDecoderTest {
     @ParameterizedTest
-    @ValueSource(strings = {"llama", "qwen2", "qwen3"})
-    void greedyDecodeMatchesReferenceAloneAndInALeftPaddedBatch(String name) throws IOException {
+    @CsvSource({"llama, 1", "llama, 2", "llama, 3", "qwen2, 1", "qwen2, 3", "qwen3, 1", "qwen3, 2"})
+    void eachStepsLogitsMatchTorchsOnTheSameTokens(String name, int shards) {
+        try (NDManager manager = Torch.newManager();
+             Checkpoint checkpoint = Checkpoint.open(Golden.dir(name));
+             SafetensorsFile golden = SafetensorsFile.open(Golden.dir(name).resolve("logits.safetensors"));
+             DecoderWeights weights = DecoderWeights.load(checkpoint, manager);
+             DecoderModel model = new DecoderModel(weights, 64);
+             DjlDecoder decoder = new DjlDecoder(model, null, manager, shards)) {
+            int vocab = model.config().vocabSize();
+            for (int i = 0; golden.contains("ids." + i); i++) {
+                long[] ids = golden.readLongs("ids." + i);
+                float[] expected = golden.readFloats("logits." + i);
+                float[][] logits = decoder.join(new int[][] {{(int) ids[0]}});
+                for (int p = 0; p < ids.length; p++) {
+                    if (p > 0) {
+                        logits = decoder.step(new int[] {(int) ids[p]});
+                    }
+                    float worst = 0;
+                    for (int v = 0; v < vocab; v++) {
+                        worst = Math.max(worst, Math.abs(logits[0][v] - expected[p * vocab + v]));
+                    }
+                    assertThat(worst).as("%s sequence %d position %d", name, i, p).isLessThan(1e-4f);
+                }
+                decoder.retain(new int[0]);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"llama, 1", "llama, 2", "llama, 3", "qwen2, 1", "qwen2, 2", "qwen3, 1", "qwen3, 3"})
+    void greedyDecodeMatchesReferenceAloneAndInALeftPaddedBatch(String name, int shards) throws IOException {
         JsonNode greedy = new ObjectMapper().readTree(Files.readString(Golden.dir(name).resolve("greedy.json")));
         int[] prompt = ints(greedy.get("prompt"));
         int[] expected = ints(greedy.get("tokens"));
@@ -30,19 +64,19 @@ class DjlDecoderTest {
              DecoderWeights weights = DecoderWeights.load(checkpoint, manager);
              DecoderModel model = new DecoderModel(weights, 64)) {
             int arrays = weights.manager().getManagedArrays().size();
-            assertThat(decode(model, manager, new int[][] {prompt}, expected.length).get(0)).containsExactly(expected);
+            assertThat(decode(model, manager, shards, new int[][] {prompt}, expected.length).get(0)).containsExactly(expected);
             assertThat(weights.manager().getManagedArrays()).as("no arrays left behind").hasSize(arrays);
             // the same prompt beside a longer one: left padding must not change its tokens
             int[] longer = {9, 8, 7, 6, 5, 4, 3, 100, 101};
-            List<int[]> batch = decode(model, manager, new int[][] {longer, prompt}, expected.length);
+            List<int[]> batch = decode(model, manager, shards, new int[][] {longer, prompt}, expected.length);
             assertThat(batch.get(1)).containsExactly(expected);
-            assertThat(batch.get(0)).containsExactly(decode(model, manager, new int[][] {longer}, expected.length).get(0));
+            assertThat(batch.get(0)).containsExactly(decode(model, manager, shards, new int[][] {longer}, expected.length).get(0));
         }
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama", "qwen2", "qwen3"})
-    void rowsJoiningAndLeavingARunningBatchDecodeAsTheyWouldAlone(String name) throws IOException {
+    @CsvSource({"llama, 1", "llama, 2", "qwen2, 3", "qwen3, 1", "qwen3, 2"})
+    void rowsJoiningAndLeavingARunningBatchDecodeAsTheyWouldAlone(String name, int shards) throws IOException {
         JsonNode greedy = new ObjectMapper().readTree(Files.readString(Golden.dir(name).resolve("greedy.json")));
         int[] golden = ints(greedy.get("prompt"));
         int n = greedy.get("tokens").size();
@@ -54,14 +88,14 @@ class DjlDecoderTest {
             int arrays = weights.manager().getManagedArrays().size();
             List<int[]> alone = new ArrayList<>();
             for (int[] prompt : prompts) {
-                alone.add(decode(model, manager, new int[][] {prompt}, n).get(0));
+                alone.add(decode(model, manager, shards, new int[][] {prompt}, n).get(0));
             }
             assertThat(alone.get(1)).containsExactly(ints(greedy.get("tokens")));
             List<List<Integer>> produced = new ArrayList<>();
             for (int[] ignored : prompts) {
                 produced.add(new ArrayList<>());
             }
-            try (DjlDecoder decoder = new DjlDecoder(model, null, manager)) {
+            try (DjlDecoder decoder = new DjlDecoder(model, null, manager, shards)) {
                 List<Integer> running = new ArrayList<>(); // prompt index of each decoder row
                 join(decoder, running, produced, prompts, 0);
                 stepTimes(decoder, running, produced, 3);
@@ -123,12 +157,12 @@ class DjlDecoderTest {
         }
     }
 
-    static List<int[]> decode(DecoderModel model, NDManager manager, int[][] prompts, int n) {
+    static List<int[]> decode(DecoderModel model, NDManager manager, int shards, int[][] prompts, int n) {
         List<int[]> out = new ArrayList<>();
         for (int[] ignored : prompts) {
             out.add(new int[n]);
         }
-        try (DjlDecoder decoder = new DjlDecoder(model, null, manager)) {
+        try (DjlDecoder decoder = new DjlDecoder(model, null, manager, shards)) {
             float[][] logits = decoder.prefill(prompts);
             for (int i = 0; i < n; i++) {
                 int[] next = new int[prompts.length];
