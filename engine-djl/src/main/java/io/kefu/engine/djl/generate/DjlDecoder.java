@@ -8,7 +8,6 @@ import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.runtime.generate.JoinableDecoder;
 import io.kefu.engine.djl.torch.GradMode;
-import io.kefu.engine.djl.torch.Torch;
 import io.kefu.engine.djl.lora.LoraWeights;
 import io.kefu.engine.djl.model.DecoderModel;
 import io.kefu.engine.djl.model.KvCache;
@@ -26,53 +25,41 @@ import java.util.function.Supplier;
  * grows by what was added in front of it. Rows that leave are cut out of the cache, and positions
  * that became padding in every remaining row are trimmed. Not thread-safe.
  *
- * <p>Without LoRA the forward pass is {@link ShardedForward}'s, split over as many
- * {@link ShardThreads} as libtorch would use, and the cache is one per attention shard; with LoRA
- * it is {@link DecoderModel}'s, on the calling thread.
+ * <p>The forward pass is {@link DecoderModel}'s on the calling thread, or a {@link ShardedForward}
+ * split over its own threads, with one cache per attention shard.
  */
 public final class DjlDecoder implements JoinableDecoder {
     private final DecoderModel model;
     private final LoraWeights lora;
     private final NDManager manager;
-    private final ShardThreads threads;    // null with LoRA
-    private final ShardedForward sharded;  // null with LoRA
+    private final ShardedForward sharded;  // null for the model's own pass
     private KvCache[] cache;               // one per attention shard (one without sharding); null while the batch is empty
     private int[] padding = new int[0];    // leading cache positions of each row that are padding
     private int[] nextPosition = new int[0];
     private boolean closed;
 
     /**
+     * Decodes with the model's own pass on the calling thread.
+     *
      * @param model the forward pass
      * @param lora an adapter applied without merging, or null
      */
     public DjlDecoder(DecoderModel model, LoraWeights lora, NDManager parent) {
-        this(model, lora, parent, Torch.threads());
+        this.model = model;
+        this.lora = lora;
+        this.sharded = null;
+        this.manager = parent.newSubManager();
     }
 
     /**
-     * @param shards how many threads split the forward pass without LoRA (as many as libtorch's
-     *     intra-op threads on the calling thread, by the public constructor)
+     * Decodes with a sharded pass (no LoRA). Several decoders may share it, on any threads (their
+     * passes take turns); it stays open when this decoder closes.
      */
-    DjlDecoder(DecoderModel model, LoraWeights lora, NDManager parent, int shards) {
-        this.model = model;
-        this.lora = lora;
+    public DjlDecoder(ShardedForward sharded, NDManager parent) {
+        this.model = sharded.model();
+        this.lora = null;
+        this.sharded = sharded;
         this.manager = parent.newSubManager();
-        if (lora == null) {
-            ShardThreads started = ShardThreads.start(shards);
-            ShardedForward forward = null;
-            try (GradMode noGrad = GradMode.off()) {
-                forward = ShardedForward.of(model, started, manager);
-            } finally {
-                if (forward == null) {
-                    started.close();
-                }
-            }
-            this.threads = forward == null ? null : started;
-            this.sharded = forward;
-        } else {
-            this.threads = null;
-            this.sharded = null;
-        }
     }
 
     @Override
@@ -298,9 +285,6 @@ public final class DjlDecoder implements JoinableDecoder {
     public void close() {
         if (!closed) {
             closed = true;
-            if (sharded != null) {
-                threads.close();
-            }
             manager.close();
         }
     }

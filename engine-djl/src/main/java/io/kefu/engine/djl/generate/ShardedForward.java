@@ -11,6 +11,8 @@ import io.kefu.engine.djl.model.DecoderModel;
 import io.kefu.engine.djl.model.DecoderWeights;
 import io.kefu.engine.djl.model.KvCache;
 import io.kefu.engine.djl.model.RotaryTable;
+import io.kefu.engine.djl.torch.GradMode;
+import io.kefu.engine.djl.torch.Torch;
 
 /**
  * The inference forward pass of a {@link DecoderModel} without LoRA, split into shards that run at
@@ -19,18 +21,19 @@ import io.kefu.engine.djl.model.RotaryTable;
  * rows; o_proj and down_proj by input columns, so each shard's share is a partial sum of the
  * layer's output, added up when the shards join). Only the last position's logits are computed.
  *
- * <p>The shards' weights are views of the model's tensors (no copies), made once. Each shard keeps
+ * <p>Made once per chat model: the shards' weights are views of the model's tensors (no copies),
+ * and the threads wait parked between steps. {@link #close()} stops the threads. Each shard keeps
  * the key/value cache of its own heads: {@link #newCaches} makes one cache per attention shard.
  * Per head and per output element the arithmetic is the model's; only the partial sums of
  * o_proj and down_proj are added in another order (differences of the order of fp32 rounding).
  */
-final class ShardedForward implements AutoCloseable {
+public final class ShardedForward implements AutoCloseable {
     private final DecoderModel model;
     private final ShardThreads threads;
     private final NDManager views;
     private final NDArray eps;
     private final NDArray attentionScale;
-    private final RotaryTable rope;
+    private final RotaryTable rope;  // the model's
     private final NDArray rotateHalf;
     private final Layer[] layers;
     private final NDArray finalNorm;
@@ -53,15 +56,30 @@ final class ShardedForward implements AutoCloseable {
     }
 
     /**
+     * Splits the pass over as many threads as libtorch uses on the calling thread
+     * ({@code kefu.djl.threads}, else one per core).
+     *
+     * @param parent the manager the views live under
      * @return the sharded pass, or null when the model cannot run it (a tensor that is not fp32)
      */
-    static ShardedForward of(DecoderModel model, ShardThreads threads, NDManager parent) {
+    public static ShardedForward start(DecoderModel model, NDManager parent) {
+        return start(model, Torch.threads(), parent);
+    }
+
+    /** @return the pass split into {@code shards}, or null when the model cannot run it */
+    static ShardedForward start(DecoderModel model, int shards, NDManager parent) {
         for (NDArray a : model.weights().all().values()) {
             if (a.getDataType() != DataType.FLOAT32) {
                 return null;
             }
         }
-        return new ShardedForward(model, threads, parent);
+        ShardThreads threads = ShardThreads.start(shards);
+        try (GradMode noGrad = GradMode.off()) {
+            return new ShardedForward(model, threads, parent);
+        } catch (RuntimeException e) {
+            threads.close();
+            throw e;
+        }
     }
 
     private ShardedForward(DecoderModel model, ShardThreads threads, NDManager parent) {
@@ -74,7 +92,7 @@ final class ShardedForward implements AutoCloseable {
         this.headDim = config.headDim();
         this.eps = views.create((float) config.rmsNormEps());
         this.attentionScale = views.create((float) (1.0 / Math.sqrt(headDim)));
-        this.rope = new RotaryTable(views, config, model.maxPositions());
+        this.rope = model.rope();
         this.rotateHalf = rotateHalf(views, headDim);
         int n = threads.count();
         int[] kvFrom = split(config.numKeyValueHeads(), Math.min(n, config.numKeyValueHeads()));
@@ -111,6 +129,11 @@ final class ShardedForward implements AutoCloseable {
         for (int s = 0; s < n; s++) {
             head[s] = rows(weights.outputHead(), vocabFrom[s], vocabFrom[s + 1]);
         }
+    }
+
+    /** @return the model this pass runs */
+    DecoderModel model() {
+        return model;
     }
 
     /** @return one empty cache per attention shard */
@@ -260,6 +283,7 @@ final class ShardedForward implements AutoCloseable {
 
     @Override
     public void close() {
+        threads.close();
         views.close();
     }
 }

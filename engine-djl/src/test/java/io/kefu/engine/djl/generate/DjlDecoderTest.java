@@ -19,20 +19,22 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Cached, batched decoding gives the tokens PyTorch's full recomputation gives, with the forward
- * pass in one shard or split over several (fewer key/value heads than shards, and intermediate
- * and vocabulary sizes that do not divide evenly, included).
+ * Cached, batched decoding gives the tokens PyTorch's full recomputation gives, with the model's
+ * own forward pass (0 shards) or a {@link ShardedForward} of one or several shards (fewer
+ * key/value heads than shards, and intermediate and vocabulary sizes that do not divide evenly,
+ * included).
  */
 class DjlDecoderTest {
     @ParameterizedTest
-    @CsvSource({"llama, 1", "llama, 2", "llama, 3", "qwen2, 1", "qwen2, 3", "qwen3, 1", "qwen3, 2"})
+    @CsvSource({"llama, 0", "llama, 1", "llama, 2", "llama, 3", "qwen2, 0", "qwen2, 3", "qwen3, 0", "qwen3, 2"})
     void eachStepsLogitsMatchTorchsOnTheSameTokens(String name, int shards) {
         try (NDManager manager = Torch.newManager();
              Checkpoint checkpoint = Checkpoint.open(Golden.dir(name));
              SafetensorsFile golden = SafetensorsFile.open(Golden.dir(name).resolve("logits.safetensors"));
              DecoderWeights weights = DecoderWeights.load(checkpoint, manager);
              DecoderModel model = new DecoderModel(weights, 64);
-             DjlDecoder decoder = new DjlDecoder(model, null, manager, shards)) {
+             ShardedForward sharded = sharded(model, shards, manager);
+             DjlDecoder decoder = decoder(model, sharded, manager)) {
             int vocab = model.config().vocabSize();
             for (int i = 0; golden.contains("ids." + i); i++) {
                 long[] ids = golden.readLongs("ids." + i);
@@ -54,7 +56,7 @@ class DjlDecoderTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"llama, 1", "llama, 2", "llama, 3", "qwen2, 1", "qwen2, 2", "qwen3, 1", "qwen3, 3"})
+    @CsvSource({"llama, 0", "llama, 1", "llama, 2", "llama, 3", "qwen2, 0", "qwen2, 2", "qwen3, 0", "qwen3, 3"})
     void greedyDecodeMatchesReferenceAloneAndInALeftPaddedBatch(String name, int shards) throws IOException {
         JsonNode greedy = new ObjectMapper().readTree(Files.readString(Golden.dir(name).resolve("greedy.json")));
         int[] prompt = ints(greedy.get("prompt"));
@@ -62,20 +64,21 @@ class DjlDecoderTest {
         try (NDManager manager = Torch.newManager();
              Checkpoint checkpoint = Checkpoint.open(Golden.dir(name));
              DecoderWeights weights = DecoderWeights.load(checkpoint, manager);
-             DecoderModel model = new DecoderModel(weights, 64)) {
+             DecoderModel model = new DecoderModel(weights, 64);
+             ShardedForward sharded = sharded(model, shards, manager)) {
             int arrays = weights.manager().getManagedArrays().size();
-            assertThat(decode(model, manager, shards, new int[][] {prompt}, expected.length).get(0)).containsExactly(expected);
+            assertThat(decode(model, sharded, manager, new int[][] {prompt}, expected.length).get(0)).containsExactly(expected);
             assertThat(weights.manager().getManagedArrays()).as("no arrays left behind").hasSize(arrays);
             // the same prompt beside a longer one: left padding must not change its tokens
             int[] longer = {9, 8, 7, 6, 5, 4, 3, 100, 101};
-            List<int[]> batch = decode(model, manager, shards, new int[][] {longer, prompt}, expected.length);
+            List<int[]> batch = decode(model, sharded, manager, new int[][] {longer, prompt}, expected.length);
             assertThat(batch.get(1)).containsExactly(expected);
-            assertThat(batch.get(0)).containsExactly(decode(model, manager, shards, new int[][] {longer}, expected.length).get(0));
+            assertThat(batch.get(0)).containsExactly(decode(model, sharded, manager, new int[][] {longer}, expected.length).get(0));
         }
     }
 
     @ParameterizedTest
-    @CsvSource({"llama, 1", "llama, 2", "qwen2, 3", "qwen3, 1", "qwen3, 2"})
+    @CsvSource({"llama, 0", "llama, 2", "qwen2, 0", "qwen2, 3", "qwen3, 0", "qwen3, 2"})
     void rowsJoiningAndLeavingARunningBatchDecodeAsTheyWouldAlone(String name, int shards) throws IOException {
         JsonNode greedy = new ObjectMapper().readTree(Files.readString(Golden.dir(name).resolve("greedy.json")));
         int[] golden = ints(greedy.get("prompt"));
@@ -84,18 +87,19 @@ class DjlDecoderTest {
         try (NDManager manager = Torch.newManager();
              Checkpoint checkpoint = Checkpoint.open(Golden.dir(name));
              DecoderWeights weights = DecoderWeights.load(checkpoint, manager);
-             DecoderModel model = new DecoderModel(weights, 64)) {
+             DecoderModel model = new DecoderModel(weights, 64);
+             ShardedForward sharded = sharded(model, shards, manager)) {
             int arrays = weights.manager().getManagedArrays().size();
             List<int[]> alone = new ArrayList<>();
             for (int[] prompt : prompts) {
-                alone.add(decode(model, manager, shards, new int[][] {prompt}, n).get(0));
+                alone.add(decode(model, sharded, manager, new int[][] {prompt}, n).get(0));
             }
             assertThat(alone.get(1)).containsExactly(ints(greedy.get("tokens")));
             List<List<Integer>> produced = new ArrayList<>();
             for (int[] ignored : prompts) {
                 produced.add(new ArrayList<>());
             }
-            try (DjlDecoder decoder = new DjlDecoder(model, null, manager, shards)) {
+            try (DjlDecoder decoder = decoder(model, sharded, manager)) {
                 List<Integer> running = new ArrayList<>(); // prompt index of each decoder row
                 join(decoder, running, produced, prompts, 0);
                 stepTimes(decoder, running, produced, 3);
@@ -157,12 +161,21 @@ class DjlDecoderTest {
         }
     }
 
-    static List<int[]> decode(DecoderModel model, NDManager manager, int shards, int[][] prompts, int n) {
+    /** @return the pass split into {@code shards}, or null for 0: the model's own pass */
+    private static ShardedForward sharded(DecoderModel model, int shards, NDManager manager) {
+        return shards == 0 ? null : ShardedForward.start(model, shards, manager);
+    }
+
+    private static DjlDecoder decoder(DecoderModel model, ShardedForward sharded, NDManager manager) {
+        return sharded == null ? new DjlDecoder(model, null, manager) : new DjlDecoder(sharded, manager);
+    }
+
+    static List<int[]> decode(DecoderModel model, ShardedForward sharded, NDManager manager, int[][] prompts, int n) {
         List<int[]> out = new ArrayList<>();
         for (int[] ignored : prompts) {
             out.add(new int[n]);
         }
-        try (DjlDecoder decoder = new DjlDecoder(model, null, manager, shards)) {
+        try (DjlDecoder decoder = decoder(model, sharded, manager)) {
             float[][] logits = decoder.prefill(prompts);
             for (int i = 0; i < n; i++) {
                 int[] next = new int[prompts.length];
