@@ -193,7 +193,8 @@ public final class DjlDecoder implements JoinableDecoder {
                 try (GradMode noGrad = GradMode.off(); NDScope scope = new NDScope(); NDManager step = manager.newSubManager()) {
                     NDArray input = step.create(ids, new Shape(b, t));
                     NDArray positions = step.create(pos, new Shape(b, t));
-                    NDArray mask = Masks.leftPadded(step, pads, kv[0].length(), t);
+                    // one new position and no padding: every cached position is seen, nothing to mask
+                    NDArray mask = t == 1 && Arrays.stream(pads).allMatch(p -> p == 0) ? null : Masks.leftPadded(step, pads, kv[0].length(), t);
                     return sharded.lastLogits(input, positions, mask, kv);
                 }
             });

@@ -150,7 +150,7 @@ public final class ShardedForward implements AutoCloseable {
      *
      * @param ids token ids {@code [B, T]}, in the step's manager
      * @param positions position ids {@code [B, T]}
-     * @param mask the additive mask {@code [B, 1, 1, T, S]}
+     * @param mask the additive mask {@code [B, 1, 1, T, S]}, or null where nothing is masked
      * @param caches from {@link #newCaches}
      * @return the logits at each row's last position, {@code [B][vocab]}
      */
@@ -207,7 +207,10 @@ public final class ShardedForward implements AutoCloseable {
         NDArray q5 = q.reshape(b, kvHeads, groups, t, headDim);
         NDArray k5 = kv[0].reshape(b, kvHeads, 1, s, headDim);
         NDArray v5 = kv[1].reshape(b, kvHeads, 1, s, headDim);
-        NDArray scores = q5.matMul(k5.transpose(0, 1, 2, 4, 3)).mul(attentionScale).add(mask);
+        NDArray scores = q5.matMul(k5.transpose(0, 1, 2, 4, 3)).mul(attentionScale);
+        if (mask != null) {
+            scores = scores.add(mask);
+        }
         NDArray attended = scores.softmax(-1).matMul(v5)
                 .reshape(b, qHeads, t, headDim).transpose(0, 2, 1, 3).reshape(b, t, (long) qHeads * headDim);
         return linear(attended, a.o, a.oBias);
