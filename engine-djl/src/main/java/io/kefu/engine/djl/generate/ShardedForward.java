@@ -2,6 +2,7 @@ package io.kefu.engine.djl.generate;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.core.Linear;
@@ -13,6 +14,8 @@ import io.kefu.engine.djl.model.KvCache;
 import io.kefu.engine.djl.model.RotaryTable;
 import io.kefu.engine.djl.torch.GradMode;
 import io.kefu.engine.djl.torch.Torch;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 /**
  * The inference forward pass of a {@link DecoderModel} without LoRA, split into shards that run at
@@ -166,17 +169,20 @@ public final class ShardedForward implements AutoCloseable {
             NDArray before = x;
             NDArray h = rmsNorm(x, layer.inputNorm);
             threads.forEachShard(s -> partial[s] = s < layer.attention.length
-                    ? withResidual(s, before, attention(index, layer, layer.attention[s], h, angles, mask, caches[s], b, t)) : null);
+                    ? kept(() -> withResidual(s, before, attention(index, layer, layer.attention[s], h, angles, mask, caches[s], b, t))) : null);
             NDArray mid = sum(partial);
             NDArray h2 = rmsNorm(mid, layer.postNorm);
-            threads.forEachShard(s -> partial[s] = withResidual(s, mid, mlp(layer.mlp[s], h2)));
+            threads.forEachShard(s -> partial[s] = kept(() -> withResidual(s, mid, mlp(layer.mlp[s], h2))));
             x = sum(partial);
         }
         NDArray last = rmsNorm(x.get(":, -1, :"), finalNorm);
         int vocab = vocabFrom[vocabFrom.length - 1];
         float[][] out = new float[(int) b][vocab];
         threads.forEachShard(s -> {
-            float[] flat = Linear.linear(last, head[s]).singletonOrThrow().toFloatArray();
+            float[] flat;
+            try (NDArray logits = Linear.linear(last, head[s]).singletonOrThrow()) {
+                flat = logits.toFloatArray();
+            }
             int width = vocabFrom[s + 1] - vocabFrom[s];
             for (int r = 0; r < b; r++) {
                 System.arraycopy(flat, r * width, out[r], vocabFrom[s], width);
@@ -186,7 +192,7 @@ public final class ShardedForward implements AutoCloseable {
     }
 
     /** Runs {@code work} on the lead thread. */
-    <T> T onLead(java.util.concurrent.Callable<T> work) {
+    <T> T onLead(Callable<T> work) {
         return threads.onLead(work);
     }
 
@@ -237,6 +243,19 @@ public final class ShardedForward implements AutoCloseable {
             r[i * d + i + half] = 1;
         }
         return manager.create(r, new ai.djl.ndarray.types.Shape(d, d));
+    }
+
+    /**
+     * Runs a shard's work in a scope of its own, which frees what the work made but its result (kept
+     * by the step's manager). Without it, arrays made on a shard's thread from a cached key or value
+     * (a reshape, a transpose) would belong to the cache's manager and keep every step's cache alive.
+     */
+    private static NDArray kept(Supplier<NDArray> work) {
+        try (NDScope scope = new NDScope()) {
+            NDArray out = work.get();
+            NDScope.unregister(out);
+            return out;
+        }
     }
 
     /** Shard 0 adds the residual to its share, so the join adds one array fewer. */

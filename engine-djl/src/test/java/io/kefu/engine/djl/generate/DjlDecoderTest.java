@@ -132,6 +132,25 @@ class DjlDecoderTest {
         }
     }
 
+    @ParameterizedTest
+    @CsvSource({"llama, 0", "llama, 1", "llama, 2", "qwen3, 3"})
+    void aStepLeavesNoArraysBehindButItsCache(String name, int shards) {
+        try (NDManager manager = Torch.newManager();
+             Checkpoint checkpoint = Checkpoint.open(Golden.dir(name));
+             DecoderWeights weights = DecoderWeights.load(checkpoint, manager);
+             DecoderModel model = new DecoderModel(weights, 64);
+             ShardedForward sharded = sharded(model, shards, manager);
+             DjlDecoder decoder = decoder(model, sharded, manager)) {
+            decoder.join(new int[][] {{5, 6, 7}, {8, 9}});
+            decoder.step(new int[] {1, 2});
+            int arrays = manager.getManagedArrays().size();
+            for (int i = 0; i < 5; i++) {
+                decoder.step(new int[] {3 + i, 4 + i});
+            }
+            assertThat(manager.getManagedArrays()).as("arrays after 5 more steps").hasSize(arrays);
+        }
+    }
+
     /** Joins prompts to the decoder and takes each new row's greedy first token. */
     private static void join(DjlDecoder decoder, List<Integer> running, List<List<Integer>> produced, int[][] prompts, int... which) {
         int[][] joining = new int[which.length][];
