@@ -28,7 +28,8 @@ import java.util.function.Supplier;
  * and the threads wait parked between steps. {@link #close()} stops the threads. Each shard keeps
  * the key/value cache of its own heads: {@link #newCaches} makes one cache per attention shard.
  * Per head and per output element the arithmetic is the model's; only the partial sums of
- * o_proj and down_proj are added in another order (differences of the order of fp32 rounding).
+ * o_proj and down_proj and the residual are added in another order (differences of the order of
+ * fp32 rounding). Only fp32 weights are split: {@link #start} returns null for any other.
  */
 public final class ShardedForward implements AutoCloseable {
     private final DecoderModel model;
