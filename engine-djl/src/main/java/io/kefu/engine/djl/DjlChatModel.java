@@ -10,6 +10,7 @@ import io.kefu.runtime.generate.ContinuousBatcher;
 import io.kefu.runtime.generate.DecoderChatModel;
 import io.kefu.runtime.tokenize.HfTokenizer;
 import io.kefu.engine.djl.generate.DjlDecoder;
+import io.kefu.engine.djl.generate.ShardedForward;
 import io.kefu.engine.djl.lora.LoraWeights;
 import io.kefu.engine.djl.model.DecoderModel;
 import java.util.LinkedHashMap;
@@ -37,9 +38,10 @@ final class DjlChatModel extends DecoderChatModel {
     private final NDManager manager;
     private final Map<String, ContinuousBatcher.Lane> adapterLanes;
     private final ContinuousBatcher.Lane defaultLane;
+    private final ShardedForward sharded; // the pass without adapters, or null
 
     private DjlChatModel(DjlBaseModel base, NDManager manager, Map<String, ContinuousBatcher.Lane> adapterLanes,
-                         HfTokenizer tokenizer, BatchingOptions batching) {
+                         ShardedForward sharded, HfTokenizer tokenizer, BatchingOptions batching) {
         super(tokenizer, base.template(),
                 ModelFolder.stopTokenIds(tokenizer, base.template(), base.config(), base.generationConfig()),
                 batching, base.config().vocabSize(), base.model().maxPositions(), "chat model over " + base.ref().value());
@@ -47,8 +49,12 @@ final class DjlChatModel extends DecoderChatModel {
         this.manager = manager;
         this.adapterLanes = adapterLanes;
         DecoderModel model = base.model();
-        this.defaultLane = adapterLanes.isEmpty() ? () -> new DjlDecoder(model, null, manager)
-                : adapterLanes.values().iterator().next();
+        this.sharded = sharded;
+        if (sharded != null) {
+            this.defaultLane = () -> new DjlDecoder(sharded, manager);
+        } else {
+            this.defaultLane = adapterLanes.isEmpty() ? () -> new DjlDecoder(model, null, manager) : adapterLanes.values().iterator().next();
+        }
     }
 
     /** Loads the adapters' weights and the tokenizer; on failure frees what was loaded. */
@@ -56,13 +62,18 @@ final class DjlChatModel extends DecoderChatModel {
         base.check();
         NDManager manager = base.weights().manager().newSubManager();
         HfTokenizer tokenizer = null;
+        ShardedForward sharded = null;
         try {
             Map<String, ContinuousBatcher.Lane> lanes = adapterLanes(base, adapterList, manager);
+            sharded = lanes.isEmpty() ? ShardedForward.start(base.model(), manager) : null;
             tokenizer = HfTokenizer.load(base.directory());
-            return new DjlChatModel(base, manager, lanes, tokenizer, batching);
+            return new DjlChatModel(base, manager, lanes, sharded, tokenizer, batching);
         } catch (RuntimeException e) {
             if (tokenizer != null) {
                 tokenizer.close();
+            }
+            if (sharded != null) {
+                sharded.close();
             }
             manager.close();
             throw e;
@@ -109,9 +120,12 @@ final class DjlChatModel extends DecoderChatModel {
         base.check();
     }
 
-    /** Frees the adapters' weights. */
+    /** Stops the decoding threads and frees the adapters' weights. */
     @Override
     protected void release() {
+        if (sharded != null) {
+            sharded.close();
+        }
         manager.close();
     }
 }

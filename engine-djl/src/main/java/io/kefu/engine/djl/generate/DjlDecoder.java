@@ -24,23 +24,41 @@ import java.util.function.Supplier;
  * two caches are merged (the shorter left-padded with zeros, rows stacked), and each row's padding
  * grows by what was added in front of it. Rows that leave are cut out of the cache, and positions
  * that became padding in every remaining row are trimmed. Not thread-safe.
+ *
+ * <p>The forward pass is {@link DecoderModel}'s on the calling thread, or a {@link ShardedForward}
+ * split over its own threads, with one cache per attention shard.
  */
 public final class DjlDecoder implements JoinableDecoder {
     private final DecoderModel model;
     private final LoraWeights lora;
     private final NDManager manager;
-    private KvCache cache;                 // null while the batch is empty
+    private final ShardedForward sharded;  // null for the model's own pass
+    private KvCache[] cache;               // one per attention shard (one without sharding); null while the batch is empty
     private int[] padding = new int[0];    // leading cache positions of each row that are padding
     private int[] nextPosition = new int[0];
     private boolean closed;
 
     /**
+     * Decodes with the model's own pass on the calling thread.
+     *
      * @param model the forward pass
      * @param lora an adapter applied without merging, or null
      */
     public DjlDecoder(DecoderModel model, LoraWeights lora, NDManager parent) {
         this.model = model;
         this.lora = lora;
+        this.sharded = null;
+        this.manager = parent.newSubManager();
+    }
+
+    /**
+     * Decodes with a sharded pass (no LoRA). Several decoders may share it, on any threads (their
+     * passes take turns); it stays open when this decoder closes.
+     */
+    public DjlDecoder(ShardedForward sharded, NDManager parent) {
+        this.model = sharded.model();
+        this.lora = null;
+        this.sharded = sharded;
         this.manager = parent.newSubManager();
     }
 
@@ -81,7 +99,7 @@ public final class DjlDecoder implements JoinableDecoder {
                 pos[r * t + i] = Math.max(0, i - pad);
             }
         }
-        KvCache fresh = new KvCache(manager, model.config().numHiddenLayers());
+        KvCache[] fresh = sharded != null ? sharded.newCaches(manager) : new KvCache[] {new KvCache(manager, model.config().numHiddenLayers())};
         try {
             float[][] logits = forward(ids, pos, b, t, fresh, newPadding);
             if (cache == null) {
@@ -90,24 +108,24 @@ public final class DjlDecoder implements JoinableDecoder {
                 nextPosition = newNext;
                 return logits;
             }
-            KvCache merged = engineCall(() -> KvCache.concatRows(cache, fresh, manager), "merging the caches of joining rows");
-            long length = merged.length();
+            KvCache[] merged = engineCall(() -> concatRows(cache, fresh), "merging the caches of joining rows");
+            long length = merged[0].length();
             int[] oldPadding = padding.clone();
             for (int r = 0; r < oldPadding.length; r++) {
-                oldPadding[r] += (int) (length - cache.length());
+                oldPadding[r] += (int) (length - cache[0].length());
             }
             for (int r = 0; r < b; r++) {
-                newPadding[r] += (int) (length - fresh.length());
+                newPadding[r] += (int) (length - fresh[0].length());
             }
-            fresh.close();
-            cache.close();
+            close(fresh);
+            close(cache);
             cache = merged;
             padding = concat(oldPadding, newPadding);
             nextPosition = concat(nextPosition, newNext);
             return logits;
         } catch (RuntimeException e) {
             if (fresh != cache) {
-                fresh.close();
+                close(fresh);
             }
             throw e;
         }
@@ -139,7 +157,7 @@ public final class DjlDecoder implements JoinableDecoder {
             return; // the indices ascend within the batch, so this is every row
         }
         if (keep.length == 0) {
-            cache.close();
+            close(cache);
             cache = null;
             padding = new int[0];
             nextPosition = new int[0];
@@ -156,17 +174,38 @@ public final class DjlDecoder implements JoinableDecoder {
             trim = Math.min(trim, keptPadding[i]);
         }
         long from = trim;
-        KvCache selected = engineCall(() -> cache.select(rowsKept, from, manager), "dropping rows from the cache");
+        KvCache[] selected = engineCall(() -> select(cache, rowsKept, from), "dropping rows from the cache");
         for (int i = 0; i < keep.length; i++) {
             keptPadding[i] -= trim;
         }
-        cache.close();
+        close(cache);
         cache = selected;
         padding = keptPadding;
         nextPosition = keptNext;
     }
 
-    private float[][] forward(long[] ids, long[] pos, int b, int t, KvCache kv, int[] pads) {
+    private float[][] forward(long[] ids, long[] pos, int b, int t, KvCache[] kv, int[] pads) {
+        if (sharded == null) {
+            return forwardAlone(ids, pos, b, t, kv[0], pads);
+        }
+        try {
+            return sharded.onLead(() -> {
+                try (GradMode noGrad = GradMode.off(); NDScope scope = new NDScope(); NDManager step = manager.newSubManager()) {
+                    NDArray input = step.create(ids, new Shape(b, t));
+                    NDArray positions = step.create(pos, new Shape(b, t));
+                    // one new position and no padding: every cached position is seen, nothing to mask
+                    NDArray mask = t == 1 && Arrays.stream(pads).allMatch(p -> p == 0) ? null : Masks.leftPadded(step, pads, kv[0].length(), t);
+                    return sharded.lastLogits(input, positions, mask, kv);
+                }
+            });
+        } catch (KefuException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new KefuException(ErrorCode.ENGINE_FAILURE, "decoding failed: " + e.getMessage(), e);
+        }
+    }
+
+    private float[][] forwardAlone(long[] ids, long[] pos, int b, int t, KvCache kv, int[] pads) {
         try (GradMode noGrad = GradMode.off(); NDScope scope = new NDScope(); NDManager step = manager.newSubManager()) {
             NDArray input = step.create(ids, new Shape(b, t));
             NDArray positions = step.create(pos, new Shape(b, t));
@@ -187,13 +226,47 @@ public final class DjlDecoder implements JoinableDecoder {
         }
     }
 
-    private static <T> T engineCall(Supplier<T> call, String what) {
+    private <T> T engineCall(Supplier<T> call, String what) {
         try (GradMode noGrad = GradMode.off()) {
-            return call.get();
+            return sharded == null ? call.get() : sharded.onLead(call::get);
         } catch (KefuException e) {
             throw e;
         } catch (RuntimeException e) {
             throw new KefuException(ErrorCode.ENGINE_FAILURE, what + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private KvCache[] concatRows(KvCache[] first, KvCache[] second) {
+        KvCache[] out = new KvCache[first.length];
+        try {
+            for (int s = 0; s < out.length; s++) {
+                out[s] = KvCache.concatRows(first[s], second[s], manager);
+            }
+            return out;
+        } catch (RuntimeException e) {
+            close(out);
+            throw e;
+        }
+    }
+
+    private KvCache[] select(KvCache[] caches, long[] rows, long from) {
+        KvCache[] out = new KvCache[caches.length];
+        try {
+            for (int s = 0; s < out.length; s++) {
+                out[s] = caches[s].select(rows, from, manager);
+            }
+            return out;
+        } catch (RuntimeException e) {
+            close(out);
+            throw e;
+        }
+    }
+
+    private static void close(KvCache[] caches) {
+        for (KvCache c : caches) {
+            if (c != null) {
+                c.close();
+            }
         }
     }
 

@@ -90,6 +90,11 @@ public final class DecoderModel implements AutoCloseable {
         return weights;
     }
 
+    /** @return the RoPE table the layers use */
+    public RotaryTable rope() {
+        return rope;
+    }
+
     /** @return how many positions a sequence may span */
     public int maxPositions() {
         return rope.positions();

@@ -96,7 +96,7 @@ public final class KvCache implements AutoCloseable {
     }
 
     /** Appends new keys and values of a layer and returns the whole cached keys and values. */
-    NDArray[] append(int layer, NDArray k, NDArray v) {
+    public NDArray[] append(int layer, NDArray k, NDArray v) {
         NDArray newK = keys[layer] == null ? k : keys[layer].concat(k, 2);
         NDArray newV = values[layer] == null ? v : values[layer].concat(v, 2);
         newK.attach(manager);

@@ -11,12 +11,13 @@ import io.kefu.runtime.format.HfModelConfig;
  * ({@code emb = cat(freqs, freqs)}, used with {@code rotate_half}). Frequencies follow
  * transformers' float32 arithmetic, with llama3 rope scaling applied when the config asks for it.
  */
-final class RotaryTable {
+public final class RotaryTable {
     private final NDArray cos;
     private final NDArray sin;
     private final int positions;
 
-    RotaryTable(NDManager manager, HfModelConfig config, int positions) {
+    /** A table of {@code positions} positions, its arrays owned by {@code manager}. */
+    public RotaryTable(NDManager manager, HfModelConfig config, int positions) {
         int dim = config.headDim();
         int half = dim / 2;
         double[] invFreq = new double[half];
@@ -46,25 +47,34 @@ final class RotaryTable {
     }
 
     /** @return how many positions the table covers */
-    int positions() {
+    public int positions() {
         return positions;
     }
 
     /**
      * Rotates {@code x} {@code [B, heads, T, D]} by the angles of {@code positionIds} {@code [B, T]}.
      */
-    NDArray apply(NDArray x, NDArray positionIds) {
-        long b = positionIds.getShape().get(0);
-        long t = positionIds.getShape().get(1);
-        long d = x.getShape().get(3);
-        NDArray flat = positionIds.reshape(b * t);
-        // taken into the caller's manager, so the table's manager does not collect per-call arrays
-        NDArray c = cos.get(x.getManager(), new NDIndex("{}", flat)).reshape(b, 1, t, d);
-        NDArray s = sin.get(x.getManager(), new NDIndex("{}", flat)).reshape(b, 1, t, d);
-        long half = d / 2;
+    public NDArray apply(NDArray x, NDArray positionIds) {
+        NDArray[] angles = angles(positionIds, x.getManager());
+        long half = x.getShape().get(3) / 2;
         NDArray x1 = x.get("..., :" + half);
         NDArray x2 = x.get("..., " + half + ":");
         NDArray rotated = x2.neg().concat(x1, -1);
-        return x.mul(c).add(rotated.mul(s));
+        return x.mul(angles[0]).add(rotated.mul(angles[1]));
+    }
+
+    /**
+     * @param positionIds {@code [B, T]}
+     * @param manager where the arrays go (not the table's, which would collect per-call arrays)
+     * @return the cosines and sines of those positions, {@code [B, 1, T, D]} each
+     */
+    public NDArray[] angles(NDArray positionIds, NDManager manager) {
+        long b = positionIds.getShape().get(0);
+        long t = positionIds.getShape().get(1);
+        long d = cos.getShape().get(1);
+        NDArray flat = positionIds.reshape(b * t);
+        return new NDArray[] {
+            cos.get(manager, new NDIndex("{}", flat)).reshape(b, 1, t, d),
+            sin.get(manager, new NDIndex("{}", flat)).reshape(b, 1, t, d)};
     }
 }
