@@ -290,6 +290,8 @@ public final class BenchTrainCommand implements Callable<Integer> {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx4g");
+        // the fp32 loader keeps weights in direct buffers, which the JVM otherwise caps at -Xmx
+        cmd.add("-XX:MaxDirectMemorySize=64g");
         cmd.add("-Dkefu.djl.threads=" + cores);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
