@@ -39,9 +39,10 @@ record PreferenceStep(String status, int pairs, Optional<TrainingConfig> config,
             default -> {
                 TrainingConfig c = config.orElseThrow();
                 TrainingEvent.PreferenceMargin m = margin.orElseThrow();
-                yield String.format(Locale.ROOT, "trained on %d pairs (%s, beta %s, ftx %s, %d epochs at lr %s): mean log p(chosen)"
+                yield String.format(Locale.ROOT, "trained on %d pairs (%s, beta %s, ftx %s, %d epoch%s at lr %s): mean log p(chosen)"
                                 + " - log p(rejected) %.2f -> %.2f nats", pairs, c.prefLoss().name().toLowerCase(Locale.ROOT),
-                        c.prefBeta(), c.prefFtx(), c.epochs(), c.learningRate(), m.marginBefore(), m.marginAfter());
+                        c.prefBeta(), c.prefFtx(), c.epochs(), c.epochs() == 1 ? "" : "s", c.learningRate(), m.marginBefore(),
+                        m.marginAfter());
             }
         };
     }

@@ -87,6 +87,9 @@ class RetrainPreferenceIT {
         assertThat(provenance.get("preference").get("config").get("stage").asText()).isEqualTo("dpo");
         assertThat(provenance.get("preference").get("config").get("pref_ftx").asDouble()).isEqualTo(0.5);
         assertThat(provenance.get("preference").get("config").get("learning_rate").asDouble()).isEqualTo(2e-3);
+        Cli.Result shown = Cli.run("adapters", "show", m2.resolve("candidate").toString());
+        assertThat(shown.out()).contains("preference  12 chosen/rejected pairs after the supervised run (dpo, sigmoid, beta 0.2, ftx 0.5,"
+                + " 2 epochs at lr 0.002)");
 
         Path skipped = dir.resolve("m2-sft");
         Cli.Result sftOnly = Cli.run("retrain", "--previous", previous.toString(), "--new-data", month2.toString(), "--test", test.toString(),
