@@ -29,6 +29,7 @@ import io.kefu.train.TrainingConfig;
 import io.kefu.train.TrainingEvent;
 import io.kefu.train.TrainingMethod;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -222,7 +223,7 @@ public final class RetrainCommand implements Callable<Integer> {
         TrainingConfig config = supervisedConfig.toBuilder().method(TrainingMethod.DPO).prefLoss(PreferenceLoss.SIGMOID)
                 .prefBeta(prefBeta).prefFtx(prefFtx)
                 .epochs(prefEpochs != null ? prefEpochs : supervisedConfig.epochs())
-                .learningRate(prefLr != null ? prefLr : supervisedConfig.learningRate() / 10)
+                .learningRate(prefLr != null ? prefLr : BigDecimal.valueOf(supervisedConfig.learningRate()).movePointLeft(1).doubleValue())
                 .initAdapter(supervised).checkpointDir(out.resolve("run").resolve("preference")).build();
         console.printf("preference training: %d records have a rejected answer; DPO from %s (the reference, frozen)%n",
                 pairs.size(), supervised);
