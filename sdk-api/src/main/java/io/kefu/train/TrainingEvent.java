@@ -68,6 +68,19 @@ public sealed interface TrainingEvent {
     }
 
     /**
+     * Preference training ({@link TrainingMethod#DPO}) ended: how much more likely the model makes each
+     * chosen answer than its rejected one, over the training pairs, as the run started and as it ends.
+     * Sent after {@link Finished}.
+     *
+     * @param pairs the training pairs measured
+     * @param marginBefore mean of {@code log p(chosen) - log p(rejected)} (summed over each answer's tokens, in nats)
+     *     under the model the run started from
+     * @param marginAfter the same under the trained model
+     */
+    record PreferenceMargin(int pairs, double marginBefore, double marginAfter) implements TrainingEvent {
+    }
+
+    /**
      * Training ended.
      *
      * @param steps optimiser steps run in total

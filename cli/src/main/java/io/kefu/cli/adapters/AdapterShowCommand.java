@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
                 "The content hash is the SHA-256 of adapter_config.json followed by adapter_model.safetensors",
                 "(cat adapter_config.json adapter_model.safetensors | sha256sum); a run continued from this adapter",
                 "records it as its parent. The provenance (kefu_provenance.json, written by kefu train) names the base",
-                "model, the parent adapter, each data file with its SHA-256, the replay mix and the settings."},
+                "model, the parent adapter, each data file with its SHA-256, the replay mix, the settings and any preference training."},
         footer = {"", "Example:", "  kefu adapters show out/june/adapter"})
 public final class AdapterShowCommand implements Callable<Integer> {
     @Spec
@@ -72,6 +72,13 @@ public final class AdapterShowCommand implements Callable<Integer> {
             row(out, first ? "config" : "", e.getKey() + ": " + e.getValue());
             first = false;
         }
+        p.preference().ifPresent(pref -> {
+            Map<String, Object> c = pref.config();
+            row(out, "preference", pref.pairs() + " chosen/rejected pairs after the supervised run (" + c.get("stage") + ", "
+                    + c.get("pref_loss") + ", beta " + c.get("pref_beta") + ", ftx " + c.get("pref_ftx") + ", "
+                    + c.get("num_train_epochs") + (Integer.valueOf(1).equals(c.get("num_train_epochs")) ? " epoch" : " epochs")
+                    + " at lr " + c.get("learning_rate") + ")");
+        });
         return 0;
     }
 

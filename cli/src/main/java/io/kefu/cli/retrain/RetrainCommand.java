@@ -13,7 +13,6 @@ import io.kefu.cli.eval.GateSettings;
 import io.kefu.cli.eval.SystemSpec;
 import io.kefu.cli.train.AdapterTraining;
 import io.kefu.data.Dataset;
-import io.kefu.data.Example;
 import io.kefu.eval.gate.GateConfig;
 import io.kefu.eval.gate.GateMetric;
 import io.kefu.eval.gate.GateReport;
@@ -25,8 +24,12 @@ import io.kefu.runtime.data.ReplayMix;
 import io.kefu.runtime.format.PeftAdapter;
 import io.kefu.runtime.format.StagedFolder;
 import io.kefu.runtime.provenance.AdapterProvenance;
+import io.kefu.train.PreferenceLoss;
 import io.kefu.train.TrainingConfig;
+import io.kefu.train.TrainingEvent;
+import io.kefu.train.TrainingMethod;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,6 +113,23 @@ public final class RetrainCommand implements Callable<Integer> {
     @Option(names = "--lr", paramLabel = "LR", description = "Peak learning rate (default: last month's).")
     Double lr;
 
+    @Option(names = "--no-preference", description = "Skip preference training even when records of --new-data have a rejected answer.")
+    boolean noPreference;
+
+    @Option(names = "--pref-beta", defaultValue = "0.1", paramLabel = "B",
+            description = "Beta of the preference step's DPO (sigmoid) loss (default: ${DEFAULT-VALUE}).")
+    double prefBeta;
+
+    @Option(names = "--pref-ftx", defaultValue = "0.0", paramLabel = "W", description = {"Weight of the chosen answer's SFT loss added to",
+            "the preference loss (default: ${DEFAULT-VALUE})."})
+    double prefFtx;
+
+    @Option(names = "--pref-epochs", paramLabel = "N", description = "Epochs of the preference step (default: those of the supervised step).")
+    Integer prefEpochs;
+
+    @Option(names = "--pref-lr", paramLabel = "LR", description = "Peak learning rate of the preference step (default: a tenth of the supervised step's).")
+    Double prefLr;
+
     @Option(names = "--batch-size", defaultValue = "8", paramLabel = "N", description = "Requests per batch while evaluating (default: ${DEFAULT-VALUE}).")
     int evalBatchSize;
 
@@ -138,6 +158,7 @@ public final class RetrainCommand implements Callable<Integer> {
         if (!(replayRatio > 0 && replayRatio < 1)) {
             throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--replay-ratio " + replayRatio + " must be above 0 and below 1");
         }
+        checkPreferenceOptions();
         GateConfig gateConfig = gate.config();
         Map<String, Path> subsets = subsets();
         PreviousAdapter prior = PreviousAdapter.read(previous, oldData);
@@ -166,9 +187,18 @@ public final class RetrainCommand implements Callable<Integer> {
         clearVerdict();
         Path candidate = out.resolve("candidate");
         AdapterProvenance provenance = provenance(baseModel, config, filtered, mix, prior, earlierFiles, testFile, heldOut, subsetData);
-        AdapterTraining.run(engine.get(), baseModel, config, mix.train(), null, provenance, candidate, console,
+        Dataset pairs = preferencePairs(filtered.kept());
+        boolean preferring = pairs.size() > 0 && !noPreference;
+        // with a preference step after it, the supervised adapter is an intermediate: the candidate is only the final one
+        Path supervised = preferring ? out.resolve("run").resolve("supervised") : candidate;
+        AdapterTraining.run(engine.get(), baseModel, config, mix.train(), null, provenance, supervised, console,
                 Terminal.isInteractive(spec));
-        String preferenceStep = preferenceTraining(filtered.kept(), candidate, console);
+        PreferenceStep preferenceStep = preferring
+                ? preferenceTraining(baseModel, config, pairs, provenance, supervised, candidate, console)
+                : pairs.size() > 0 ? PreferenceStep.skipped(pairs.size()) : PreferenceStep.none();
+        if (!preferring) {
+            console.println("preference training: " + preferenceStep.summary());
+        }
 
         Path gateDir = out.resolve("gate");
         Map<String, GateReport> gates = gate(baseModel, candidate, testFile, heldOut, subsets, subsetData, gateConfig, gateDir, console);
@@ -182,24 +212,52 @@ public final class RetrainCommand implements Callable<Integer> {
     }
 
     /**
-     * The preference-training step on the month's records that carry a rejected answer. {@code kefu retrain}
-     * does not run it yet: the step is skipped and the verdict says so, with the command that trains the
-     * pairs by hand ({@code kefu train --method dpo} starting from the candidate, the reference policy being
-     * that adapter frozen).
+     * DPO (sigmoid loss) on the month's records that carry a rejected answer, starting from the supervised
+     * adapter, which is also the frozen reference; the result is the candidate. Its provenance is the
+     * supervised run's (parent: {@code --previous}) with the preference run recorded beside it.
      *
-     * @param kept the month's new records
-     * @param candidate the adapter the supervised step wrote
      * @return what the step did, for the verdict
      */
-    private static String preferenceTraining(Dataset kept, Path candidate, PrintWriter console) {
-        long pairs = kept.examples().stream().map(Example::rejected).filter(r -> r != null && !r.isBlank()).count();
-        if (pairs == 0) {
-            return "none: the new data has no rejected answers";
+    private PreferenceStep preferenceTraining(String baseModel, TrainingConfig supervisedConfig, Dataset pairs, AdapterProvenance provenance,
+                                              Path supervised, Path candidate, PrintWriter console) {
+        TrainingConfig config = supervisedConfig.toBuilder().method(TrainingMethod.DPO).prefLoss(PreferenceLoss.SIGMOID)
+                .prefBeta(prefBeta).prefFtx(prefFtx)
+                .epochs(prefEpochs != null ? prefEpochs : supervisedConfig.epochs())
+                .learningRate(prefLr != null ? prefLr : BigDecimal.valueOf(supervisedConfig.learningRate()).movePointLeft(1).doubleValue())
+                .initAdapter(supervised).checkpointDir(out.resolve("run").resolve("preference")).build();
+        console.printf("preference training: %d records have a rejected answer; DPO from %s (the reference, frozen)%n",
+                pairs.size(), supervised);
+        Map<String, Object> keys = new LinkedHashMap<>(TrainingConfigFile.keysOf(config));
+        keys.remove("output_dir");
+        keys.remove("adapter_name_or_path");
+        TrainingEvent.PreferenceMargin margin = AdapterTraining.run(engine.get(), baseModel, config, pairs, null,
+                provenance.withPreference(new AdapterProvenance.Preference(pairs.size(), keys)), candidate, console,
+                Terminal.isInteractive(spec)).orElseThrow(() -> new KefuException(ErrorCode.INTERNAL,
+                        "the engine " + engine.id() + " reported no preference margins"));
+        PreferenceStep step = PreferenceStep.trained(pairs.size(), config, margin, supervised);
+        console.println("preference training " + step.summary());
+        return step;
+    }
+
+    /** @return the records with a rejected answer */
+    private static Dataset preferencePairs(Dataset kept) {
+        return Dataset.of(kept.examples().stream().filter(e -> e.rejected() != null && !e.rejected().isBlank()).toList());
+    }
+
+    /** The preference settings are checked before anything is trained. */
+    private void checkPreferenceOptions() {
+        if (!(prefBeta > 0) || Double.isInfinite(prefBeta)) {
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--pref-beta " + prefBeta + " must be above 0");
         }
-        String skipped = "skipped: " + pairs + " records have a rejected answer; kefu retrain does not train on them yet:"
-                + " run `kefu train --method dpo --init-adapter " + candidate + "` on them";
-        console.println("preference training " + skipped);
-        return skipped;
+        if (!(prefFtx >= 0) || Double.isInfinite(prefFtx)) {
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--pref-ftx " + prefFtx + " must be 0 or more");
+        }
+        if (prefEpochs != null && prefEpochs < 1) {
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--pref-epochs " + prefEpochs + " must be at least 1");
+        }
+        if (prefLr != null && (!(prefLr > 0) || Double.isInfinite(prefLr))) {
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "--pref-lr " + prefLr + " must be above 0");
+        }
     }
 
     /**

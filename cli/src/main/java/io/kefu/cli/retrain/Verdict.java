@@ -37,7 +37,7 @@ record Verdict(boolean ship, List<String> reasons, ObjectNode json) {
      * @param preferenceStep what the preference-training step did
      */
     static Verdict of(Map<String, GateReport> gates, Path candidate, Path previous, NewDataFilter.Result filtered,
-                      ReplayMix.Result mix, String preferenceStep) {
+                      ReplayMix.Result mix, PreferenceStep preferenceStep) {
         boolean ship = gates.values().stream().allMatch(GateReport::ship);
         List<String> reasons = new ArrayList<>();
         ObjectNode root = Json.indented().createObjectNode();
@@ -76,7 +76,7 @@ record Verdict(boolean ship, List<String> reasons, ObjectNode json) {
         data.put("already_trained", filtered.alreadyTrained());
         data.put("repeated", filtered.repeated());
         data.put("replayed", mix.replayed());
-        root.put("preference_training", preferenceStep);
+        preferenceStep.writeTo(root.putObject("preference_training"));
         return new Verdict(ship, List.copyOf(reasons), root);
     }
 

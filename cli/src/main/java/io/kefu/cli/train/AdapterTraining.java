@@ -10,6 +10,7 @@ import io.kefu.runtime.provenance.AdapterProvenance;
 import io.kefu.runtime.provenance.Sha256;
 import io.kefu.train.Adapter;
 import io.kefu.train.TrainingConfig;
+import io.kefu.train.TrainingEvent;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -38,8 +39,9 @@ public final class AdapterTraining {
      * @param result the folder the adapter (or, for a full fine-tune, the model) is written to
      * @param console where progress and the result's path are printed
      * @param interactive whether to draw progress bars
+     * @return the preference margins before and after, for a preference run ({@code TrainingMethod.DPO}); empty otherwise
      */
-    public static void run(Engine engine, String modelName, TrainingConfig config, Dataset train, Dataset validation,
+    public static Optional<TrainingEvent.PreferenceMargin> run(Engine engine, String modelName, TrainingConfig config, Dataset train, Dataset validation,
                            AdapterProvenance provenance, Path result, PrintWriter console, boolean interactive) {
         try (BaseModel base = engine.load(ModelRef.of(modelName));
              TrainingProgress progress = new TrainingProgress(console, console, interactive, true)) {
@@ -54,6 +56,7 @@ public final class AdapterTraining {
                 });
             }
             console.println("wrote " + result);
+            return Optional.ofNullable(progress.margin());
         }
     }
 

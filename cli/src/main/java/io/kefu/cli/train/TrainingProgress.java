@@ -19,6 +19,7 @@ public final class TrainingProgress implements TrainingListener, AutoCloseable {
     private ProgressReporter steps;
     private TrainingEvent.Started started;
     private TrainingEvent.Finished finished;
+    private TrainingEvent.PreferenceMargin margin;
 
     /**
      * @param log where the start, epoch, checkpoint and end lines go
@@ -63,6 +64,10 @@ public final class TrainingProgress implements TrainingListener, AutoCloseable {
             close();
             print(String.format(Locale.ROOT, "finished after %d steps, loss %.4f%s, %s", f.steps(), f.finalLoss(),
                     f.stoppedEarly() ? " (stopped early)" : "", ProgressReporter.formatDuration(f.elapsed())));
+        } else if (event instanceof TrainingEvent.PreferenceMargin m) {
+            margin = m;
+            print(String.format(Locale.ROOT, "preference margin over %d pairs (mean log p(chosen) - log p(rejected)): %.2f -> %.2f nats",
+                    m.pairs(), m.marginBefore(), m.marginAfter()));
         }
     }
 
@@ -74,6 +79,11 @@ public final class TrainingProgress implements TrainingListener, AutoCloseable {
     /** @return the end event, or null before training ended */
     public TrainingEvent.Finished finished() {
         return finished;
+    }
+
+    /** @return the margins of a preference run, or null before it ended (or for supervised training) */
+    public TrainingEvent.PreferenceMargin margin() {
+        return margin;
     }
 
     /** Ends the step progress (also when training failed half-way). Idempotent. */

@@ -32,9 +32,10 @@ import java.util.Optional;
  * @param data the data files, in the order train, validation, replay
  * @param replay how earlier data was mixed in, if it was
  * @param config the training settings by config-file key, in a stable order
+ * @param preference the preference training that followed the supervised run, if one did
  */
 public record AdapterProvenance(String baseModel, Optional<Parent> parent, List<DataFile> data, Optional<Replay> replay,
-                                Map<String, Object> config) {
+                                Map<String, Object> config, Optional<Preference> preference) {
     /** The file's name in the adapter folder. */
     public static final String FILE_NAME = "kefu_provenance.json";
     /** The format version written as {@code kefu_provenance}. */
@@ -47,6 +48,18 @@ public record AdapterProvenance(String baseModel, Optional<Parent> parent, List<
         data = List.copyOf(data);
         Objects.requireNonNull(replay, "replay");
         config = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(config));
+        Objects.requireNonNull(preference, "preference");
+    }
+
+    /** A record of a run with no preference training after it. */
+    public AdapterProvenance(String baseModel, Optional<Parent> parent, List<DataFile> data, Optional<Replay> replay,
+                             Map<String, Object> config) {
+        this(baseModel, parent, data, replay, config, Optional.empty());
+    }
+
+    /** @return this record with the preference training that followed the supervised run */
+    public AdapterProvenance withPreference(Preference step) {
+        return new AdapterProvenance(baseModel, parent, data, replay, config, Optional.of(step));
     }
 
     /**
@@ -77,6 +90,19 @@ public record AdapterProvenance(String baseModel, Optional<Parent> parent, List<
      * @param duplicates earlier examples left out because the new data holds the same conversation
      */
     public record Replay(double ratio, long seed, int newExamples, int replayed, int duplicates) {
+    }
+
+    /**
+     * Preference training run on the supervised adapter (e.g. DPO on the month's records with a rejected
+     * answer, the supervised adapter frozen as the reference).
+     *
+     * @param pairs chosen/rejected pairs trained on
+     * @param config that run's settings by config-file key ({@code stage}, {@code pref_beta}, ...), in a stable order
+     */
+    public record Preference(int pairs, Map<String, Object> config) {
+        public Preference {
+            config = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(config));
+        }
     }
 
     /** Writes {@value #FILE_NAME} into the folder durably (temp file, fsync, rename). */
@@ -115,6 +141,11 @@ public record AdapterProvenance(String baseModel, Optional<Parent> parent, List<
             root.putNull("replay");
         }
         root.set("config", JSON.valueToTree(config));
+        if (preference.isPresent()) {
+            ObjectNode node = root.putObject("preference");
+            node.put("pairs", preference.get().pairs());
+            node.set("config", JSON.valueToTree(preference.get().config()));
+        }
         try {
             return JSON.writeValueAsString(root) + "\n";
         } catch (JsonProcessingException e) {
@@ -158,7 +189,12 @@ public record AdapterProvenance(String baseModel, Optional<Parent> parent, List<
         @SuppressWarnings("unchecked")
         Map<String, Object> config = root.path("config").isObject() ? JSON.convertValue(root.get("config"), LinkedHashMap.class)
                 : Map.of();
-        return Optional.of(new AdapterProvenance(text(file, root, "base_model"), parent, data, replay, config));
+        JsonNode pref = root.path("preference");
+        @SuppressWarnings("unchecked")
+        Optional<Preference> preference = pref.isObject() ? Optional.of(new Preference(pref.path("pairs").asInt(),
+                pref.path("config").isObject() ? JSON.convertValue(pref.get("config"), LinkedHashMap.class) : Map.of()))
+                : Optional.empty();
+        return Optional.of(new AdapterProvenance(text(file, root, "base_model"), parent, data, replay, config, preference));
     }
 
     private static String text(Path file, JsonNode node, String key) {

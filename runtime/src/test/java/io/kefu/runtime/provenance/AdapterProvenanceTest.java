@@ -107,6 +107,31 @@ class AdapterProvenanceTest {
     }
 
     @Test
+    void thePreferenceStepIsWrittenAndReadBack() throws IOException {
+        Path out = adapter("preferred");
+        TrainingConfig dpo = TrainingConfig.builder().method(io.kefu.train.TrainingMethod.DPO).prefBeta(0.2).prefFtx(0.5).build();
+        AdapterProvenance record = new AdapterProvenance("models/base", Optional.empty(), List.of(), Optional.empty(),
+                TrainingConfigFile.keysOf(TrainingConfig.builder().build()))
+                .withPreference(new AdapterProvenance.Preference(12, TrainingConfigFile.keysOf(dpo)));
+
+        record.writeTo(out);
+
+        JsonNode json = new ObjectMapper().readTree(Files.readString(out.resolve(AdapterProvenance.FILE_NAME)));
+        assertThat(json.path("preference").path("pairs").asInt()).isEqualTo(12);
+        assertThat(json.path("preference").path("config").path("stage").asText()).isEqualTo("dpo");
+        assertThat(json.path("preference").path("config").path("pref_beta").asDouble()).isEqualTo(0.2);
+        assertThat(json.path("config").has("stage")).as("the supervised settings stay those of the supervised run").isFalse();
+        AdapterProvenance back = AdapterProvenance.read(out).orElseThrow();
+        assertThat(back.preference().orElseThrow().pairs()).isEqualTo(12);
+        assertThat(back.toJson()).isEqualTo(record.toJson());
+        Path plain = adapter("supervised only");
+        new AdapterProvenance("models/base", Optional.empty(), List.of(), Optional.empty(),
+                TrainingConfigFile.keysOf(TrainingConfig.builder().build())).writeTo(plain);
+        assertThat(Files.readString(plain.resolve(AdapterProvenance.FILE_NAME))).doesNotContain("preference");
+        assertThat(AdapterProvenance.read(plain).orElseThrow().preference()).isEmpty();
+    }
+
+    @Test
     void aRunWithoutParentRecordsNone() throws IOException {
         Path out = adapter("plain");
         new AdapterProvenance("models/base", Optional.empty(), List.of(), Optional.empty(),

@@ -23,6 +23,11 @@ public record PreferencePair(TokenSequence chosen, TokenSequence rejected, doubl
         this(chosen, rejected, Double.NaN, Double.NaN);
     }
 
+    /** @return whether the reference log-probabilities are computed */
+    boolean hasReference() {
+        return !Double.isNaN(refChosen);
+    }
+
     /** @return this pair with the reference log-probabilities */
     PreferencePair withReference(double chosenLogProb, double rejectedLogProb) {
         return new PreferencePair(chosen, rejected, chosenLogProb, rejectedLogProb);

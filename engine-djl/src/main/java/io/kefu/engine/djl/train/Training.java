@@ -5,7 +5,9 @@ import ai.djl.ndarray.NDScope;
 import io.kefu.engine.djl.lora.LoraWeights;
 import io.kefu.engine.djl.model.DecoderModel;
 import io.kefu.train.TrainingConfig;
+import io.kefu.train.TrainingEvent;
 import io.kefu.train.TrainingListener;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Entry point of the training package for the engine. */
@@ -35,7 +37,26 @@ public final class Training {
         List<PreferencePair> trainSet = objective.withReference(model, lora, train, config.batchSize());
         List<PreferencePair> validationSet = validation == null ? null
                 : objective.withReference(model, lora, validation, config.batchSize());
+        double before = trainSet.stream().allMatch(PreferencePair::hasReference)
+                ? trainSet.stream().mapToDouble(p -> p.refChosen() - p.refRejected()).average().orElse(Double.NaN)
+                : meanMargin(model, lora, train, config.batchSize());
         new TrainingLoop<>(model, lora, config, fingerprint, objective).run(trainSet, validationSet, listener);
+        listener.onEvent(new TrainingEvent.PreferenceMargin(train.size(), before, meanMargin(model, lora, train, config.batchSize())));
+    }
+
+    /** @return the mean of log p(chosen) - log p(rejected) over the pairs under the model as it is now */
+    private static double meanMargin(DecoderModel model, LoraWeights lora, List<PreferencePair> pairs, int batchSize) {
+        List<TokenSequence> sequences = new ArrayList<>(2 * pairs.size());
+        pairs.forEach(p -> {
+            sequences.add(p.chosen());
+            sequences.add(p.rejected());
+        });
+        double[] logProbs = logProbs(model, lora, sequences, batchSize);
+        double sum = 0;
+        for (int i = 0; i < pairs.size(); i++) {
+            sum += logProbs[2 * i] - logProbs[2 * i + 1];
+        }
+        return sum / pairs.size();
     }
 
     /**
