@@ -131,6 +131,28 @@ class CompactStorageTest {
         }
     }
 
+    @Test
+    void aLargeBf16MatrixWidensInParallelChunksToExactlyItsValues() {
+        int rows = 1500;
+        int columns = 2048; // 3M values: several parallel tasks and many chunks each
+        float[] values = new float[rows * columns];
+        java.util.SplittableRandom random = new java.util.SplittableRandom(9);
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) random.nextGaussian() * (i % 2 == 0 ? 1e-3f : 40f);
+        }
+        java.nio.ByteBuffer bits = io.kefu.runtime.quant.HalfPrecision.narrow(values, Dtype.BF16);
+        float[] expected = new float[values.length];
+        io.kefu.runtime.quant.HalfPrecision.widen(bits.duplicate(), Dtype.BF16, java.nio.FloatBuffer.wrap(expected));
+        try (NDManager manager = Torch.newManager()) {
+            NDArray stored = manager.create(new Shape(2L * values.length), ai.djl.ndarray.types.DataType.UINT8);
+            stored.toByteBuffer(true).put(bits.duplicate());
+            FrozenTensor tensor = new FrozenTensor.Bf16(stored, new long[] {rows, columns});
+            assertThat(java.util.Arrays.equals(tensor.widen(manager).toFloatArray(), expected)).isTrue();
+            float[] slice = tensor.widenRows(manager, 700, 1333).toFloatArray();
+            assertThat(java.util.Arrays.equals(slice, java.util.Arrays.copyOfRange(expected, 700 * columns, 1333 * columns))).isTrue();
+        }
+    }
+
     private static float[][] rows(NDArray matrix) {
         long[] shape = matrix.getShape().getShape();
         float[] flat = matrix.toFloatArray();
