@@ -124,21 +124,21 @@ public sealed interface FrozenTensor {
 
         @Override
         public NDArray widen(NDManager manager) {
-            NDArray wide = array.toType(DataType.FLOAT32, true);
-            wide.attach(manager);
-            return wide;
+            return widened(array, manager);
         }
 
         @Override
         public NDArray widenRows(NDManager manager, long from, long to) {
-            NDArray wide = array.get(new NDIndex("{}:{}", from, to)).toType(DataType.FLOAT32, true);
-            wide.attach(manager);
-            return wide;
+            return widened(array.get(new NDIndex("{}:{}", from, to)), manager);
         }
 
         @Override
         public NDArray gatherRows(NDManager manager, long[] ids) {
-            NDArray wide = array.get(manager.create(ids)).toType(DataType.FLOAT32, true);
+            return widened(array.get(manager.create(ids)), manager);
+        }
+
+        private static NDArray widened(NDArray half, NDManager manager) {
+            NDArray wide = half.toType(DataType.FLOAT32, true);
             wide.attach(manager);
             return wide;
         }
