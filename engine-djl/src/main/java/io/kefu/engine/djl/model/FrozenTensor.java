@@ -129,12 +129,16 @@ public sealed interface FrozenTensor {
 
         @Override
         public NDArray widenRows(NDManager manager, long from, long to) {
-            return widened(array.get(new NDIndex("{}:{}", from, to)), manager);
+            try (NDArray rows = array.get(new NDIndex("{}:{}", from, to))) {
+                return widened(rows, manager);
+            }
         }
 
         @Override
         public NDArray gatherRows(NDManager manager, long[] ids) {
-            return widened(array.get(manager.create(ids)), manager);
+            try (NDArray at = manager.create(ids); NDArray rows = array.get(at)) {
+                return widened(rows, manager);
+            }
         }
 
         private static NDArray widened(NDArray half, NDManager manager) {
