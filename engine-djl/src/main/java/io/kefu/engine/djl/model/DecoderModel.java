@@ -237,10 +237,15 @@ public final class DecoderModel implements AutoCloseable {
         return weights.frozen(weights.outputHeadName()).resident();
     }
 
+    /** @return whether the output head is an fp32 array that takes a gradient (full fine-tuning) */
+    public boolean headTrained() {
+        return headResident() && weights.outputHead().hasGradient();
+    }
+
     /**
      * @return logits {@code [..., vocab]} of hidden states {@code [..., hidden]}; a compact head is
      *     widened a slice of the vocabulary at a time and each slice's logits written into place, outside
-     *     any autograd graph (see {@link #headInputGradient})
+     *     any autograd graph (training goes through {@link #targetLogProbs} instead)
      */
     public NDArray logits(NDArray hidden) {
         FrozenTensor head = weights.frozen(weights.outputHeadName());
@@ -250,42 +255,29 @@ public final class DecoderModel implements AutoCloseable {
         long vocab = head.shape()[0];
         long[] shape = hidden.getShape().getShape();
         shape[shape.length - 1] = vocab;
-        NDArray logits = hidden.getManager().create(new Shape(shape), DataType.FLOAT32);
-        for (long from = 0; from < vocab; from += headRows) {
-            long to = Math.min(vocab, from + headRows);
-            try (NDArray slice = head.widenRows(hidden.getManager(), from, to); NDArray part = Linear.linear(hidden, slice).singletonOrThrow()) {
-                logits.set(new NDIndex("..., {}:{}", from, to), part);
+        NDManager manager = hidden.getManager();
+        NDArray logits = manager.create(new Shape(shape), DataType.FLOAT32);
+        try (NDArray scratch = manager.create(new Shape(Math.min(vocab, headRows), head.shape()[1]), DataType.FLOAT32)) {
+            for (long from = 0; from < vocab; from += headRows) {
+                long to = Math.min(vocab, from + headRows);
+                try (NDArray slice = head.widenRows(manager, from, to, scratch); NDArray part = Linear.linear(hidden, slice).singletonOrThrow()) {
+                    logits.set(new NDIndex("..., {}:{}", from, to), part);
+                }
             }
         }
         return logits;
     }
 
     /**
-     * The backward pass through a compact output head: the gradient with respect to the hidden rows
-     * of a gradient with respect to their logits, {@code gradLogits x head}, a slice of the vocabulary
-     * at a time.
+     * The log-probability of each hidden row's target token, computed a slice of the vocabulary at a
+     * time without a graph ({@link TargetLogProbs}); with {@code expectation} ready to give the
+     * gradient of the hidden rows.
      *
-     * @param gradLogits {@code [rows, vocab]}
-     * @return {@code [rows, hidden]}
+     * @param hidden final-normed hidden rows {@code [rows, hidden]}, without a graph
+     * @param targets each row's target token
      */
-    public NDArray headInputGradient(NDArray gradLogits) {
-        FrozenTensor head = weights.frozen(weights.outputHeadName());
-        long vocab = head.shape()[0];
-        NDManager manager = gradLogits.getManager();
-        NDArray sum = null;
-        for (long from = 0; from < vocab; from += headRows) {
-            long to = Math.min(vocab, from + headRows);
-            try (NDArray slice = head.widenRows(manager, from, to); NDArray g = gradLogits.get(new NDIndex(":, {}:{}", from, to))) {
-                NDArray part = g.matMul(slice);
-                if (sum == null) {
-                    sum = part;
-                } else {
-                    sum.addi(part);
-                    part.close();
-                }
-            }
-        }
-        return sum;
+    public TargetLogProbs targetLogProbs(NDArray hidden, long[] targets, boolean expectation) {
+        return TargetLogProbs.compute(weights.frozen(weights.outputHeadName()), headRows, hidden, targets, expectation);
     }
 
     private NDArray project(Layer layer, NDArray[] w, int which, NDArray x, LoraWeights lora, boolean training) {

@@ -12,7 +12,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
-import java.nio.ShortBuffer;
 import java.util.stream.IntStream;
 
 /**
@@ -45,6 +44,17 @@ public sealed interface FrozenTensor {
      *     array owned by {@code manager})
      */
     NDArray widenRows(NDManager manager, long from, long to);
+
+    /**
+     * As {@link #widenRows(NDManager, long, long)}, but a compact form that is widened in Java writes
+     * into {@code scratch} (a contiguous fp32 {@code [at least to - from, columns]} array) and returns a view of
+     * it, so that a loop over slices allocates nothing. The caller closes what is returned.
+     *
+     * @param scratch where the values may be written, or null
+     */
+    default NDArray widenRows(NDManager manager, long from, long to, NDArray scratch) {
+        return widenRows(manager, from, to);
+    }
 
     /** @return the rows of a matrix at {@code ids}, in fp32, {@code [ids.length, columns]}, owned by {@code manager} */
     NDArray gatherRows(NDManager manager, long[] ids);
@@ -160,10 +170,10 @@ public sealed interface FrozenTensor {
 
     /** bfloat16 bit patterns, little-endian, in a byte array (a mapped checkpoint region or a converted copy). */
     record Bf16(NDArray bytes, long[] shape) implements FrozenTensor {
-        /** Values one parallel task widens. */
-        private static final int WIDEN_TASK = 1 << 20;
-        /** Values a task converts between bulk copies. */
-        private static final int WIDEN_CHUNK = 1 << 14;
+        /** Pairs of values one parallel task widens. */
+        private static final int WIDEN_TASK = 1 << 19;
+        /** Pairs of values a task converts between bulk copies. */
+        private static final int WIDEN_CHUNK = 1 << 13;
 
         @Override
         public long storageBytes() {
@@ -182,6 +192,22 @@ public sealed interface FrozenTensor {
         }
 
         @Override
+        public NDArray widenRows(NDManager manager, long from, long to, NDArray scratch) {
+            if (scratch == null) {
+                return widenRows(manager, from, to);
+            }
+            long columns = shape[1];
+            Shape rows = scratch.getShape();
+            if (scratch.getDataType() != DataType.FLOAT32 || rows.dimension() != 2 || rows.get(1) != columns
+                    || rows.get(0) < to - from) {
+                throw new IllegalArgumentException("scratch " + rows + " " + scratch.getDataType()
+                        + " cannot hold " + (to - from) + " rows of " + columns + " floats");
+            }
+            widenInto(scratch, from * columns, to * columns);
+            return scratch.get(new NDIndex("0:{}", to - from));
+        }
+
+        @Override
         public NDArray gatherRows(NDManager manager, long[] ids) {
             long columns = shape[1];
             NDArray out = manager.create(new Shape(ids.length, columns), DataType.FLOAT32);
@@ -196,25 +222,48 @@ public sealed interface FrozenTensor {
 
         private NDArray widenRange(NDManager manager, long fromElement, long toElement, long[] outShape) {
             NDArray out = manager.create(new Shape(outShape), DataType.FLOAT32);
-            ShortBuffer raw = bytes.toByteBuffer(true).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer();
+            widenInto(out, fromElement, toElement);
+            return out;
+        }
+
+        /** Writes the fp32 values of elements {@code [fromElement, toElement)} at the start of {@code out}. */
+        private void widenInto(NDArray out, long fromElement, long toElement) {
+            ByteBuffer raw = bytes.toByteBuffer(true).order(ByteOrder.LITTLE_ENDIAN);
             IntBuffer target = out.toByteBuffer(true).order(ByteOrder.nativeOrder()).asIntBuffer();
             int count = Math.toIntExact(toElement - fromElement);
             int from = Math.toIntExact(fromElement);
-            IntStream.range(0, (count + WIDEN_TASK - 1) / WIDEN_TASK).parallel().forEach(task -> {
-                // bf16 is the upper half of the fp32 pattern: bulk copies and an int shift the JIT vectorizes
-                short[] half = new short[WIDEN_CHUNK];
-                int[] full = new int[WIDEN_CHUNK];
-                int end = Math.min(count, (task + 1) * WIDEN_TASK);
+            if (count == 0) {
+                return;
+            }
+            // bf16 is the upper half of the fp32 pattern. Values are read in pairs, one int each, so that
+            // every operation is on ints (the JIT vectorizes those); an unpaired first or last value alone
+            int lead = from % 2;
+            if (lead == 1) {
+                target.put(0, widened(raw, from));
+            }
+            int pairs = (count - lead) / 2;
+            if (lead + 2 * pairs < count) {
+                target.put(count - 1, widened(raw, from + count - 1));
+            }
+            IntBuffer pairBits = raw.duplicate().position(2 * (from + lead)).slice().order(ByteOrder.LITTLE_ENDIAN).asIntBuffer();
+            IntStream.range(0, (pairs + WIDEN_TASK - 1) / WIDEN_TASK).parallel().forEach(task -> {
+                int[] in = new int[WIDEN_CHUNK];
+                int[] full = new int[2 * WIDEN_CHUNK];
+                int end = Math.min(pairs, (task + 1) * WIDEN_TASK);
                 for (int a = task * WIDEN_TASK; a < end; a += WIDEN_CHUNK) {
                     int n = Math.min(WIDEN_CHUNK, end - a);
-                    raw.get(from + a, half, 0, n);
+                    pairBits.get(a, in, 0, n);
                     for (int i = 0; i < n; i++) {
-                        full[i] = (half[i] & 0xFFFF) << 16;
+                        full[2 * i] = in[i] << 16;
+                        full[2 * i + 1] = in[i] & 0xFFFF0000;
                     }
-                    target.put(a, full, 0, n);
+                    target.put(lead + 2 * a, full, 0, 2 * n);
                 }
             });
-            return out;
+        }
+
+        private static int widened(ByteBuffer raw, int element) {
+            return (raw.getShort(2 * element) & 0xFFFF) << 16;
         }
 
         @Override

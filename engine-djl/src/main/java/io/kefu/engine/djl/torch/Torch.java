@@ -11,7 +11,8 @@ import io.kefu.KefuException;
  * libraries come from the {@code pytorch-native-cpu} jar on the class path) and no address outside
  * this machine is contacted.
  *
- * <p>libtorch's intra-op threads are set by each {@code djl} engine as {@link DjlSettings} says.
+ * <p>libtorch's intra-op threads are set by each {@code djl} engine as {@link DjlSettings} says; how
+ * long they spin between calls is set before libtorch loads ({@link OpenMpSpin}).
  */
 public final class Torch {
     static {
@@ -39,6 +40,7 @@ public final class Torch {
             synchronized (Torch.class) {
                 e = engine;
                 if (e == null) {
+                    OpenMpSpin.applyDefault();
                     try {
                         e = Engine.getEngine("PyTorch");
                     } catch (RuntimeException | LinkageError ex) {

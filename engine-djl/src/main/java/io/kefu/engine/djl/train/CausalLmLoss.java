@@ -11,20 +11,22 @@ import io.kefu.engine.djl.torch.GradMode;
 import io.kefu.engine.djl.lora.LoraWeights;
 import io.kefu.engine.djl.model.DecoderModel;
 import io.kefu.engine.djl.model.Masks;
+import io.kefu.engine.djl.model.TargetLogProbs;
 import java.util.List;
 
 /**
  * The summed next-token cross-entropy of a right-padded micro-batch over its trained positions
- * only. Logits are computed for those positions alone, which saves the {@code [B, T, vocab]} tensor
- * that dominates memory with 128k-150k vocabularies.
+ * only (and, through {@link RowLoss}, any loss of their target log-probabilities). Logits are
+ * computed for those positions alone, which saves the {@code [B, T, vocab]} tensor that dominates
+ * memory with 128k-150k vocabularies.
  *
- * <p>The softmax and its gradient are computed by hand, a few rows at a time, rather than by
- * autograd through {@code logSoftmax} and {@code gather}: with a 128k vocabulary those would make
- * three more {@code [rows, vocab]} tensors per micro-batch (log-probabilities, the scattered
- * gradient of the pick, the gradient of the log-softmax), each hundreds of megabytes, freshly mapped
- * and streamed through memory. Here the gradient of the loss with respect to the logits,
- * {@code scale * (softmax - onehot(target))}, overwrites the logits block by block (their values are
- * not needed by the head's backward) and is handed to autograd as the logits' gradient.
+ * <p>The softmax and its gradient are computed by hand rather than by autograd through
+ * {@code logSoftmax} and {@code gather}: with a 128k vocabulary those would make three more
+ * {@code [rows, vocab]} tensors per micro-batch, each hundreds of megabytes. A frozen output head
+ * (LoRA) is gone through a slice of the vocabulary at a time with an online softmax
+ * ({@link TargetLogProbs}), which hands autograd the gradient of the hidden rows directly. A head
+ * being trained gets {@code d loss / d logp * (onehot(target) - softmax)} written over its logits
+ * block by block (their values are not needed by the head's backward) as the logits' gradient.
  */
 final class CausalLmLoss {
     /** Logit rows handled together: 16 rows of a 128k vocabulary are 8 MB, so a block's temporaries stay in cache. */
@@ -75,9 +77,11 @@ final class CausalLmLoss {
 
     /** @return the summed negative log-likelihood of the trained tokens, without gradients */
     static double sum(DecoderModel model, LoraWeights lora, Batch batch) {
-        try (GradMode noGrad = GradMode.off(); NDScope scope = new NDScope()) {
-            return nll(logits(model, model.embed(batch.ids()), lora, batch, false), batch.targetIds(), Float.NaN);
+        double sum = 0;
+        for (float logProb : rowLogProbs(model, lora, batch)) {
+            sum -= logProb;
         }
+        return sum;
     }
 
     /**
@@ -88,24 +92,44 @@ final class CausalLmLoss {
      * @return the summed negative log-likelihood of the trained tokens
      */
     static double backward(DecoderModel model, LoraWeights lora, Batch batch, float scale, boolean checkpointing) {
-        return backward(model, lora, batch, logits -> nll(logits, batch.targetIds(), scale), checkpointing);
+        return backward(model, lora, batch, negativeLogLikelihood(scale), checkpointing);
     }
 
-    /** Computes a loss from the logits of the trained rows and overwrites them with its gradient. */
-    interface LogitGradient {
-        /** @return the loss; {@code logits} (no graph) then hold the loss's gradient with respect to them */
-        double fill(NDArray logits);
+    /** A loss of the trained rows' target log-probabilities. */
+    interface RowLoss {
+        /**
+         * @param logProbs each trained row's {@code log softmax(logits)[target]}
+         * @param gradient receives {@code d loss / d logProbs[row]} of each row
+         * @return the loss
+         */
+        double apply(float[] logProbs, float[] gradient);
+    }
+
+    /** @return the summed negative log-likelihood, its gradient scaled by {@code scale} */
+    static RowLoss negativeLogLikelihood(float scale) {
+        return (logProbs, gradient) -> {
+            double sum = 0;
+            for (int i = 0; i < logProbs.length; i++) {
+                sum -= logProbs[i];
+                gradient[i] = -scale;
+            }
+            return sum;
+        };
     }
 
     /**
-     * Runs the forward pass with dropout, lets {@code loss} turn the trained rows' logits into the
-     * gradient of its loss, and back-propagates that into the gradients of the trained weights. Call
-     * with a gradient collector open on this thread.
+     * Runs the forward pass with dropout, lets {@code loss} turn the trained rows' target
+     * log-probabilities into its loss and their gradients, and back-propagates those into the
+     * gradients of the trained weights. Call with a gradient collector open on this thread.
+     *
+     * <p>A frozen head is gone through a slice of the vocabulary at a time ({@link TargetLogProbs}),
+     * which gives the gradient of the hidden rows without any {@code [rows, vocab]} array; a head
+     * being trained (full fine-tuning) gets its gradient from autograd through the logits.
      *
      * @param checkpointing whether layer activations are recomputed in backward ({@link CheckpointedLayers})
      * @return what {@code loss} returned
      */
-    static double backward(DecoderModel model, LoraWeights lora, Batch batch, LogitGradient loss, boolean checkpointing) {
+    static double backward(DecoderModel model, LoraWeights lora, Batch batch, RowLoss loss, boolean checkpointing) {
         boolean tableTrained = model.weights().frozen(DecoderModel.EMBEDDING).resident()
                 && model.weights().get(DecoderModel.EMBEDDING).hasGradient();
         NDArray embeddings;
@@ -125,21 +149,22 @@ final class CausalLmLoss {
         NDArray hidden = checkpointing ? layers.hidden()
                 : model.layers(embeddings, batch.positions(), batch.mask(), null, lora, true);
         NDArray picked = trainedRows(hidden, batch);
+        float[] gradient = new float[batch.trainedTokens()];
         double value;
-        if (model.headResident()) {
+        if (model.headTrained()) {
             NDArray logits = model.logits(picked);
-            NDArray gradient = logits.stopGradient();
+            NDArray values = logits.stopGradient();
             try (GradMode noGrad = GradMode.off()) {
-                value = loss.fill(gradient);
+                value = loss.apply(rowLogProbs(values, batch.targetIds()), gradient);
+                fillLogProbGradient(values, batch.targetIds(), gradient);
             }
-            JniUtils.backward((PtNDArray) logits, (PtNDArray) gradient, false, false);
+            JniUtils.backward((PtNDArray) logits, (PtNDArray) values, false, false);
         } else {
             NDArray inputGradient;
-            try (GradMode noGrad = GradMode.off()) {
-                NDArray logits = model.logits(picked.stopGradient());
-                value = loss.fill(logits);
-                inputGradient = model.headInputGradient(logits);
-                logits.close();
+            try (GradMode noGrad = GradMode.off();
+                 TargetLogProbs logProbs = model.targetLogProbs(picked.stopGradient(), batch.targetIds(), true)) {
+                value = loss.apply(logProbs.values(), gradient);
+                inputGradient = logProbs.inputGradient(gradient);
             }
             JniUtils.backward((PtNDArray) picked, (PtNDArray) inputGradient, false, false);
         }
@@ -154,7 +179,10 @@ final class CausalLmLoss {
     /** @return the log-probability of each trained row's target, computed without gradients and without dropout */
     static float[] rowLogProbs(DecoderModel model, LoraWeights lora, Batch batch) {
         try (GradMode noGrad = GradMode.off(); NDScope scope = new NDScope()) {
-            return rowLogProbs(logits(model, model.embed(batch.ids()), lora, batch, false), batch.targetIds());
+            NDArray hidden = model.layers(model.embed(batch.ids()), batch.positions(), batch.mask(), null, lora, false);
+            try (TargetLogProbs logProbs = model.targetLogProbs(trainedRows(hidden, batch), batch.targetIds(), false)) {
+                return logProbs.values();
+            }
         }
     }
 
@@ -207,59 +235,8 @@ final class CausalLmLoss {
         return manager.create(at);
     }
 
-    private static NDArray logits(DecoderModel model, NDArray embeddings, LoraWeights lora, Batch batch, boolean training) {
-        NDArray hidden = model.layers(embeddings, batch.positions(), batch.mask(), null, lora, training);
-        return model.logits(trainedRows(hidden, batch));
-    }
-
     private static NDArray trainedRows(NDArray hidden, Batch batch) {
         long width = hidden.getShape().get(2);
         return hidden.reshape(-1, width).get(new NDIndex("{}", batch.rows()));
-    }
-
-    /**
-     * Sums {@code -log softmax(logits)[target]} over the rows. With a finite {@code scale}, overwrites
-     * the logits with {@code scale * (softmax - onehot(target))}, the gradient of {@code scale} times
-     * that sum.
-     */
-    static double nll(NDArray logits, long[] targets, float scale) {
-        long vocab = logits.getShape().get(1);
-        NDManager manager = logits.getManager();
-        double sum = 0;
-        for (int from = 0; from < targets.length; from += BLOCK_ROWS) {
-            int to = Math.min(targets.length, from + BLOCK_ROWS);
-            try (NDScope scope = new NDScope()) {
-                NDArray block = logits.get(new NDIndex("{}:{}", from, to));
-                long[] at = new long[to - from];
-                for (int i = from; i < to; i++) {
-                    at[i - from] = (i - from) * vocab + targets[i];
-                }
-                NDIndex picks = new NDIndex("{}", manager.create(at));
-                NDArray probs = block.softmax(-1);
-                NDArray flat = probs.reshape(-1);
-                NDArray picked = flat.get(picks);
-                float[] p = picked.toFloatArray();
-                boolean underflow = false;
-                for (float v : p) {
-                    underflow |= !(v >= Float.MIN_NORMAL);
-                }
-                if (underflow) {
-                    // a probability too small for fp32: take the exact log-softmax of this block
-                    for (float v : block.logSoftmax(-1).reshape(-1).get(picks).toFloatArray()) {
-                        sum -= v;
-                    }
-                } else {
-                    for (float v : p) {
-                        sum -= Math.log(v);
-                    }
-                }
-                if (!Float.isNaN(scale)) {
-                    flat.set(picks, picked.sub(1));
-                    probs.muli(scale);
-                    block.set(new NDIndex(":"), probs);
-                }
-            }
-        }
-        return sum;
     }
 }

@@ -11,8 +11,8 @@ import java.util.List;
 /**
  * Preference training over chosen/rejected pairs ({@link PreferenceMath}): a micro-batch runs its
  * chosen and rejected sequences through the model together, as TRL does, and the loss's gradient
- * with respect to the logits is written by hand in {@link CausalLmLoss}'s way: for each answer token,
- * {@code dL/dlogp(answer) * (onehot(token) - softmax)}, so no {@code [rows, vocab]} log-softmax
+ * with respect to each answer token's log-probability, {@code dL/dlogp(answer)}, goes to
+ * {@link CausalLmLoss} as a {@link CausalLmLoss.RowLoss}, so no {@code [rows, vocab]} log-softmax
  * tensor enters the graph.
  *
  * <p>The reference of DPO is the model as the run starts (base plus starting adapter, frozen, no
@@ -41,8 +41,7 @@ final class PreferenceObjective implements Objective<PreferencePair> {
                            boolean checkpointing) {
         CausalLmLoss.Batch batch = CausalLmLoss.batch(manager, sequences(micro));
         int[] rowsPerSequence = rowsPerSequence(micro);
-        return CausalLmLoss.backward(model, lora, batch, logits -> {
-            float[] rows = CausalLmLoss.rowLogProbs(logits, batch.targetIds());
+        return CausalLmLoss.backward(model, lora, batch, (rows, perRow) -> {
             double[] logProbs = sumPerSequence(rows, rowsPerSequence);
             double[] gradient = new double[logProbs.length];
             double loss = 0;
@@ -53,14 +52,12 @@ final class PreferenceObjective implements Objective<PreferencePair> {
                 gradient[i] = out.dChosen() * scale;
                 gradient[n + i] = out.dRejected() * scale;
             }
-            float[] perRow = new float[rows.length];
             int row = 0;
             for (int s = 0; s < rowsPerSequence.length; s++) {
                 for (int k = 0; k < rowsPerSequence[s]; k++) {
                     perRow[row++] = (float) gradient[s];
                 }
             }
-            CausalLmLoss.fillLogProbGradient(logits, batch.targetIds(), perRow);
             return loss;
         }, checkpointing);
     }
