@@ -34,11 +34,14 @@ import java.util.Optional;
  *       With gradient checkpointing only each layer's input is kept, plus one layer recomputed in
  *       backward. Without it, 16-bit or NF4 storage also keeps every layer's fp32 widening alive for
  *       the backward pass.</li>
- *   <li><b>logits</b>: {@code [trained positions, vocab]} in fp32 (logits are computed only where a
- *       label is trained; every position is assumed trained) and the hidden rows they come from.</li>
+ *   <li><b>logits</b>: logits are computed only where a label is trained (every position is assumed
+ *       trained). A frozen output head (LoRA) is gone through {@value #HEAD_SLICE_ROWS} vocabulary rows
+ *       at a time: one slice's logits and their exponentials, and a few hidden-wide rows per position.
+ *       A trained head (full fine-tuning) has {@code [trained positions, vocab]} fp32 logits and the
+ *       hidden rows they come from, per micro-batch.</li>
  *   <li><b>workspace</b>: the process itself (JVM, libtorch, tokenizer), backward temporaries (the
- *       gradients of the largest activations of one layer), the fp32 widening of a slice of the
- *       output head ({@value #HEAD_SLICE_ROWS} vocabulary rows) and of the layer in use when the base
+ *       gradients of the largest activations of one layer), the array a compact output head's slices
+ *       are widened into and, with checkpointing, the layer in use when the base
  *       is not fp32, the fp32 arrays read while loading when they
  *       fit in three quarters of the JVM's maximum heap (no collection runs, so they stay), and
  *       under full fine-tuning one vocabulary-sized gradient of the output head before it is
@@ -219,15 +222,19 @@ public final class TrainingMemory {
         }
         kept += 4.0 * n * config.hiddenSize(); // embeddings and the final norm
         long activations = (long) (FLOAT * kept * setup.microBatches());
-        long logits = (long) FLOAT * n * (config.vocabSize() + config.hiddenSize()) * setup.microBatches();
+        long sliceRows = Math.min(config.vocabSize(), HEAD_SLICE_ROWS);
+        // a frozen head is gone through a vocabulary slice at a time (the slice's logits and their
+        // exponentials, and a few hidden-wide rows); a trained head's logits are whole, per micro-batch
+        long logits = setup.lora() == null
+                ? (long) FLOAT * n * (config.vocabSize() + config.hiddenSize()) * setup.microBatches()
+                : (long) FLOAT * n * (2 * sliceRows + 5L * config.hiddenSize());
 
         double backward = 2.0 * config.numAttentionHeads() * n * setup.sequence() + 3.0 * n * config.intermediateSize()
                 + 2.0 * n * config.hiddenSize();
-        long headSlice = (long) Math.min(config.vocabSize(), HEAD_SLICE_ROWS) * config.hiddenSize();
-        // a compact head: one slice widened and its logits before they are written into place
-        long sliceLogits = (long) n * Math.min(config.vocabSize(), HEAD_SLICE_ROWS);
+        // a compact head: the array its slices are widened into
+        long headSlice = sliceRows * config.hiddenSize();
         long widened = setup.storage() == Storage.FP32 ? 0
-                : FLOAT * (headSlice + sliceLogits + (setup.gradientCheckpointing() ? layerLinear : 0));
+                : FLOAT * (headSlice + (setup.gradientCheckpointing() ? layerLinear : 0));
         // every tensor is read into a float[] before it becomes an array. The garbage stays in the heap
         // until a collection, which comes when the heap is about three quarters full (measured): a
         // model whose arrays fit below that keeps them through training; a larger one peaks while loading

@@ -46,16 +46,19 @@ class TrainingMemoryTest {
     }
 
     @Test
-    void checkpointingAndMicroBatchesMoveOnlyActivations() {
+    void checkpointingAndMicroBatchesMoveActivationsAndATrainedHeadsLogits() {
         Estimate plain = TrainingMemory.estimate(LLAMA3_8B, lora(Storage.FP32, false));
         Estimate checkpointed = TrainingMemory.estimate(LLAMA3_8B, lora(Storage.FP32, true));
         assertThat(checkpointed.activations()).isLessThan(plain.activations() / 4);
         assertThat(checkpointed.baseWeights()).isEqualTo(plain.baseWeights());
         Estimate four = TrainingMemory.estimate(LLAMA3_8B, new Setup(QV, Storage.FP32, false, 1, 256, 4));
         assertThat(four.activations()).isBetween(4 * plain.activations() - 4, 4 * plain.activations() + 4);
-        assertThat(four.logits()).isEqualTo(4 * plain.logits());
-        // logits for every trained position: 256 x (vocab + hidden) floats
-        assertThat(plain.logits()).isEqualTo(4L * 256 * (128256 + 4096));
+        // a frozen head goes a vocabulary slice at a time, one micro-batch after another
+        assertThat(four.logits()).isEqualTo(plain.logits());
+        assertThat(plain.logits()).isEqualTo(4L * 256 * (2 * 8192 + 5 * 4096));
+        // a trained head has every trained position's logits, per micro-batch: 256 x (vocab + hidden) floats
+        Estimate full = TrainingMemory.estimate(LLAMA3_8B, new Setup(null, Storage.FP32, false, 1, 256, 4));
+        assertThat(full.logits()).isEqualTo(4 * 4L * 256 * (128256 + 4096));
         // without checkpointing, a 16-bit base keeps every widened layer for the backward pass
         Estimate bf16 = TrainingMemory.estimate(LLAMA3_8B, lora(Storage.BF16, false));
         assertThat(bf16.activations() - plain.activations()).isEqualTo(4 * TrainingMemory.linearParameters(LLAMA3_8B));
