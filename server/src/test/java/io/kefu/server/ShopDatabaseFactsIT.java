@@ -165,6 +165,10 @@ class ShopDatabaseFactsIT {
             assertThat(noSkus.get("reason").asText()).isEqualTo("facts_unavailable");
 
             stop.run();
+            // a longer outage (several questions) must not delay noticing that it is back
+            for (int i = 0; i < 3; i++) {
+                assertThat(http.post("/chat", RulesServerIT.ask("L码有货吗?", "A-77", session)).json().get("handoff").asBoolean()).isTrue();
+            }
             Http.Reply down = http.post("/chat", RulesServerIT.ask("L码有货吗?", "A-77", session));
             assertThat(down.status()).isEqualTo(200);
             assertThat(down.json().get("handoff").asBoolean()).isTrue();

@@ -1,7 +1,5 @@
 package io.kefu.server.facts;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.shop.FactsSource;
@@ -30,27 +28,28 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 
 /**
  * A shop's facts read from its own database through a {@link FactsMapping}: the shop's queries, run read-only on a
- * small HikariCP pool, every value bound as a parameter. Every wait is bounded by the mapping's timeout (waiting for a
+ * few {@link ShopConnections}, every value bound as a parameter. Every wait is bounded by the mapping's timeout (waiting for a
  * connection, connecting and each socket read on PostgreSQL and MariaDB, each statement). A database that is down or
  * slow, a query that fails, or a row that does not make sense (a NULL price, an unknown promotion type) is
  * {@link FactsUnavailableException}, naming the query and the column.
  */
 public final class JdbcFactsSource implements FactsSource {
     private final FactsMapping mapping;
-    private final HikariDataSource pool;
+    private final ShopConnections connections;
     private final boolean postgres;
 
-    private JdbcFactsSource(FactsMapping mapping, HikariDataSource pool) {
+    private JdbcFactsSource(FactsMapping mapping, ShopConnections connections) {
         this.mapping = mapping;
-        this.pool = pool;
+        this.connections = connections;
         this.postgres = mapping.url().startsWith("jdbc:postgresql:");
     }
 
     /**
-     * Reads the mapping file and opens the pool; the database need not be up yet (each read tries again).
+     * Reads the mapping file and finds the database's driver; the database need not be up yet (each read tries again).
      *
      * @throws KefuException {@link ErrorCode#INVALID_CONFIG} naming {@code file:line} and key when the file is wrong,
      *     {@link ErrorCode#NOT_FOUND} when it does not exist
@@ -60,35 +59,27 @@ public final class JdbcFactsSource implements FactsSource {
     }
 
     static JdbcFactsSource open(FactsMapping mapping) {
-        HikariConfig hikari = new HikariConfig();
-        hikari.setJdbcUrl(mapping.url());
+        Properties properties = new Properties();
         if (mapping.user() != null) {
-            hikari.setUsername(mapping.user());
+            properties.setProperty("user", mapping.user());
         }
         if (mapping.password() != null) {
-            hikari.setPassword(mapping.password());
+            properties.setProperty("password", mapping.password());
         }
         long millis = mapping.timeout().toMillis();
         String url = mapping.url();
         if (url.startsWith("jdbc:postgresql:")) {
-            hikari.addDataSourceProperty("connectTimeout", String.valueOf(mapping.timeout().toSeconds()));
-            hikari.addDataSourceProperty("socketTimeout", String.valueOf(mapping.timeout().toSeconds()));
-            hikari.addDataSourceProperty("options", "-c statement_timeout=" + millis);
+            properties.setProperty("connectTimeout", String.valueOf(mapping.timeout().toSeconds()));
+            properties.setProperty("socketTimeout", String.valueOf(mapping.timeout().toSeconds()));
+            properties.setProperty("options", "-c statement_timeout=" + millis);
         } else if (url.startsWith("jdbc:mariadb:") || url.startsWith("jdbc:mysql:")) {
-            hikari.addDataSourceProperty("connectTimeout", String.valueOf(millis));
-            hikari.addDataSourceProperty("socketTimeout", String.valueOf(millis));
+            properties.setProperty("connectTimeout", String.valueOf(millis));
+            properties.setProperty("socketTimeout", String.valueOf(millis));
         }
-        hikari.setPoolName("kefu-facts");
-        hikari.setReadOnly(true);
-        hikari.setMaximumPoolSize(mapping.poolSize());
-        hikari.setMinimumIdle(Math.min(1, mapping.poolSize()));
-        hikari.setConnectionTimeout(millis);
-        hikari.setValidationTimeout(Math.min(millis, 1000));
-        // start even when the database is down: questions are handed off until it answers
-        hikari.setInitializationFailTimeout(-1);
         try {
-            return new JdbcFactsSource(mapping, new HikariDataSource(hikari));
-        } catch (RuntimeException e) {
+            // the database need not be up yet: questions are handed off until it answers
+            return new JdbcFactsSource(mapping, new ShopConnections(url, properties, mapping.timeout(), mapping.poolSize()));
+        } catch (SQLException e) {
             throw new KefuException(ErrorCode.INVALID_CONFIG, mapping.file() + ": url " + mapping.redactedUrl() + ": " + e.getMessage(), e);
         }
     }
@@ -220,15 +211,20 @@ public final class JdbcFactsSource implements FactsSource {
         return mapping.redactedUrl() + " through " + mapping.file();
     }
 
-    /** Closes the pool. Idempotent. */
+    /** Closes the connections. Idempotent. */
     @Override
     public void close() {
-        pool.close();
+        connections.close();
     }
 
     private <T> T read(Work<T> work) {
-        try (Connection connection = pool.getConnection()) {
-            return work.run(connection);
+        try (ShopConnections.Lease lease = connections.borrow()) {
+            try {
+                return work.run(lease.connection());
+            } catch (SQLException e) {
+                lease.broken();
+                throw e;
+            }
         } catch (SQLException e) {
             throw new FactsUnavailableException("the shop database " + mapping.redactedUrl() + " cannot be read: " + e.getMessage(), e);
         }
