@@ -11,6 +11,7 @@ import io.kefu.train.BaseDtype;
 import io.kefu.train.LoraConfig;
 import io.kefu.train.TrainingConfig;
 import io.kefu.train.WeightQuantization;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -39,26 +40,31 @@ import java.util.Optional;
  *       at a time: one slice's logits and their exponentials, and a few hidden-wide rows per position.
  *       A trained head (full fine-tuning) has {@code [trained positions, vocab]} fp32 logits and the
  *       hidden rows they come from, per micro-batch.</li>
- *   <li><b>workspace</b>: the process itself (JVM, libtorch, tokenizer), backward temporaries (the
- *       gradients of the largest activations of one layer), the array a compact output head's slices
- *       are widened into and, with checkpointing, the layer in use when the base
- *       is not fp32, the fp32 arrays read while loading when they
- *       fit in three quarters of the JVM's maximum heap (no collection runs, so they stay), and
- *       under full fine-tuning one vocabulary-sized gradient of the output head before it is
- *       accumulated.</li>
+ *   <li><b>workspace</b>: the process itself (JVM, libtorch, tokenizer), its Java heap (the initial
+ *       heap, which a run of more than a few steps touches in full, or the fp32 arrays read while
+ *       loading when they are more and fit in three quarters of the JVM's maximum heap: no collection
+ *       runs, so they stay), backward temporaries (the gradients of the largest activations of one
+ *       layer), the array a compact output head's slices are widened into and, with checkpointing,
+ *       the layer in use when the base is not fp32, and under full fine-tuning one vocabulary-sized
+ *       gradient of the output head before it is accumulated.</li>
  * </ul>
  *
  * <p>When the arrays read while loading do not fit there, collections run while loading and
  * loading has a peak of its own (base weights, the process, the filled heap); the prediction is
  * the larger of the two peaks. That is how the fp32 loader behaves; 16-bit and NF4 bases are
- * loaded tensor by tensor into their storage, with a peak of the stored base, the process and one
- * tensor's fp32 values.
+ * loaded tensor by tensor into their storage, with a peak of the stored base, the process and its
+ * heap, which holds one tensor's fp32 values at a time.
  *
  * Calibrated against measured peak resident memory on this engine's CPU build (docs/djl.md, "Sizing").
  */
 public final class TrainingMemory {
-    /** Resident memory of the process before any weights: JVM, libtorch, tokenizer (measured). */
-    static final long RUNTIME_BYTES = 400L << 20;
+    /** Resident memory of the process apart from its Java heap: JVM code and metadata, libtorch, tokenizer (measured). */
+    static final long PROCESS_BYTES = 300L << 20;
+    /**
+     * The Java heap this JVM starts with ({@code -Xms}; by default 1/64 of the machine's memory). A training run
+     * allocates far more than that over its steps, so the whole initial heap becomes resident.
+     */
+    static final long INITIAL_HEAP = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getInit();
     /** Share of the maximum heap that the fp32 arrays read while loading fill before they are collected (measured). */
     static final double HEAP_FILL = 0.75;
     private static final int FLOAT = 4;
@@ -130,7 +136,6 @@ public final class TrainingMemory {
         }
     }
 
-    /** The predicted peak, by what holds it, in bytes. */
     /**
      * The predicted peak, by what holds it, in bytes.
      *
@@ -195,6 +200,14 @@ public final class TrainingMemory {
      *     maximum heap ({@code -Xmx}) is {@code maxHeapBytes}
      */
     public static Estimate estimate(HfModelConfig config, Setup setup, long maxHeapBytes) {
+        return estimate(config, setup, maxHeapBytes, Math.min(maxHeapBytes, INITIAL_HEAP));
+    }
+
+    /**
+     * @return the predicted peak of training {@code config} as {@code setup} says, in a JVM whose
+     *     maximum heap is {@code maxHeapBytes} and whose initial heap is {@code initialHeapBytes}
+     */
+    static Estimate estimate(HfModelConfig config, Setup setup, long maxHeapBytes, long initialHeapBytes) {
         DecoderLayout layout = DecoderLayout.of(config);
         long all = layout.parameterCount();
         long linear = linearParameters(config);
@@ -240,16 +253,17 @@ public final class TrainingMemory {
         // model whose arrays fit below that keeps them through training; a larger one peaks while loading
         long read = FLOAT * all;
         long fill = (long) (HEAP_FILL * maxHeapBytes);
-        long unCollected = read <= fill ? read : 0;
-        long loading = read <= fill ? 0 : base + RUNTIME_BYTES + fill;
+        long heap = read <= fill ? Math.max(initialHeapBytes, read) : initialHeapBytes;
+        long loading = read <= fill ? 0 : base + PROCESS_BYTES + Math.max(initialHeapBytes, fill);
         if (setup.storage() != Storage.FP32) {
             // 16-bit and nf4 bases load tensor by tensor into their storage, through one reused buffer:
             // a whole projection for nf4, a window of a tensor for a 16-bit conversion
-            unCollected = 0;
-            loading = base + RUNTIME_BYTES + FLOAT * (setup.storage() == Storage.NF4 ? largestProjection(layout) : LOAD_WINDOW);
+            long buffer = FLOAT * (setup.storage() == Storage.NF4 ? largestProjection(layout) : LOAD_WINDOW);
+            heap = Math.max(initialHeapBytes, buffer);
+            loading = base + PROCESS_BYTES + heap;
         }
         long headGradient = setup.lora() == null ? FLOAT * head : 0; // full fine-tuning: the head's gradient before it is accumulated
-        long workspace = RUNTIME_BYTES + (long) (FLOAT * backward) + widened + unCollected + headGradient;
+        long workspace = PROCESS_BYTES + heap + (long) (FLOAT * backward) + widened + headGradient;
         return new Estimate(base, trainable, activations, logits, workspace, loading);
     }
 

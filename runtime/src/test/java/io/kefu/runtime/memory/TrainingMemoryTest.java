@@ -87,12 +87,22 @@ class TrainingMemoryTest {
     void arraysReadWhileLoadingStayUnlessTheyFillTheHeap() {
         Setup setup = lora(Storage.FP32, false);
         long read = 4 * LLAMA3_8B_PARAMS;
-        Estimate roomy = TrainingMemory.estimate(LLAMA3_8B, setup, 1L << 40);
-        Estimate tight = TrainingMemory.estimate(LLAMA3_8B, setup, 8L << 30);
-        assertThat(roomy.workspace() - tight.workspace()).isEqualTo(read);
+        long initialHeap = 384L << 20;
+        Estimate roomy = TrainingMemory.estimate(LLAMA3_8B, setup, 1L << 40, initialHeap);
+        Estimate tight = TrainingMemory.estimate(LLAMA3_8B, setup, 8L << 30, initialHeap);
+        assertThat(roomy.workspace() - tight.workspace()).isEqualTo(read - initialHeap);
         assertThat(roomy.loading()).isZero();
-        assertThat(tight.loading()).isEqualTo(tight.baseWeights() + TrainingMemory.RUNTIME_BYTES + (6L << 30));
+        assertThat(tight.loading()).isEqualTo(tight.baseWeights() + TrainingMemory.PROCESS_BYTES + (6L << 30));
         assertThat(tight.total()).isEqualTo(Math.max(tight.training(), tight.loading()));
+    }
+
+    @Test
+    void theInitialHeapIsResidentOnceTheArraysReadAreFewer() {
+        Setup setup = lora(Storage.BF16, true);
+        Estimate small = TrainingMemory.estimate(LLAMA3_8B, setup, 6L << 30, 256L << 20);
+        Estimate large = TrainingMemory.estimate(LLAMA3_8B, setup, 6L << 30, 1L << 30);
+        assertThat(large.workspace() - small.workspace()).isEqualTo((1L << 30) - (256L << 20));
+        assertThat(large.loading() - small.loading()).isEqualTo((1L << 30) - (256L << 20));
     }
 
     @Test
