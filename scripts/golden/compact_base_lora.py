@@ -6,7 +6,9 @@ dequantizes them.
 Modes: "bf16" and "fp16" round every matrix (embeddings, projections, output head) to that dtype;
 "nf4" quantizes the decoder layers' linear projections to NF4 with double quantization, using the
 NumPy reference written from the QLoRA paper (nf4_reference.py), and keeps the rest as stored.
-Norms and biases stay as stored in every mode.
+Norms and biases stay as stored in every mode. "bf16+fp16" is the bf16 base with its matrix
+products in fp16 (TrainingConfig.fp16), emulated by torch_reference.product16; the output head and
+the loss stay fp32.
 
 Fixtures: the committed golden llama (bf16, untied output head, with its adapter) and qwen2 (fp16,
 tied embeddings; a rank-4 adapter on q_proj and v_proj is drawn here). Loss: the summed next-token
@@ -31,7 +33,7 @@ import torch_reference as tr  # noqa: E402
 
 OUT = os.path.join(tr.OUT, "compact")
 SEQUENCE = [1, 5, 9, 33, 70, 2, 101, 64, 3, 17, 120, 45]
-MODES = ("bf16", "fp16", "nf4")
+MODES = ("bf16", "fp16", "nf4", "bf16+fp16")
 
 
 def read_checkpoint(directory):
@@ -132,9 +134,10 @@ def main():
         ids = torch.tensor([SEQUENCE])
         expected = {}
         for mode in MODES:
-            w = stored_as(weights, mode)
+            storage, products = (mode.split("+") + [None])[:2]
+            w = stored_as(weights, storage)
             params = {k: v.clone().requires_grad_(True) for k, v in lora.items()}
-            logits = tr.forward(cfg, w, ids, params, scale)[0]
+            logits = tr.forward(cfg, w, ids, params, scale, tr.product16 if products == "fp16" else None)[0]
             loss = F.cross_entropy(logits[:-1], ids[0, 1:], reduction="sum")
             loss.backward()
             expected[mode + ".logits"] = logits.detach().contiguous()

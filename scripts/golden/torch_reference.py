@@ -108,8 +108,19 @@ def rotate_half(x):
     return torch.cat((-x2, x1), dim=-1)
 
 
-def forward(cfg, w, ids, lora=None, lora_scale=0.0):
-    """ids [B, T] -> logits [B, T, V], causal attention, positions 0..T-1."""
+def product16(a, b):
+    """a @ b as an fp16 matrix product computes it: fp16 operands, fp32 sums, the result rounded to fp16.
+    Written with casts around an fp32 product (this CPU build of PyTorch has no fp16 products); in autograd
+    the casts round each gradient to fp16 where an fp16 backward product would."""
+    return (a.half().float() @ b.half().float()).half().float()
+
+
+def forward(cfg, w, ids, lora=None, lora_scale=0.0, mm=None):
+    """ids [B, T] -> logits [B, T, V], causal attention, positions 0..T-1.
+
+    mm: the matrix product of the projections, LoRA and attention (product16 for fp16 products);
+    the output head is always fp32."""
+    mm = mm or (lambda a, b: a @ b)
     b, t = ids.shape
     pos = torch.arange(t).float()
     freqs = torch.outer(pos, inv_freq(cfg))
@@ -118,13 +129,13 @@ def forward(cfg, w, ids, lora=None, lora_scale=0.0):
     mask = torch.full((t, t), torch.finfo(torch.float32).min).triu(1)[None, None]
 
     def lin(x, name):
-        y = x @ w[name + ".weight"].T
+        y = mm(x, w[name + ".weight"].T)
         if name + ".bias" in w:
             y = y + w[name + ".bias"]
         if lora is not None and ("base_model.model." + name + ".lora_A.weight") in lora:
             a = lora["base_model.model." + name + ".lora_A.weight"]
             bb = lora["base_model.model." + name + ".lora_B.weight"]
-            y = y + (x @ a.T @ bb.T) * lora_scale
+            y = y + mm(mm(x, a.T), bb.T) * lora_scale
         return y
 
     x = w["model.embed_tokens.weight"][ids]
@@ -143,8 +154,8 @@ def forward(cfg, w, ids, lora=None, lora_scale=0.0):
         k = k * cos + rotate_half(k) * sin
         k = k[:, :, None].expand(b, cfg.kv_heads, g, t, cfg.head_dim).reshape(b, cfg.heads, t, cfg.head_dim)
         v = v[:, :, None].expand(b, cfg.kv_heads, g, t, cfg.head_dim).reshape(b, cfg.heads, t, cfg.head_dim)
-        scores = q @ k.transpose(2, 3) * cfg.head_dim ** -0.5 + mask
-        attn = torch.softmax(scores.float(), dim=-1) @ v
+        scores = mm(q, k.transpose(2, 3)) * cfg.head_dim ** -0.5 + mask
+        attn = mm(torch.softmax(scores.float(), dim=-1), v)
         attn = attn.transpose(1, 2).reshape(b, t, cfg.heads * cfg.head_dim)
         x = x + lin(attn, p + "self_attn.o_proj")
         h = rms_norm(x, w[p + "post_attention_layernorm.weight"], cfg.eps)

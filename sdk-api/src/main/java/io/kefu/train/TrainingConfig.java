@@ -19,7 +19,7 @@ import java.util.Optional;
  * PEFT's initialisation); {@code method=SFT} and, for {@link TrainingMethod#DPO},
  * {@code prefLoss=SIGMOID}, {@code prefBeta=0.1}, {@code labelSmoothing=0.0}, {@code prefFtx=0.0},
  * {@code simpoGamma=0.5} (LLaMA-Factory's defaults); {@code baseDtype=AUTO}, {@code quantization=NONE},
- * {@code gradientCheckpointing=false}.
+ * {@code gradientCheckpointing=false}, {@code fp16=false}.
  */
 public final class TrainingConfig {
     private final LoraConfig lora;
@@ -49,6 +49,7 @@ public final class TrainingConfig {
     private final BaseDtype baseDtype;
     private final WeightQuantization quantization;
     private final boolean gradientCheckpointing;
+    private final boolean fp16;
 
     private TrainingConfig(Builder b) {
         this.lora = b.lora;
@@ -78,6 +79,7 @@ public final class TrainingConfig {
         this.baseDtype = b.baseDtype;
         this.quantization = b.quantization;
         this.gradientCheckpointing = b.gradientCheckpointing;
+        this.fp16 = b.fp16;
     }
 
     /** @return a builder holding the defaults listed in the class javadoc */
@@ -96,7 +98,7 @@ public final class TrainingConfig {
                 .earlyStoppingPatience(earlyStoppingPatience).logEverySteps(logEverySteps)
                 .maxNonFiniteSteps(maxNonFiniteSteps).method(method).prefLoss(prefLoss).prefBeta(prefBeta)
                 .labelSmoothing(labelSmoothing).prefFtx(prefFtx).simpoGamma(simpoGamma).initAdapter(initAdapter)
-                .baseDtype(baseDtype).quantization(quantization).gradientCheckpointing(gradientCheckpointing);
+                .baseDtype(baseDtype).quantization(quantization).gradientCheckpointing(gradientCheckpointing).fp16(fp16);
     }
 
     /** @return the LoRA settings, or empty for full fine-tuning */
@@ -201,6 +203,13 @@ public final class TrainingConfig {
      */
     public boolean gradientCheckpointing() { return gradientCheckpointing; }
 
+    /**
+     * @return whether the matrix products run in fp16 with dynamic loss scaling (default false), as
+     *     transformers' {@code fp16=True}: norms, rotary embeddings, softmax, the output head, the loss
+     *     and the trained weights stay fp32. Made for GPUs; on a CPU fp16 products are slow.
+     */
+    public boolean fp16() { return fp16; }
+
     @Override
     public String toString() {
         return "TrainingConfig[" + (lora == null ? "full" : lora) + ", epochs=" + epochs + ", lr=" + learningRate
@@ -213,7 +222,7 @@ public final class TrainingConfig {
                         + ", labelSmoothing=" + labelSmoothing + ", prefFtx=" + prefFtx + ", simpoGamma=" + simpoGamma)
                 + (initAdapter == null ? "" : ", initAdapter=" + initAdapter)
                 + ", baseDtype=" + baseDtype + ", quantization=" + quantization
-                + ", gradientCheckpointing=" + gradientCheckpointing + "]";
+                + ", gradientCheckpointing=" + gradientCheckpointing + (fp16 ? ", fp16=true" : "") + "]";
     }
 
     /** Builds a {@link TrainingConfig}; {@link #build()} validates every field. */
@@ -245,6 +254,7 @@ public final class TrainingConfig {
         private BaseDtype baseDtype = BaseDtype.AUTO;
         private WeightQuantization quantization = WeightQuantization.NONE;
         private boolean gradientCheckpointing = false;
+        private boolean fp16 = false;
 
         private Builder() {
         }
@@ -332,6 +342,9 @@ public final class TrainingConfig {
 
         /** @param value whether layer activations are recomputed in backward (default false) */
         public Builder gradientCheckpointing(boolean value) { this.gradientCheckpointing = value; return this; }
+
+        /** @param value whether matrix products run in fp16 with loss scaling (default false) */
+        public Builder fp16(boolean value) { this.fp16 = value; return this; }
 
         /**
          * @return the config

@@ -2,11 +2,13 @@ package io.kefu.engine.djl.lora;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
+import io.kefu.engine.djl.torch.Casts;
 import io.kefu.runtime.format.DecoderLayout;
 import io.kefu.runtime.format.FloatTensor;
 import io.kefu.runtime.format.PeftAdapter;
@@ -200,13 +202,27 @@ public final class LoraWeights implements AutoCloseable {
      * @param training whether dropout applies; its randomness comes from libtorch's generator
      */
     public NDArray addUpdate(String modulePath, NDArray x, NDArray baseOutput, boolean training) {
+        return addUpdate(modulePath, x, baseOutput, training, DataType.FLOAT32);
+    }
+
+    /**
+     * As {@link #addUpdate(String, NDArray, NDArray, boolean)}, with the two products in {@code products}
+     * (FLOAT16 for mixed precision: the input after dropout and A and B are cast to fp16, the update back
+     * to fp32 before it is scaled and added; A and B and their gradients stay fp32).
+     */
+    public NDArray addUpdate(String modulePath, NDArray x, NDArray baseOutput, boolean training, DataType products) {
         NDArray[] ab = modules.get(modulePath);
         if (ab == null) {
             return baseOutput;
         }
         NDArray in = training && config.dropout() > 0 ? Dropout.dropout(x, (float) config.dropout(), true).singletonOrThrow() : x;
-        NDArray low = Linear.linear(in, ab[0]).singletonOrThrow();
-        NDArray up = Linear.linear(low, ab[1]).singletonOrThrow();
+        NDArray up;
+        if (products == DataType.FLOAT32) {
+            up = Linear.linear(Linear.linear(in, ab[0]).singletonOrThrow(), ab[1]).singletonOrThrow();
+        } else {
+            NDArray low = Linear.linear(Casts.to(in, products), Casts.to(ab[0], products)).singletonOrThrow();
+            up = Casts.to(Linear.linear(low, Casts.to(ab[1], products)).singletonOrThrow(), DataType.FLOAT32);
+        }
         return baseOutput.add(up.mul(scale));
     }
 

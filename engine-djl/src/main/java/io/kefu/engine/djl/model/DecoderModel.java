@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Linear;
+import io.kefu.engine.djl.torch.Casts;
 import io.kefu.engine.djl.torch.Torch;
 import io.kefu.runtime.format.DecoderLayout;
 import io.kefu.runtime.format.HfModelConfig;
@@ -24,6 +25,12 @@ import io.kefu.engine.djl.lora.LoraWeights;
  * <p>Weights stored compact ({@link WeightStorage}) are widened to fp32 a layer at a time and
  * released after the layer (an autograd graph that needs them keeps them until its backward pass);
  * the embedding table is read row by row and a compact output head in slices of the vocabulary.
+ *
+ * <p>{@link #withFp16Products()} gives a model over the same weights whose matrix products (the
+ * projections, LoRA's two products, attention's two products) run in fp16, as under PyTorch's
+ * autocast: their operands are cast to fp16 and their results back to fp32, so that RMSNorm,
+ * rotary embeddings, biases, softmax, residual additions, SwiGLU, the output head and the loss stay
+ * fp32. Casts are part of the autograd graph, so gradients reach fp32 LoRA weights.
  */
 public final class DecoderModel implements AutoCloseable {
     /** The name of the token embedding table, {@code [vocab, hidden]}. */
@@ -40,6 +47,8 @@ public final class DecoderModel implements AutoCloseable {
 
     private final Layer[] layers;
     private final int headRows;
+    /** The dtype matrix products run in: FLOAT32, or FLOAT16 for mixed precision. */
+    private final DataType products;
 
     /** The weights of one decoder layer, looked up once. */
     private record Layer(int index, NDArray inputNorm, NDArray postNorm, NDArray qNorm, NDArray kNorm,
@@ -56,7 +65,12 @@ public final class DecoderModel implements AutoCloseable {
 
     /** @param headRows vocabulary rows of a compact output head widened together */
     DecoderModel(DecoderWeights weights, int maxPositions, int headRows) {
+        this(weights, maxPositions, headRows, DataType.FLOAT32);
+    }
+
+    private DecoderModel(DecoderWeights weights, int maxPositions, int headRows, DataType products) {
         this.headRows = headRows;
+        this.products = products;
         this.weights = weights;
         this.config = weights.config();
         this.constants = weights.manager().newSubManager();
@@ -78,6 +92,19 @@ public final class DecoderModel implements AutoCloseable {
             layers[i] = new Layer(i, weights.get(p + "input_layernorm.weight"), weights.get(p + "post_attention_layernorm.weight"),
                     weights.find(p + "self_attn.q_norm.weight"), weights.find(p + "self_attn.k_norm.weight"), modules, w, b);
         }
+    }
+
+    /**
+     * @return a model over the same weights whose matrix products run in fp16 (see the class
+     *     comment); close it before this one's weights
+     */
+    public DecoderModel withFp16Products() {
+        return new DecoderModel(weights, rope.positions(), headRows, DataType.FLOAT16);
+    }
+
+    /** @return whether matrix products run in fp16 */
+    public boolean fp16Products() {
+        return products == DataType.FLOAT16;
     }
 
     /** @return the config */
@@ -170,15 +197,16 @@ public final class DecoderModel implements AutoCloseable {
     public NDArray layer(int index, NDArray x, NDArray positions, NDArray mask, KvCache cache, LoraWeights lora, boolean training) {
         Layer layer = layers[index];
         NDArray[] w = new NDArray[layer.weights.length];
+        boolean half = fp16Products();
         for (int j = 0; j < w.length; j++) {
-            w[j] = layer.weights[j].widen(x.getManager());
+            w[j] = half ? layer.weights[j].half(x.getManager()) : layer.weights[j].widen(x.getManager());
         }
         try {
             return layer(layer, w, x, positions, mask, cache, lora, training);
         } finally {
             // a graph that saved a widened weight for its backward pass keeps its own reference
             for (int j = 0; j < w.length; j++) {
-                if (!layer.weights[j].resident()) {
+                if (half || !layer.weights[j].resident()) {
                     w[j].close();
                 }
             }
@@ -213,11 +241,11 @@ public final class DecoderModel implements AutoCloseable {
         NDArray q5 = q.reshape(b, kvHeads, groups, t, d);
         NDArray k5 = k.reshape(b, kvHeads, 1, s, d);
         NDArray v5 = v.reshape(b, kvHeads, 1, s, d);
-        NDArray scores = q5.matMul(k5.transpose(0, 1, 2, 4, 3)).mul(attentionScale);
+        NDArray scores = product(q5, k5.transpose(0, 1, 2, 4, 3)).mul(attentionScale);
         if (mask != null) {
             scores = scores.add(mask);
         }
-        NDArray attended = scores.softmax(-1).matMul(v5)
+        NDArray attended = product(scores.softmax(-1), v5)
                 .reshape(b, heads, t, d).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * d);
         x = x.add(project(layer, w, 3, attended, lora, training));
         h = rmsNorm(x, layer.postNorm);
@@ -282,9 +310,25 @@ public final class DecoderModel implements AutoCloseable {
 
     private NDArray project(Layer layer, NDArray[] w, int which, NDArray x, LoraWeights lora, boolean training) {
         NDArray bias = layer.biases[which];
-        NDArray y = bias == null ? Linear.linear(x, w[which]).singletonOrThrow()
-                : Linear.linear(x, w[which], bias).singletonOrThrow();
-        return lora == null ? y : lora.addUpdate(layer.modules[which], x, y, training);
+        NDArray y;
+        if (fp16Products()) {
+            // the bias is added in fp32, after the product
+            y = Casts.to(Linear.linear(Casts.to(x, DataType.FLOAT16), w[which]).singletonOrThrow(), DataType.FLOAT32);
+            if (bias != null) {
+                y = y.add(bias);
+            }
+        } else {
+            y = bias == null ? Linear.linear(x, w[which]).singletonOrThrow() : Linear.linear(x, w[which], bias).singletonOrThrow();
+        }
+        return lora == null ? y : lora.addUpdate(layer.modules[which], x, y, training, products);
+    }
+
+    /** @return {@code a.matMul(b)}, in fp16 when products run in fp16, as fp32 */
+    private NDArray product(NDArray a, NDArray b) {
+        if (!fp16Products()) {
+            return a.matMul(b);
+        }
+        return Casts.to(Casts.to(a, DataType.FLOAT16).matMul(Casts.to(b, DataType.FLOAT16)), DataType.FLOAT32);
     }
 
     private NDArray rmsNorm(NDArray x, NDArray weight) {

@@ -40,6 +40,20 @@ public sealed interface FrozenTensor {
     NDArray widen(NDManager manager);
 
     /**
+     * @return the values in fp16, for fp16 matrix products: always a new array owned by {@code manager}
+     *     (a value beyond fp16's range becomes infinite, as a cast in PyTorch does)
+     */
+    default NDArray half(NDManager manager) {
+        NDArray wide = widen(manager);
+        NDArray half = wide.toType(DataType.FLOAT16, true);
+        half.attach(manager);
+        if (!resident()) {
+            wide.close();
+        }
+        return half;
+    }
+
+    /**
      * @return rows {@code [from, to)} of a matrix in fp32 (a view for {@link Fp32}, otherwise a new
      *     array owned by {@code manager})
      */
@@ -135,6 +149,13 @@ public sealed interface FrozenTensor {
         @Override
         public NDArray widen(NDManager manager) {
             return widened(array, manager);
+        }
+
+        @Override
+        public NDArray half(NDManager manager) {
+            NDArray copy = array.duplicate();
+            copy.attach(manager);
+            return copy;
         }
 
         @Override

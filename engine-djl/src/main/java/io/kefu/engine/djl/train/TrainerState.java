@@ -14,13 +14,21 @@ package io.kefu.engine.djl.train;
  * @param epochsWithoutImprovement epochs since the best validation loss
  * @param lastLoss loss of the last step
  * @param seed the run's seed (shuffling, dropout)
- * @param skippedSteps optimiser steps skipped for a non-finite loss or gradient norm (AdamW's own
- *     step count is {@code step - skippedSteps})
+ * @param skippedSteps optimiser steps skipped for a non-finite loss or gradient norm, or for
+ *     gradients that overflowed fp16 (AdamW's own step count is {@code step - skippedSteps})
+ * @param lossScaler the loss scale of fp16 products (1 without them); null in a checkpoint written
+ *     before it was saved, read as 1
  */
 record TrainerState(String fingerprint, long step, int epoch, int batchInEpoch, long microBatchesDone,
                     double epochLossSum, long epochTokens, double bestValidation, int epochsWithoutImprovement,
-                    double lastLoss, long seed, long skippedSteps) {
-    static TrainerState fresh(String fingerprint, long seed) {
-        return new TrainerState(fingerprint, 0, 1, 0, 0, 0, 0, Double.NaN, 0, Double.NaN, seed, 0);
+                    double lastLoss, long seed, long skippedSteps, LossScaler lossScaler) {
+    TrainerState {
+        if (lossScaler == null) {
+            lossScaler = LossScaler.initial(false);
+        }
+    }
+
+    static TrainerState fresh(String fingerprint, long seed, boolean fp16) {
+        return new TrainerState(fingerprint, 0, 1, 0, 0, 0, 0, Double.NaN, 0, Double.NaN, seed, 0, LossScaler.initial(fp16));
     }
 }

@@ -22,7 +22,23 @@ public final class Training {
      */
     public static void run(DecoderModel model, LoraWeights lora, TrainingConfig config, String fingerprint,
                            List<TokenSequence> train, List<TokenSequence> validation, TrainingListener listener) {
-        TrainingLoop.sft(model, lora, config, fingerprint).run(train, validation, listener);
+        try (Computing computing = Computing.as(model, config)) {
+            TrainingLoop.sft(computing.model(), lora, config, fingerprint).run(train, validation, listener);
+        }
+    }
+
+    /** The model a run computes with: the given one, or a view of it with fp16 products ({@link TrainingConfig#fp16()}). */
+    private record Computing(DecoderModel model, boolean owned) implements AutoCloseable {
+        static Computing as(DecoderModel model, TrainingConfig config) {
+            return config.fp16() ? new Computing(model.withFp16Products(), true) : new Computing(model, false);
+        }
+
+        @Override
+        public void close() {
+            if (owned) {
+                model.close();
+            }
+        }
     }
 
     /**
@@ -33,15 +49,18 @@ public final class Training {
      */
     public static void runPreference(DecoderModel model, LoraWeights lora, TrainingConfig config, String fingerprint,
                                      List<PreferencePair> train, List<PreferencePair> validation, TrainingListener listener) {
-        PreferenceObjective objective = new PreferenceObjective(PreferenceMath.of(config));
-        List<PreferencePair> trainSet = objective.withReference(model, lora, train, config.batchSize());
-        List<PreferencePair> validationSet = validation == null ? null
-                : objective.withReference(model, lora, validation, config.batchSize());
-        double before = trainSet.stream().allMatch(PreferencePair::hasReference)
-                ? trainSet.stream().mapToDouble(p -> p.refChosen() - p.refRejected()).average().orElse(Double.NaN)
-                : meanMargin(model, lora, train, config.batchSize());
-        new TrainingLoop<>(model, lora, config, fingerprint, objective).run(trainSet, validationSet, listener);
-        listener.onEvent(new TrainingEvent.PreferenceMargin(train.size(), before, meanMargin(model, lora, train, config.batchSize())));
+        try (Computing computing = Computing.as(model, config)) {
+            DecoderModel m = computing.model();
+            PreferenceObjective objective = new PreferenceObjective(PreferenceMath.of(config));
+            List<PreferencePair> trainSet = objective.withReference(m, lora, train, config.batchSize());
+            List<PreferencePair> validationSet = validation == null ? null
+                    : objective.withReference(m, lora, validation, config.batchSize());
+            double before = trainSet.stream().allMatch(PreferencePair::hasReference)
+                    ? trainSet.stream().mapToDouble(p -> p.refChosen() - p.refRejected()).average().orElse(Double.NaN)
+                    : meanMargin(m, lora, train, config.batchSize());
+            new TrainingLoop<>(m, lora, config, fingerprint, objective).run(trainSet, validationSet, listener);
+            listener.onEvent(new TrainingEvent.PreferenceMargin(train.size(), before, meanMargin(m, lora, train, config.batchSize())));
+        }
     }
 
     /** @return the mean of log p(chosen) - log p(rejected) over the pairs under the model as it is now */

@@ -109,7 +109,7 @@ final class TrainingLoop<T> {
             p.setRequiresGradient(true);
         }
         try (GradMode noGrad = GradMode.off(); AdamW optimizer = new AdamW(params, config.weightDecay(), manager)) {
-            TrainerState state = TrainerState.fresh(fingerprint, config.seed());
+            TrainerState state = TrainerState.fresh(fingerprint, config.seed(), config.fp16());
             Optional<CheckpointStore.Loaded> resume = store.flatMap(CheckpointStore::latest);
             if (resume.isPresent()) {
                 state = restore(resume.get(), optimizer);
@@ -130,7 +130,7 @@ final class TrainingLoop<T> {
                 if (epoch != state.epoch()) {
                     state = new TrainerState(fingerprint, state.step(), epoch, 0, state.microBatchesDone(), 0, 0,
                             state.bestValidation(), state.epochsWithoutImprovement(), state.lastLoss(), config.seed(),
-                            state.skippedSteps());
+                            state.skippedSteps(), state.lossScaler());
                 }
                 while (batch < perEpoch) {
                     long stepStart = System.nanoTime();
@@ -142,17 +142,30 @@ final class TrainingLoop<T> {
                         }
                         micro.add(seqs);
                     }
-                    StepOutcome out = step(micro, state.microBatchesDone(), params, optimizer, schedule.at(state.step() + 1));
+                    LossScaler scaler = state.lossScaler();
+                    StepOutcome out = step(micro, state.microBatchesDone(), params, optimizer, schedule.at(state.step() + 1),
+                            scaler.scale());
                     batch += micro.size();
                     long step = state.step() + 1;
                     stepsThisRun++;
                     double loss = out.trainedTokens == 0 ? 0 : out.lossSum / out.trainedTokens;
+                    if (out.skipped && config.fp16() && Double.isFinite(out.lossSum) && scaler.canBackOff()) {
+                        // the gradients overflowed fp16 at this loss scale: skip the step and halve the scale
+                        state = new TrainerState(fingerprint, step, epoch, batch, state.microBatchesDone() + micro.size(),
+                                state.epochLossSum(), state.epochTokens(), state.bestValidation(),
+                                state.epochsWithoutImprovement(), state.lastLoss(), config.seed(), state.skippedSteps() + 1,
+                                scaler.afterOverflow());
+                        LOG.info("step {}: the gradients overflowed fp16 at loss scale {}; the step is skipped and the scale is now {}",
+                                step, scaler.scale(), state.lossScaler().scale());
+                        continue;
+                    }
                     if (out.skipped) {
                         nonFiniteInARow++;
                         skippedThisRun++;
                         state = new TrainerState(fingerprint, step, epoch, batch, state.microBatchesDone() + micro.size(),
                                 state.epochLossSum(), state.epochTokens(), state.bestValidation(),
-                                state.epochsWithoutImprovement(), state.lastLoss(), config.seed(), state.skippedSteps() + 1);
+                                state.epochsWithoutImprovement(), state.lastLoss(), config.seed(), state.skippedSteps() + 1,
+                                scaler.afterOverflow());
                         LOG.warn("step {}: loss {} / gradient norm {} is not finite; the step is skipped ({} in a row)",
                                 step, loss, out.gradNorm, nonFiniteInARow);
                         listener.onEvent(new TrainingEvent.StepSkipped(step, loss, out.gradNorm, nonFiniteInARow, skippedThisRun));
@@ -168,7 +181,8 @@ final class TrainingLoop<T> {
                     nonFiniteInARow = 0;
                     state = new TrainerState(fingerprint, step, epoch, batch, state.microBatchesDone() + micro.size(),
                             state.epochLossSum() + out.lossSum, state.epochTokens() + out.trainedTokens,
-                            state.bestValidation(), state.epochsWithoutImprovement(), loss, config.seed(), state.skippedSteps());
+                            state.bestValidation(), state.epochsWithoutImprovement(), loss, config.seed(), state.skippedSteps(),
+                            scaler.afterGoodStep(config.fp16()));
                     double seconds = (System.nanoTime() - stepStart) / 1e9;
                     double tokensPerSecond = out.tokens / Math.max(seconds, 1e-9);
                     double lr = schedule.at(step);
@@ -205,7 +219,8 @@ final class TrainingLoop<T> {
                 int e = epoch;
                 metrics.ifPresent(m -> m.epoch(s, e, trainLoss, validationLoss));
                 state = new TrainerState(fingerprint, state.step(), stoppedEarly ? config.epochs() + 1 : epoch + 1, 0,
-                        state.microBatchesDone(), 0, 0, best, without, state.lastLoss(), config.seed(), state.skippedSteps());
+                        state.microBatchesDone(), 0, 0, best, without, state.lastLoss(), config.seed(), state.skippedSteps(),
+                        state.lossScaler());
                 if (store.isPresent()) {
                     checkpoint(store.get(), state, optimizer, listener);
                 }
@@ -225,7 +240,8 @@ final class TrainingLoop<T> {
     private record StepOutcome(double lossSum, int trainedTokens, int tokens, double gradNorm, boolean skipped) {
     }
 
-    private StepOutcome step(List<List<T>> micro, long microDone, List<NDArray> params, AdamW optimizer, double lr) {
+    /** @param lossScale what the loss is multiplied by before the backward pass (fp16 products), and the gradients divided by */
+    private StepOutcome step(List<List<T>> micro, long microDone, List<NDArray> params, AdamW optimizer, double lr, double lossScale) {
         int trained = 0;
         int tokens = 0;
         for (List<T> examples : micro) {
@@ -237,7 +253,8 @@ final class TrainingLoop<T> {
         double lossSum = 0;
         NDManager parent = model.weights().manager();
         try (NDScope scope = new NDScope(); NDManager stepManager = parent.newSubManager()) {
-            float normaliser = 1f / Math.max(1, trained);
+            // a power of two times 1 / trained, rounded once: with no scaling exactly 1f / trained
+            float normaliser = (float) lossScale / Math.max(1, trained);
             // the collector marks the recording; the objective runs the backward pass itself
             try (GradMode recording = GradMode.on(); GradientCollector collector = Torch.engine().newGradientCollector()) {
                 for (int i = 0; i < micro.size(); i++) {
@@ -245,10 +262,10 @@ final class TrainingLoop<T> {
                     lossSum += objective.backward(model, lora, stepManager, micro.get(i), normaliser, config.gradientCheckpointing());
                 }
             }
-            double norm = globalNorm(gradients(params));
+            double norm = globalNorm(gradients(params)) / lossScale;
             boolean finite = Double.isFinite(lossSum) && Double.isFinite(norm);
             if (finite) {
-                clipAndUpdate(params, norm, optimizer, lr);
+                clipAndUpdate(params, norm, optimizer, lr, 1 / lossScale);
             } else {
                 zeroGradients(params);
             }
@@ -256,13 +273,14 @@ final class TrainingLoop<T> {
         }
     }
 
-    private void clipAndUpdate(List<NDArray> params, double norm, AdamW optimizer, double lr) {
+    /** @param unscale what the gradients are multiplied by before clipping (1 / the loss scale) */
+    private void clipAndUpdate(List<NDArray> params, double norm, AdamW optimizer, double lr, double unscale) {
         try (GradMode noGrad = GradMode.off(); NDScope scope = new NDScope()) {
-            double scale = 1;
+            double scale = unscale;
             if (config.maxGradNorm() > 0) {
                 double coef = config.maxGradNorm() / (norm + 1e-6);
                 if (coef < 1) {
-                    scale = coef;
+                    scale = unscale * coef;
                 }
             }
             optimizer.update(gradients(params), lr, scale);

@@ -19,7 +19,7 @@ class CheckpointStoreTest {
     Path temp;
 
     private static TrainerState at(long step) {
-        return new TrainerState("run", step, 1, 0, step, 0, 0, Double.NaN, 0, 1.0, 7, 0);
+        return new TrainerState("run", step, 1, 0, step, 0, 0, Double.NaN, 0, 1.0, 7, 0, LossScaler.initial(false));
     }
 
     private static Path save(CheckpointStore store, long step) {
