@@ -194,6 +194,11 @@ public final class TrainCommand implements Callable<Integer> {
             "backward pass: less memory, about one more forward pass of time (default: the config's gradient_checkpointing, or off)."})
     Boolean gradientCheckpointing;
 
+    @Option(names = "--fp16", negatable = true, description = {"Matrix products in fp16 with dynamic loss scaling, norms,",
+            "softmax and the loss in fp32 (transformers' fp16=True); for GPUs: on a CPU fp16 products are slow",
+            "(default: the config's fp16, or off)."})
+    Boolean fp16;
+
     @Option(names = "--memory", paramLabel = "SIZE", description = {"Memory the run may take, e.g. 24GiB, checked before loading",
             "(default: MemAvailable of /proc/meminfo, lowered to a cgroup limit)."})
     String memory;
@@ -285,6 +290,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (baseDtype != null) builder.baseDtype(MemoryReport.baseDtype("--base-dtype", baseDtype));
         if (quantize != null) builder.quantization(MemoryReport.quantization("--quantize", quantize));
         if (gradientCheckpointing != null) builder.gradientCheckpointing(gradientCheckpointing);
+        if (fp16 != null) builder.fp16(fp16);
         builder.checkpointDir(runDir);
         Path parentDir = initAdapter != null ? initAdapter : file == null ? null : file.trainingConfig().initAdapter().orElse(null);
         List<String> loraFlags = List.of("--lora-r", "--lora-alpha", "--lora-dropout", "--lora-target", "--rslora");

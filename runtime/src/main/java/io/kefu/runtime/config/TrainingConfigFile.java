@@ -75,6 +75,7 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  * base_dtype: bf16               # auto | fp32 | fp16 | bf16: how the frozen base is stored (Kefu's key)
  * quantize: nf4                  # none | nf4 (Kefu's key); or LLaMA-Factory's quantization_bit: 4
  * gradient_checkpointing: true   # recompute layer activations in backward (transformers' key)
+ * fp16: true                     # matrix products in fp16 with loss scaling, for GPUs (transformers' key)
  * </pre>
  *
  * QLoRA the LLaMA-Factory way: {@code quantization_bit: 4} is {@code quantize: nf4} (other bit widths
@@ -228,6 +229,9 @@ public final class TrainingConfigFile {
         out.put("base_dtype", PrecisionNames.name(config.baseDtype()));
         out.put("quantize", PrecisionNames.name(config.quantization()));
         out.put("gradient_checkpointing", config.gradientCheckpointing());
+        if (config.fp16()) {
+            out.put("fp16", true);
+        }
         if (config.method() == TrainingMethod.DPO) {
             out.put("stage", "dpo");
             out.put("pref_loss", config.prefLoss().name().toLowerCase(Locale.ROOT));
@@ -333,6 +337,10 @@ public final class TrainingConfigFile {
             keys.put("quantization_type", (k, v) -> require(k, v, text(k, v).equalsIgnoreCase("nf4"),
                     "Kefu quantizes to nf4 only; '" + text(k, v) + "' is not supported"));
             keys.put("gradient_checkpointing", (k, v) -> training.gradientCheckpointing(bool(k, v)));
+            keys.put("fp16", (k, v) -> training.fp16(bool(k, v)));
+            keys.put("bf16", (k, v) -> require(k, v, !bool(k, v), "bf16 compute is not possible through the DJL engine "
+                    + "(DJL 0.36 cannot hold a bfloat16 array on any device); use fp16: true for 16-bit products, or "
+                    + "base_dtype: bf16 to keep the base small"));
         }
 
         /** Sets the quantization, refusing a second key that asks for another. */

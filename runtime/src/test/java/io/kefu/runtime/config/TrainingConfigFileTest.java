@@ -236,9 +236,12 @@ class TrainingConfigFileTest {
         assertThat(defaults.baseDtype()).isEqualTo(BaseDtype.AUTO);
         assertThat(defaults.quantization()).isEqualTo(WeightQuantization.NONE);
         assertThat(defaults.gradientCheckpointing()).isFalse();
+        assertThat(defaults.fp16()).isFalse();
 
-        TrainingConfig own = TrainingConfigFile.load(write("own.yaml", "base_dtype: BF16\nquantize: nf4\ngradient_checkpointing: true\n"))
-                .trainingConfig();
+        TrainingConfig own = TrainingConfigFile.load(write("own.yaml",
+                        "base_dtype: BF16\nquantize: nf4\ngradient_checkpointing: true\nfp16: true\nbf16: false\n")).trainingConfig();
+        assertThat(own.fp16()).isTrue();
+        assertThat(TrainingConfigFile.keysOf(own)).containsEntry("fp16", true);
         assertThat(own.baseDtype()).isEqualTo(BaseDtype.BF16);
         assertThat(own.quantization()).isEqualTo(WeightQuantization.NF4);
         assertThat(own.gradientCheckpointing()).isTrue();
@@ -267,6 +270,7 @@ class TrainingConfigFileTest {
         assertLocated(write("c.yaml", "quantize: none\nseed: 1\nquantization_bit: 4\n"),
                 ":3: key 'quantization_bit' asks for nf4 but 'quantize' (line 1) set none");
         assertLocated(write("g.yaml", "gradient_checkpointing: yes please\n"), ":1: key 'gradient_checkpointing': expected true or false");
+        assertLocated(write("h.yaml", "seed: 1\nbf16: true\n"), ":2: key 'bf16': bf16 compute is not possible through the DJL engine");
         assertLocated(write("f.yaml", "finetuning_type: full\nbase_dtype: bf16\n"),
                 ":2: key 'base_dtype': bf16 keeps a frozen LoRA base small, but finetuning_type is full");
         assertLocated(write("fq.yaml", "quantization_bit: 4\nfinetuning_type: full\n"),

@@ -28,7 +28,7 @@ record TrainerState(String fingerprint, long step, int epoch, int batchInEpoch, 
         }
     }
 
-    static TrainerState fresh(String fingerprint, long seed, boolean fp16) {
-        return new TrainerState(fingerprint, 0, 1, 0, 0, 0, 0, Double.NaN, 0, Double.NaN, seed, 0, LossScaler.initial(fp16));
+    static TrainerState fresh(String fingerprint, long seed, LossScaler lossScaler) {
+        return new TrainerState(fingerprint, 0, 1, 0, 0, 0, 0, Double.NaN, 0, Double.NaN, seed, 0, lossScaler);
     }
 }

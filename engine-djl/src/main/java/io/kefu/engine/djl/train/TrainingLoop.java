@@ -52,6 +52,7 @@ final class TrainingLoop<T> {
     private final String fingerprint;
     private final Map<String, NDArray> trainable;
     private final Objective<T> objective;
+    private double initialLossScale = LossScaler.INITIAL_SCALE;
 
     /**
      * @param lora the adapter to train, or null to train every weight of the model
@@ -77,6 +78,12 @@ final class TrainingLoop<T> {
     /** @return a loop of supervised fine-tuning */
     static TrainingLoop<TokenSequence> sft(DecoderModel model, LoraWeights lora, TrainingConfig config, String fingerprint) {
         return new TrainingLoop<>(model, lora, config, fingerprint, Objective.SFT);
+    }
+
+    /** Sets the loss scale a fresh run with fp16 products starts at (default {@value LossScaler#INITIAL_SCALE}). */
+    TrainingLoop<T> initialLossScale(double scale) {
+        this.initialLossScale = scale;
+        return this;
     }
 
     /** What a run produced. */
@@ -109,7 +116,8 @@ final class TrainingLoop<T> {
             p.setRequiresGradient(true);
         }
         try (GradMode noGrad = GradMode.off(); AdamW optimizer = new AdamW(params, config.weightDecay(), manager)) {
-            TrainerState state = TrainerState.fresh(fingerprint, config.seed(), config.fp16());
+            TrainerState state = TrainerState.fresh(fingerprint, config.seed(),
+                    config.fp16() ? new LossScaler(initialLossScale, 0) : LossScaler.initial(false));
             Optional<CheckpointStore.Loaded> resume = store.flatMap(CheckpointStore::latest);
             if (resume.isPresent()) {
                 state = restore(resume.get(), optimizer);

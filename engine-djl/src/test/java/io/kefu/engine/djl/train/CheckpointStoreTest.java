@@ -38,6 +38,20 @@ class CheckpointStoreTest {
     }
 
     @Test
+    void aCheckpointWrittenBeforeTheLossScaleWasSavedReadsAsUnscaled() throws IOException {
+        CheckpointStore store = new CheckpointStore(temp);
+        Path dir = save(store, 3);
+        Path state = dir.resolve(CheckpointStore.STATE);
+        String json = Files.readString(state);
+        String older = json.replaceAll(",\\s*\"lossScaler\"\\s*:\\s*\\{[^}]*\\}", "");
+        assertThat(older).isNotEqualTo(json).doesNotContain("lossScaler");
+        Files.writeString(state, older);
+        TrainerState read = store.latest().orElseThrow().state();
+        assertThat(read.step()).isEqualTo(3);
+        assertThat(read.lossScaler()).isEqualTo(LossScaler.initial(false));
+    }
+
+    @Test
     void aDamagedNewestCheckpointFallsBackToTheOneBefore() throws IOException {
         CheckpointStore store = new CheckpointStore(temp);
         save(store, 1);
