@@ -199,7 +199,15 @@ public final class DecoderModel implements AutoCloseable {
         NDArray[] w = new NDArray[layer.weights.length];
         boolean half = fp16Products();
         for (int j = 0; j < w.length; j++) {
-            w[j] = half ? layer.weights[j].half(x.getManager()) : layer.weights[j].widen(x.getManager());
+            FrozenTensor weight = layer.weights[j];
+            if (!half) {
+                w[j] = weight.widen(x.getManager());
+            } else if (weight.resident()) {
+                // an fp32 weight may be trained (full fine-tuning): cast inside the graph
+                w[j] = Casts.to(weight.widen(x.getManager()), DataType.FLOAT16);
+            } else {
+                w[j] = weight.half(x.getManager());
+            }
         }
         try {
             return layer(layer, w, x, positions, mask, cache, lora, training);

@@ -20,10 +20,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** LoRA training with fp16 matrix products and dynamic loss scaling. */
 class Fp16TrainingTest {
+    private static final String FIRST_PROJECTION = "model.layers.0.self_attn.q_proj.weight";
+
     @TempDir
     Path temp;
 
-    private record Run(Map<String, float[]> adapter, List<TrainingEvent> events) {
+    private record Run(Map<String, float[]> adapter, List<TrainingEvent> events, float[] firstProjection) {
         List<Double> losses() {
             return events.stream().filter(e -> e instanceof TrainingEvent.Step).map(e -> ((TrainingEvent.Step) e).loss()).toList();
         }
@@ -45,7 +47,7 @@ class Fp16TrainingTest {
              DecoderWeights weights = DecoderWeights.load(checkpoint, manager);
              DecoderModel fp32 = new DecoderModel(weights, 64);
              DecoderModel model = config.fp16() ? fp32.withFp16Products() : fp32;
-             LoraWeights lora = LoraWeights.initialise(weights.config(), config.lora().get(), config.seed(), manager)) {
+             LoraWeights lora = config.lora().map(l -> LoraWeights.initialise(weights.config(), l, config.seed(), manager)).orElse(null)) {
             try {
                 TrainingLoop.sft(model, lora, config, "run").initialLossScale(initialLossScale)
                         .run(TrainingLoopTest.data(sequences, 1), List.of(), event -> {
@@ -57,7 +59,7 @@ class Fp16TrainingTest {
             } catch (IllegalStateException e) {
                 assertThat(e).hasMessage("interrupted");
             }
-            return new Run(lora.toTensors(), events);
+            return new Run(lora == null ? Map.of() : lora.toTensors(), events, weights.floats(FIRST_PROJECTION));
         }
     }
 
@@ -75,6 +77,30 @@ class Fp16TrainingTest {
         }
         assertThat(fp16.adapter.get("base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight"))
                 .as("fp16 products change the result").isNotEqualTo(fp32.adapter.get("base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight"));
+    }
+
+    @Test
+    void fullFineTuningWithFp16ProductsTrainsTheProjections() {
+        TrainingConfig.Builder config = TrainingLoopTest.config().fullFineTune().learningRate(1e-3).epochs(2);
+        Run fp32 = train(config.build(), 1);
+        Run fp16 = train(config.fp16(true).build(), LossScaler.INITIAL_SCALE);
+        float[] before;
+        try (Checkpoint original = Checkpoint.open(Golden.dir("llama"))) {
+            before = original.readFloats(FIRST_PROJECTION);
+        }
+        assertThat(fp16.firstProjection).as("the fp16 cast of a trained weight passes its gradient on").isNotEqualTo(before);
+        double moved16 = 0;
+        double moved32 = 0;
+        for (int i = 0; i < before.length; i++) {
+            moved16 += Math.abs(fp16.firstProjection[i] - before[i]);
+            moved32 += Math.abs(fp32.firstProjection[i] - before[i]);
+        }
+        assertThat(moved16).isCloseTo(moved32, org.assertj.core.api.Assertions.within(0.05 * moved32));
+        List<Double> a = fp32.losses();
+        List<Double> b = fp16.losses();
+        for (int i = 0; i < a.size(); i++) {
+            assertThat(b.get(i)).as("step %d", i + 1).isCloseTo(a.get(i), org.assertj.core.api.Assertions.within(0.01 * a.get(i)));
+        }
     }
 
     @Test
