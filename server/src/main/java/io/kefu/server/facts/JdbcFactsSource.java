@@ -31,9 +31,10 @@ import java.util.Optional;
 import java.util.Properties;
 
 /**
- * A shop's facts read from its own database through a {@link FactsMapping}: the shop's queries, run read-only on a
- * few {@link ShopConnections}, every value bound as a parameter. Every wait is bounded by the mapping's timeout (waiting for a
- * connection, connecting and each socket read on PostgreSQL and MariaDB, each statement). A database that is down or
+ * A shop's facts read from its own database through a {@link FactsMapping}: the shop's queries, run read-only on at
+ * most {@code poolSize} connections ({@link ShopConnections}), every value bound as a parameter. Every wait is bounded
+ * by the mapping's timeout (waiting for a connection, connecting and each socket read on PostgreSQL and MariaDB, each
+ * statement). A database that is down or
  * slow, a query that fails, or a row that does not make sense (a NULL price, an unknown promotion type) is
  * {@link FactsUnavailableException}, naming the query and the column.
  */
