@@ -280,8 +280,10 @@ public final class BenchDecodeCommand implements Callable<Integer> {
             case "onnx:int4", "onnx:int8" -> {
                 int bits = variant.equals("int4") ? 4 : 8;
                 format = new WeightFormat(bits, blockSize, 4, bits);
+                // the cache the engine's own CPU exports use (as the plain onnx row gets), so the rows differ in the weights only
                 exportOptions = Map.of("quantize", variant, "blockSize", Integer.toString(blockSize),
-                        "accuracyLevel", Integer.toString(accuracyLevel), "quantizeLmHead", Boolean.toString(!keepHeadFp32));
+                        "accuracyLevel", Integer.toString(accuracyLevel), "quantizeLmHead", Boolean.toString(!keepHeadFp32),
+                        "kvCache", "shared");
                 quantizedHead = !keepHeadFp32;
             }
             case "onnx:growing" -> {

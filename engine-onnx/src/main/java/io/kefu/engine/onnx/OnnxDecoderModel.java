@@ -43,6 +43,7 @@ public final class OnnxDecoderModel implements AutoCloseable {
     private final int headDim;
     private final int vocabSize;
     private final OnnxJavaType cacheType;
+    private final OnnxJavaType logitsType;
     private final boolean hasPositionIds;
     private final int maxSequenceLength;
     private final boolean sharedCache;
@@ -90,6 +91,7 @@ public final class OnnxDecoderModel implements AutoCloseable {
                         + "; expected (batch, sequence, vocab) with a fixed vocab size");
             }
             this.vocabSize = (int) logits[2];
+            this.logitsType = ((TensorInfo) outputs.get(LOGITS).getInfo()).type;
         } catch (OrtException e) {
             throw new KefuException(ErrorCode.ENGINE_FAILURE, file + ": cannot read the graph's inputs and outputs: " + e.getMessage(), e);
         }
@@ -278,6 +280,9 @@ public final class OnnxDecoderModel implements AutoCloseable {
     public int maxSequenceLength() { return maxSequenceLength; }
 
     OnnxJavaType cacheType() { return cacheType; }
+
+    /** @return the element type of the logits output */
+    OnnxJavaType logitsType() { return logitsType; }
 
     boolean hasPositionIds() { return hasPositionIds; }
 

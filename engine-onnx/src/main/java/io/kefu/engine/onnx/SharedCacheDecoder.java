@@ -44,6 +44,7 @@ final class SharedCacheDecoder implements JoinableDecoder {
     private int rowCapacity;
     private int positionCapacity;
     private int[] lengths = new int[0];       // positions each row holds
+    private ByteBuffer stepLogits;            // fp32 (rows, 1, vocab) a decoding step writes its logits into
     private boolean closed;
 
     SharedCacheDecoder(OnnxDecoderModel model) {
@@ -221,6 +222,15 @@ final class SharedCacheDecoder implements JoinableDecoder {
                 pinned.put(OnnxDecoderModel.presentKey(layer), key);
                 pinned.put(OnnxDecoderModel.presentValue(layer), value);
             }
+            if (width == 1 && model.logitsType() == OnnxJavaType.FLOAT) {
+                // a decoding step: the logits go straight into a buffer of ours, read once
+                FloatBuffer out = stepLogits(rows);
+                pinned.put(OnnxDecoderModel.LOGITS, own(owned, OnnxTensor.createTensor(model.env(), out,
+                        new long[] {rows, 1, model.vocabSize()})));
+                try (OrtSession.Result result = model.session().run(inputs, Set.of(), pinned)) {
+                    return rowsOf(out, rows);
+                }
+            }
             try (OrtSession.Result result = model.session().run(inputs, Set.of(OnnxDecoderModel.LOGITS), pinned)) {
                 return logits(result, last);
             }
@@ -245,6 +255,25 @@ final class SharedCacheDecoder implements JoinableDecoder {
         for (int r = 0; r < last.length; r++) {
             all.position((int) ((r * positions + (positions == 1 ? 0 : last[r])) * vocab));
             all.get(out[r]);
+        }
+        return out;
+    }
+
+    /** @return a direct buffer of {@code rows x vocab} floats for a step's logits, grown when a batch needs more */
+    private FloatBuffer stepLogits(int rows) {
+        int bytes = rows * model.vocabSize() * Float.BYTES;
+        if (stepLogits == null || stepLogits.capacity() < bytes) {
+            stepLogits = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+        }
+        return stepLogits.slice(0, bytes).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
+    private float[][] rowsOf(FloatBuffer logits, int rows) {
+        int vocab = model.vocabSize();
+        float[][] out = new float[rows][vocab];
+        for (int r = 0; r < rows; r++) {
+            logits.position(r * vocab);
+            logits.get(out[r]);
         }
         return out;
     }
@@ -288,5 +317,6 @@ final class SharedCacheDecoder implements JoinableDecoder {
         keys = new ByteBuffer[0];
         values = new ByteBuffer[0];
         lengths = new int[0];
+        stepLogits = null;
     }
 }
