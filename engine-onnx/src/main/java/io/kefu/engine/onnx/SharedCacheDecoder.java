@@ -228,7 +228,7 @@ final class SharedCacheDecoder implements JoinableDecoder {
                 pinned.put(OnnxDecoderModel.LOGITS, own(owned, OnnxTensor.createTensor(model.env(), out,
                         new long[] {rows, 1, model.vocabSize()})));
                 try (OrtSession.Result result = model.session().run(inputs, Set.of(), pinned)) {
-                    return rowsOf(out, rows);
+                    return rowsAt(out, 1, last);
                 }
             }
             try (OrtSession.Result result = model.session().run(inputs, Set.of(OnnxDecoderModel.LOGITS), pinned)) {
@@ -248,8 +248,11 @@ final class SharedCacheDecoder implements JoinableDecoder {
     private float[][] logits(OrtSession.Result result, int[] last) {
         OnnxTensor tensor = (OnnxTensor) result.get(OnnxDecoderModel.LOGITS).orElseThrow(() -> new KefuException(
                 ErrorCode.ENGINE_FAILURE, model.file() + ": the decoder did not return logits"));
-        long positions = tensor.getInfo().getShape()[1];
-        FloatBuffer all = tensor.getFloatBuffer();
+        return rowsAt(tensor.getFloatBuffer(), tensor.getInfo().getShape()[1], last);
+    }
+
+    /** @return from {@code (rows, positions, vocab)} logits each row's at {@code last[row]}, or at the only position */
+    private float[][] rowsAt(FloatBuffer all, long positions, int[] last) {
         int vocab = model.vocabSize();
         float[][] out = new float[last.length][vocab];
         for (int r = 0; r < last.length; r++) {
@@ -266,16 +269,6 @@ final class SharedCacheDecoder implements JoinableDecoder {
             stepLogits = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
         }
         return stepLogits.slice(0, bytes).order(ByteOrder.nativeOrder()).asFloatBuffer();
-    }
-
-    private float[][] rowsOf(FloatBuffer logits, int rows) {
-        int vocab = model.vocabSize();
-        float[][] out = new float[rows][vocab];
-        for (int r = 0; r < rows; r++) {
-            logits.position(r * vocab);
-            logits.get(out[r]);
-        }
-        return out;
     }
 
     /** A tensor over slots {@code firstRow .. firstRow + rows - 1} of a buffer, sharing its memory. */
