@@ -9,7 +9,8 @@ ONNX Runtime documents for the operator (docs/ContribOperators.md):
   zero_points  uint8 [N * ceil(k_blocks * bits / 8)] packed the same way, each row starting on a new byte;
                absent: 2^(bits - 1);
   weight[n, k] = (q[n, k] - zero_point[n, k // block_size]) * scale[n, k // block_size],
-and compares it with the original checkpoint's weight: every value must be within half a quantization
+and compares it with the original checkpoint's weight (a node named "PREFIX.q_proj+k_proj+v_proj" holds those
+modules' weights stacked row after row): every value must be within half a quantization
 step (|scale| / 2). Then it runs a plain PyTorch forward of the checkpoint (the decoders of
 onnx_reference_models.py) with those dequantized weights in place of the linear layers' and writes
 the last-position logits of the reference batch (with the export's token embedding, which a quantized export
@@ -85,17 +86,28 @@ def main(checkpoint, model_path, out_path):
     for node in model.graph.node:
         if node.op_type != "MatMulNBits":
             continue
-        module = node.input[1][: -len(".weight_q")]
-        name = module + ".weight"
-        if name not in original and module == "lm_head":
-            name = "model.embed_tokens.weight"  # a tied head: the embedding's values
-        w, scales, block = dequantize(node, inits)
-        error = np.abs(w - original[name])
-        half_step = np.repeat(scales, block, axis=1)[:, : w.shape[1]] / 2
-        ratio = float(np.max(np.where(half_step > 0, error / np.where(half_step > 0, half_step, 1), np.where(error > 0, np.inf, 0))))
-        worst = max(worst, ratio)
-        print("%s: %s max |w - dequantized| = %.3g, %.3f of half a step" % (module, list(w.shape), error.max(), ratio))
-        dequantized[module + ".weight"] = torch.from_numpy(np.ascontiguousarray(w))
+        stacked = node.input[1][: -len(".weight_q")]
+        w_all, scales_all, block = dequantize(node, inits)
+        # "prefix.q_proj+k_proj+v_proj": the modules' weights stacked row after row
+        prefix, _, joined = stacked.rpartition(".")
+        row = 0
+        for part in joined.split("+"):
+            module = prefix + "." + part if prefix else part
+            name = module + ".weight"
+            if name not in original and module == "lm_head":
+                name = "model.embed_tokens.weight"  # a tied head: the embedding's values
+            rows = original[name].shape[0]
+            w, scales = w_all[row:row + rows], scales_all[row:row + rows]
+            row += rows
+            error = np.abs(w - original[name])
+            half_step = np.repeat(scales, block, axis=1)[:, : w.shape[1]] / 2
+            ratio = float(np.max(np.where(half_step > 0, error / np.where(half_step > 0, half_step, 1), np.where(error > 0, np.inf, 0))))
+            worst = max(worst, ratio)
+            print("%s: %s max |w - dequantized| = %.3g, %.3f of half a step" % (module, list(w.shape), error.max(), ratio))
+            dequantized[module + ".weight"] = torch.from_numpy(np.ascontiguousarray(w))
+        if row != w_all.shape[0]:
+            print("%s: %d rows, the modules it names have %d" % (stacked, w_all.shape[0], row))
+            return 1
 
     arch = cfg["model_type"]
     lm = ref.CausalLM(cfg, arch)

@@ -42,8 +42,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code kefu bench decode}: decode throughput of each engine on the same checkpoint, at several
- * batch sizes, beside the memory-bandwidth bound (measured copy bandwidth divided by the bytes of
- * weights read per decoding step). Engines are found through {@link Engines}: any engine on the
+ * batch sizes, beside the memory-bandwidth bound (measured read bandwidth divided by the bytes of
+ * weights read per decoding step; copy bandwidth is printed beside it). Engines are found through {@link Engines}: any engine on the
  * class path (ONNX Runtime, DJL, a vendor's) is measured the same way, through
  * {@link ChatModel#chatBatch(List)}. Jlama, which needs Java 21+, is measured in a forked JVM by
  * {@link JlamaBench} (batch 1 only: Jlama decodes one sequence per KV cache). Each engine's thread
@@ -53,8 +53,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "decode",
         mixinStandardHelpOptions = true,
         description = {"Measure decode tokens/s per engine beside the memory-bandwidth bound.",
-                "Batch 1, 4 and 16 (or --batch-sizes) on the same checkpoint; the bound is the measured copy",
-                "bandwidth / bytes of weights read per token.",
+                "Batch 1, 4 and 16 (or --batch-sizes) on the same checkpoint; the bound is the measured read",
+                "bandwidth (a plain parallel read) / bytes of weights read per token.",
                 "Decode time = time(prompt + 1 + N tokens) - time(prompt + 1 token), so prefill is excluded.",
                 "Without --model, a random-weight Llama of about 90M parameters is written to a temp folder."},
         footer = {"", "Examples:", "  kefu bench decode",

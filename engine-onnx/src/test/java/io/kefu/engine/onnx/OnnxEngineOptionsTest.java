@@ -48,11 +48,11 @@ class OnnxEngineOptionsTest {
     @Test
     void systemPropertiesFillWhatOptionsLeaveUnset() {
         System.setProperty(SessionSettings.THREADS_PROPERTY, "3");
-        System.setProperty(SessionSettings.SPINNING_PROPERTY, "true");
+        System.setProperty(SessionSettings.SPINNING_PROPERTY, "false");
         SessionSettings settings = SessionSettings.of(EngineOptions.builder().session(SessionSettings.ARENA_OPTION, "false")
                 .session(SessionSettings.INTER_OP_THREADS_OPTION, "2").device("cuda:1").build());
         assertThat(settings.intraOpThreads()).isEqualTo(3);
-        assertThat(settings.spinning()).isTrue();
+        assertThat(settings.spinning()).isFalse();
         assertThat(settings.memoryArena()).isFalse();
         assertThat(settings.interOpThreads()).isEqualTo(2);
         assertThat(settings.device()).isEqualTo(SessionSettings.Device.CUDA);
