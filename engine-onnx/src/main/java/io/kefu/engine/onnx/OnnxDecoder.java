@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtSession;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.runtime.generate.JoinableDecoder;
+import io.kefu.runtime.generate.LogitsRows;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -42,10 +43,12 @@ public final class OnnxDecoder implements JoinableDecoder {
     private Past past;                    // the cache fed to the next run; null while the batch is empty
     private long[][] mask = new long[0][]; // attention mask per row, as wide as the cache
     private long[] nextPosition = new long[0];
+    private final LogitsRows logitsRows;
     private boolean closed;
 
     OnnxDecoder(OnnxDecoderModel model) {
         this.model = model;
+        this.logitsRows = new LogitsRows(model.vocabSize());
     }
 
     @Override
@@ -225,7 +228,7 @@ public final class OnnxDecoder implements JoinableDecoder {
         long positions = tensor.getInfo().getShape()[1];
         FloatBuffer logits = tensor.getFloatBuffer();
         int vocab = model.vocabSize();
-        float[][] out = new float[rows][vocab];
+        float[][] out = logitsRows.take(rows);
         for (int r = 0; r < rows; r++) {
             logits.position((int) ((r * positions + positions - 1) * vocab));
             logits.get(out[r]);

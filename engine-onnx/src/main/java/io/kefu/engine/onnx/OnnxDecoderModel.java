@@ -139,6 +139,8 @@ public final class OnnxDecoderModel implements AutoCloseable {
             });
             options.setCPUArenaAllocator(settings.memoryArena());
             options.addConfigEntry("session.intra_op.allow_spinning", settings.spinning() ? "1" : "0");
+            // spin between the operators of a run, not between runs: the caller's threads get the cores back
+            options.addConfigEntry("session.force_spinning_stop", "1");
             if (settings.device() == SessionSettings.Device.CUDA) {
                 addCuda(options, settings.cudaDevice());
             }

@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtSession;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.runtime.generate.JoinableDecoder;
+import io.kefu.runtime.generate.LogitsRows;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -45,12 +46,14 @@ final class SharedCacheDecoder implements JoinableDecoder {
     private int positionCapacity;
     private int[] lengths = new int[0];       // positions each row holds
     private ByteBuffer stepLogits;            // fp32 (rows, 1, vocab) a decoding step writes its logits into
+    private final LogitsRows logitsRows;
     private boolean closed;
 
     SharedCacheDecoder(OnnxDecoderModel model) {
         this.model = model;
         this.elementBytes = model.cacheType() == OnnxJavaType.FLOAT16 ? 2 : 4;
         this.positionBytes = model.headDim() * elementBytes;
+        this.logitsRows = new LogitsRows(model.vocabSize());
     }
 
     @Override
@@ -254,7 +257,7 @@ final class SharedCacheDecoder implements JoinableDecoder {
     /** @return from {@code (rows, positions, vocab)} logits each row's at {@code last[row]}, or at the only position */
     private float[][] rowsAt(FloatBuffer all, long positions, int[] last) {
         int vocab = model.vocabSize();
-        float[][] out = new float[last.length][vocab];
+        float[][] out = logitsRows.take(last.length);
         for (int r = 0; r < last.length; r++) {
             all.position((int) ((r * positions + (positions == 1 ? 0 : last[r])) * vocab));
             all.get(out[r]);

@@ -17,7 +17,9 @@ package io.kefu.runtime.generate;
  *   <li>{@code step} gets exactly one token per row, for every row of the batch, also for rows
  *       the loop has already finished (it feeds them a filler token and ignores their logits).</li>
  *   <li>Both return the logits of each row's last position, {@code [rows][vocabSize()]}, before
- *       any temperature or penalty. The arrays belong to the caller.</li>
+ *       any temperature or penalty. The caller may change them, and they are the caller's until its
+ *       next call on the decoder: a decoder may hand out the same arrays again (see {@link LogitsRows}),
+ *       so a caller that keeps logits across calls copies them.</li>
  * </ul>
  *
  * <p>Implementations need not be thread-safe: the loop calls one decoder from one thread.

@@ -7,11 +7,14 @@ import ai.djl.ndarray.types.Shape;
 import io.kefu.ErrorCode;
 import io.kefu.KefuException;
 import io.kefu.runtime.generate.JoinableDecoder;
+import io.kefu.runtime.generate.LogitsRows;
 import io.kefu.engine.djl.torch.GradMode;
 import io.kefu.engine.djl.lora.LoraWeights;
 import io.kefu.engine.djl.model.DecoderModel;
 import io.kefu.engine.djl.model.KvCache;
 import io.kefu.engine.djl.model.Masks;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.function.Supplier;
 
@@ -33,6 +36,7 @@ public final class DjlDecoder implements JoinableDecoder {
     private final LoraWeights lora;
     private final NDManager manager;
     private final ShardedForward sharded;  // null for the model's own pass
+    private final LogitsRows logitsRows;
     private KvCache[] cache;               // one per attention shard (one without sharding); null while the batch is empty
     private int[] padding = new int[0];    // leading cache positions of each row that are padding
     private int[] nextPosition = new int[0];
@@ -49,6 +53,7 @@ public final class DjlDecoder implements JoinableDecoder {
         this.lora = lora;
         this.sharded = null;
         this.manager = parent.newSubManager();
+        this.logitsRows = new LogitsRows(model.config().vocabSize());
     }
 
     /**
@@ -60,6 +65,7 @@ public final class DjlDecoder implements JoinableDecoder {
         this.lora = null;
         this.sharded = sharded;
         this.manager = parent.newSubManager();
+        this.logitsRows = new LogitsRows(model.config().vocabSize());
     }
 
     @Override
@@ -195,7 +201,7 @@ public final class DjlDecoder implements JoinableDecoder {
                     NDArray positions = step.create(pos, new Shape(b, t));
                     // one new position and no padding: every cached position is seen, nothing to mask
                     NDArray mask = t == 1 && Arrays.stream(pads).allMatch(p -> p == 0) ? null : Masks.leftPadded(step, pads, kv[0].length(), t);
-                    return sharded.lastLogits(input, positions, mask, kv);
+                    return sharded.lastLogits(input, positions, mask, kv, logitsRows.take(b));
                 }
             });
         } catch (KefuException e) {
@@ -212,11 +218,11 @@ public final class DjlDecoder implements JoinableDecoder {
             NDArray mask = Masks.leftPadded(step, pads, kv.length(), t);
             NDArray hidden = model.hidden(input, positions, mask, kv, lora, false);
             NDArray last = hidden.get(":, -1, :");
-            float[] flat = model.logits(last).toFloatArray();
+            float[][] out = logitsRows.take(b);
+            FloatBuffer flat = model.logits(last).toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer();
             int v = vocabSize();
-            float[][] out = new float[b][v];
             for (int r = 0; r < b; r++) {
-                System.arraycopy(flat, r * v, out[r], 0, v);
+                flat.get(r * v, out[r], 0, v);
             }
             return out;
         } catch (KefuException e) {

@@ -14,6 +14,8 @@ import io.kefu.engine.djl.model.KvCache;
 import io.kefu.engine.djl.model.RotaryTable;
 import io.kefu.engine.djl.torch.GradMode;
 import io.kefu.engine.djl.torch.Torch;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 
@@ -156,9 +158,10 @@ public final class ShardedForward implements AutoCloseable {
      * @param positions position ids {@code [B, T]}
      * @param mask the additive mask {@code [B, 1, 1, T, S]}, or null where nothing is masked
      * @param caches from {@link #newCaches}
-     * @return the logits at each row's last position, {@code [B][vocab]}
+     * @param out {@code [B][vocab]} arrays to write the logits into
+     * @return {@code out}, holding the logits at each row's last position
      */
-    float[][] lastLogits(NDArray ids, NDArray positions, NDArray mask, KvCache[] caches) {
+    float[][] lastLogits(NDArray ids, NDArray positions, NDArray mask, KvCache[] caches, float[][] out) {
         long b = ids.getShape().get(0);
         long t = ids.getShape().get(1);
         NDArray x = model.embed(ids);
@@ -177,16 +180,14 @@ public final class ShardedForward implements AutoCloseable {
             x = sum(partial);
         }
         NDArray last = rmsNorm(x.get(":, -1, :"), finalNorm);
-        int vocab = vocabFrom[vocabFrom.length - 1];
-        float[][] out = new float[(int) b][vocab];
         threads.forEachShard(s -> {
-            float[] flat;
             try (NDArray logits = Linear.linear(last, head[s]).singletonOrThrow()) {
-                flat = logits.toFloatArray();
-            }
-            int width = vocabFrom[s + 1] - vocabFrom[s];
-            for (int r = 0; r < b; r++) {
-                System.arraycopy(flat, r * width, out[r], vocabFrom[s], width);
+                // read in place: no vocabulary-sized Java array per step
+                FloatBuffer flat = logits.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer();
+                int width = vocabFrom[s + 1] - vocabFrom[s];
+                for (int r = 0; r < b; r++) {
+                    flat.get(r * width, out[r], vocabFrom[s], width);
+                }
             }
         });
         return out;
