@@ -77,6 +77,7 @@ public final class BenchDecodeCommand implements Callable<Integer> {
     Path tokenizer;
 
     private int exports;
+    private ReadBandwidth readProbe;
 
     @Option(names = "--engines", split = ",", defaultValue = "onnx,onnx:int4,onnx:int8,djl,jlama,jlama:q4",
             description = {"Engines to measure, found by id (default: ${DEFAULT-VALUE}); missing ones are listed with the reason.",
@@ -118,22 +119,27 @@ public final class BenchDecodeCommand implements Callable<Integer> {
             long parameters = DecoderLayout.of(config).parameterCount();
             int threads = Runtime.getRuntime().availableProcessors();
             double copy = copyBandwidth(threads);
-            double read = readBandwidth(threads);
+            readProbe = new ReadBandwidth(threads);
+            double read = readProbe.measure();
             out.printf(Locale.ROOT, "model: %s (%s, %.1fM parameters, %d MB of fp32 weights read per decoding step)%n",
                     checkpoint, config.architecture().className(), parameters / 1e6, bytesReadPerToken(config, WeightFormat.FP32) / 1_000_000);
             out.printf(Locale.ROOT, "machine: %d cores; read bandwidth %.1f GB/s (a plain read, %d threads); copy bandwidth %.1f GB/s"
-                    + " (read + write). Bound = read bandwidth / bytes of weights read per token (b x that at batch b).%n",
+                    + " (read + write). Bound = read bandwidth / bytes of weights read per token (b x that at batch b), the read"
+                    + " bandwidth measured again just before and after each row's batch-1 measurement (the higher of the two).%n",
                     threads, read / 1e9, threads, copy / 1e9);
             out.println("note: the machine may be shared; figures measured while other work runs are contended.");
             out.flush();
 
             List<String[]> rows = new ArrayList<>();
             for (String id : engines) {
-                rows.add(measure(id, checkpoint, config, read, out, temp));
+                rows.add(measure(id, checkpoint, config, out, temp));
             }
             printTable(out, rows);
             return 0;
         } finally {
+            if (readProbe != null) {
+                readProbe.close();
+            }
             AtomicFiles.deleteRecursively(temp);
         }
     }
@@ -179,44 +185,6 @@ public final class BenchDecodeCommand implements Callable<Integer> {
             head = 0;
         }
         return Math.round(linear * format.bytesPerLinearWeight()) + (other + head) * 4;
-    }
-
-    /** Best of several parallel passes summing a 256 MiB array: bytes read per second. */
-    static double readBandwidth(int threads) throws Exception {
-        long[] data = new long[32 << 20];
-        Arrays.setAll(data, i -> i);
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            double best = 0;
-            long checksum = 0;
-            int chunk = data.length / threads;
-            for (int run = 0; run < 8; run++) {
-                long start = System.nanoTime();
-                List<Future<Long>> parts = new ArrayList<>();
-                for (int t = 0; t < threads; t++) {
-                    int from = t * chunk;
-                    int to = t == threads - 1 ? data.length : from + chunk;
-                    parts.add(pool.submit(() -> {
-                        long sum = 0;
-                        for (int i = from; i < to; i++) {
-                            sum += data[i];
-                        }
-                        return sum;
-                    }));
-                }
-                for (Future<Long> f : parts) {
-                    checksum += f.get();
-                }
-                double seconds = (System.nanoTime() - start) / 1e9;
-                best = Math.max(best, 8.0 * data.length / seconds);
-            }
-            if (checksum == 42) {
-                System.out.print(""); // keeps the sums alive
-            }
-            return best;
-        } finally {
-            pool.shutdownNow();
-        }
     }
 
     /** Best of several parallel copies between two 256 MiB off-heap buffers; bytes read plus bytes written per second. */
@@ -268,8 +236,8 @@ public final class BenchDecodeCommand implements Callable<Integer> {
      * One row of the table: {@code engine} or {@code engine:variant} ({@code onnx:int4}, {@code onnx:int8},
      * {@code onnx:growing}, {@code jlama:q4}).
      */
-    private String[] measure(String spec, Path checkpoint, HfModelConfig config, double readBandwidth, PrintWriter out, Path temp) {
-        String[] row = new String[batchSizes.size() + 6];
+    private String[] measure(String spec, Path checkpoint, HfModelConfig config, PrintWriter out, Path temp) throws Exception {
+        String[] row = new String[batchSizes.size() + 7];
         row[0] = spec;
         String id = spec.contains(":") ? spec.substring(0, spec.indexOf(':')) : spec;
         String variant = spec.contains(":") ? spec.substring(spec.indexOf(':') + 1).toLowerCase(Locale.ROOT) : "";
@@ -323,11 +291,9 @@ public final class BenchDecodeCommand implements Callable<Integer> {
             }
         }
         long bytes = bytesReadPerToken(config, format, quantizedHead);
-        double bound = readBandwidth / bytes;
         row[3] = String.format(Locale.ROOT, "%.0f", bytes / 1e6);
-        row[4] = String.format(Locale.ROOT, "%.1f", bound);
         if (engine == null) {
-            return measureJlama(row, checkpoint, variant.equals("q4"), bound, out);
+            return measureJlama(row, checkpoint, variant.equals("q4"), bytes, out);
         }
         out.println("measuring " + spec + " ...");
         out.flush();
@@ -347,6 +313,7 @@ public final class BenchDecodeCommand implements Callable<Integer> {
         try (BaseModel base = engine.load(ModelRef.of(model)); ChatModel chat = engine.chatModel(base)) {
             run(chat, 1, 2); // warm-up
             double first = 0;
+            double bandwidth = readProbe.measure();
             for (int i = 0; i < batchSizes.size(); i++) {
                 int batch = batchSizes.get(i);
                 double best = 0;
@@ -355,21 +322,30 @@ public final class BenchDecodeCommand implements Callable<Integer> {
                 }
                 if (i == 0) {
                     first = best;
+                    bandwidth = Math.max(bandwidth, readProbe.measure());
                 }
-                row[5 + i] = String.format(Locale.ROOT, "%.1f", best);
+                row[6 + i] = String.format(Locale.ROOT, "%.1f", best);
             }
-            row[row.length - 1] = batchSizes.get(0) == 1 ? String.format(Locale.ROOT, "%.0f%%", 100 * first / bound) : "-";
+            bound(row, bandwidth, bytes, batchSizes.get(0) == 1 ? first : Double.NaN);
         } catch (KefuException e) {
-            row[5] = "failed: " + e.getMessage();
+            row[4] = "failed: " + e.getMessage();
         }
         return row;
+    }
+
+    /** Fills a row's read bandwidth, bound and batch-1 share of the bound ({@code NaN}: batch 1 not measured). */
+    private static void bound(String[] row, double bandwidth, long bytes, double batchOne) {
+        double bound = bandwidth / bytes;
+        row[4] = String.format(Locale.ROOT, "%.1f", bandwidth / 1e9);
+        row[5] = String.format(Locale.ROOT, "%.1f", bound);
+        row[row.length - 1] = Double.isNaN(batchOne) ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * batchOne / bound);
     }
 
     /**
      * Jlama in a forked Java 21+ JVM ({@link JlamaBench}) on the same checkpoint, prompt text tokenized
      * without the chat template. Jlama decodes one sequence per KV cache: only batch 1 is measured.
      */
-    private String[] measureJlama(String[] row, Path checkpoint, boolean q4, double bound, PrintWriter out) {
+    private String[] measureJlama(String[] row, Path checkpoint, boolean q4, long bytes, PrintWriter out) throws Exception {
         Path work = null;
         try {
             Path java = JlamaBench.java21();
@@ -380,14 +356,15 @@ public final class BenchDecodeCommand implements Callable<Integer> {
                 prompt = tok.encode(PROMPT);
             }
             work = Files.createTempDirectory("kefu-jlama-");
+            double bandwidth = readProbe.measure();
             JlamaBench.Result result = JlamaBench.measure(checkpoint, prompt, tokens, repeats, q4, work);
+            bandwidth = Math.max(bandwidth, readProbe.measure());
             row[1] = Integer.toString(result.threads());
             row[2] = "-";
             for (int i = 0; i < batchSizes.size(); i++) {
-                row[5 + i] = batchSizes.get(i) == 1 ? String.format(Locale.ROOT, "%.1f", result.tokensPerSecond()) : "batch 1 only";
+                row[6 + i] = batchSizes.get(i) == 1 ? String.format(Locale.ROOT, "%.1f", result.tokensPerSecond()) : "batch 1 only";
             }
-            row[row.length - 1] = batchSizes.get(0) == 1
-                    ? String.format(Locale.ROOT, "%.0f%%", 100 * result.tokensPerSecond() / bound) : "-";
+            bound(row, bandwidth, bytes, batchSizes.get(0) == 1 ? result.tokensPerSecond() : Double.NaN);
         } catch (KefuException e) {
             Arrays.fill(row, 1, row.length, null);
             row[1] = "n/a: " + e.getMessage();
@@ -429,7 +406,7 @@ public final class BenchDecodeCommand implements Callable<Integer> {
     }
 
     private void printTable(PrintWriter out, List<String[]> rows) {
-        List<String> header = new ArrayList<>(List.of("engine", "threads", "matmul GFLOP/s", "MB/token", "bound"));
+        List<String> header = new ArrayList<>(List.of("engine", "threads", "matmul GFLOP/s", "MB/token", "read GB/s", "bound"));
         for (int b : batchSizes) {
             header.add("batch " + b);
         }

@@ -30,16 +30,17 @@ class QuantizedExportIT {
     @TempDir
     Path temp;
 
-    @ParameterizedTest(name = "{0} {1} block {2} symmetric={3} lm_head={4}")
+    @ParameterizedTest(name = "{0} {1} block {2} symmetric={3} lm_head={4} {5} cache")
     @CsvSource({
-        "llama, INT4, 32, false, false", "llama, INT4, 128, true, true", "llama, INT8, 64, false, true",
-        "qwen2, INT4, 32, false, true", "qwen2, INT8, 32, true, false", "qwen2, INT4, 64, false, false",
-        "qwen3, INT4, 32, true, false", "qwen3, INT4, 64, false, true", "qwen3, INT8, 128, false, false"})
+        "llama, INT4, 32, false, false, GROWING", "llama, INT4, 128, true, true, SHARED", "llama, INT8, 64, false, true, GROWING",
+        "qwen2, INT4, 32, false, true, SHARED", "qwen2, INT8, 32, true, false, GROWING", "qwen2, INT4, 64, false, false, GROWING",
+        "qwen3, INT4, 32, true, false, SHARED", "qwen3, INT4, 64, false, true, GROWING", "qwen3, INT8, 128, false, false, GROWING"})
     void dequantizedWeightsAndLogitsMatchTheOracle(String arch, ExportOptions.Quantization quantization, int blockSize,
-                                                   boolean symmetric, boolean lmHead) throws Exception {
+                                                   boolean symmetric, boolean lmHead, ExportOptions.KvCache kvCache) throws Exception {
         Path out = temp.resolve("export");
         OnnxExporter.export(Golden.dir(arch), Optional.empty(), out, ExportOptions.builder().quantization(quantization)
-                .blockSize(blockSize).symmetric(symmetric).quantizeLmHead(lmHead).accuracyLevel(0).build());
+                .blockSize(blockSize).symmetric(symmetric).quantizeLmHead(lmHead).accuracyLevel(0)
+                .operators(ExportOptions.Operators.CONTRIB).kvCache(kvCache).build());
         JsonNode oracle = oracle(Golden.dir(arch), out.resolve(OnnxExporter.MODEL_FILE));
         int layers = 2;
         assertThat(oracle.get("quantized").asInt()).as("quantized weights").isEqualTo(7 * layers + (lmHead ? 1 : 0));

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The shared key/value cache (GroupQueryAttention writing into one buffer in place) decodes as the
@@ -28,11 +28,13 @@ class SharedKvCacheTest {
     @TempDir
     Path temp;
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"llama", "qwen2", "qwen3"})
-    void sharedCacheDecodesAsTheGrowingCache(String arch) throws IOException {
-        Path growing = export(arch, ExportOptions.KvCache.GROWING);
-        Path shared = export(arch, ExportOptions.KvCache.SHARED);
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"llama, NONE", "qwen2, NONE", "qwen3, NONE", "llama, INT4", "qwen2, INT8", "qwen3, INT4"})
+    void sharedCacheDecodesAsTheGrowingCache(String arch, ExportOptions.Quantization quantization) throws IOException {
+        // quantized, the shared cache's layers are one q/k/v product into GroupQueryAttention with its own rotary
+        // embedding (but Qwen 3's, with norms between); the growing cache's are three products and RotaryEmbedding
+        Path growing = export(arch, ExportOptions.KvCache.GROWING, quantization);
+        Path shared = export(arch, ExportOptions.KvCache.SHARED, quantization);
         JsonNode genai = Json.mapper().readTree(Files.readString(shared.resolve("genai_config.json")));
         assertThat(genai.at("/search/past_present_share_buffer").asBoolean()).isTrue();
         assertThat(Json.mapper().readTree(Files.readString(shared.resolve("kefu_export.json"))).path("kv_cache").asText())
@@ -51,10 +53,10 @@ class SharedKvCacheTest {
         }
     }
 
-    private Path export(String arch, ExportOptions.KvCache kvCache) {
-        Path out = temp.resolve(arch + "-" + kvCache);
-        OnnxExporter.export(Golden.dir(arch), Optional.empty(), out,
-                ExportOptions.builder().operators(ExportOptions.Operators.CONTRIB).kvCache(kvCache).build());
+    private Path export(String arch, ExportOptions.KvCache kvCache, ExportOptions.Quantization quantization) {
+        Path out = temp.resolve(arch + "-" + kvCache + "-" + quantization);
+        OnnxExporter.export(Golden.dir(arch), Optional.empty(), out, ExportOptions.builder().operators(ExportOptions.Operators.CONTRIB)
+                .kvCache(kvCache).quantization(quantization).accuracyLevel(0).build());
         return out;
     }
 
@@ -95,7 +97,8 @@ class SharedKvCacheTest {
     }
 
     private static float[][] record(List<float[][]> calls, float[][] logits) {
-        calls.add(logits);
+        // a copy: the decoder hands out the same arrays at its next call
+        calls.add(java.util.Arrays.stream(logits).map(float[]::clone).toArray(float[][]::new));
         return logits;
     }
 

@@ -243,11 +243,18 @@ final class DecoderGraph {
             }
             return results;
         }
+        String product = stackedLinear(x, prefix, modules, in, outs, bias);
+        long[] sizes = java.util.Arrays.stream(outs).asLongStream().toArray();
+        return g.node("Split", "", List.of(product, g.int64s(sizes)), results.length, Attr.of("axis", -1L)).toArray(new String[0]);
+    }
+
+    /** The quantized product of several linear layers reading {@code x}, their outputs side by side (see {@link #linears}). */
+    private String stackedLinear(String x, String prefix, List<String> modules, int in, int[] outs, boolean bias) {
         int total = java.util.Arrays.stream(outs).sum();
         float[] stacked = new float[Math.multiplyExact(total, in)];
         float[] biases = bias ? new float[total] : null;
         int row = 0;
-        for (int i = 0; i < results.length; i++) {
+        for (int i = 0; i < modules.size(); i++) {
             String module = prefix + modules.get(i);
             System.arraycopy(weights.read(module + ".weight", outs[i], in), 0, stacked, row * in, outs[i] * in);
             if (bias) {
@@ -260,8 +267,7 @@ final class DecoderGraph {
         if (bias) {
             product = g.op("Add", product, g.weight(fused + ".bias", type, new long[] {total}, biases));
         }
-        long[] sizes = java.util.Arrays.stream(outs).asLongStream().toArray();
-        return g.node("Split", "", List.of(product, g.int64s(sizes)), results.length, Attr.of("axis", -1L)).toArray(new String[0]);
+        return product;
     }
 
     /** {@code x @ W^T} with {@code W [n, k]} quantized block-wise: ONNX Runtime's MatMulNBits (see {@link BlockQuantizer}). */
@@ -293,8 +299,14 @@ final class DecoderGraph {
         String prefix = "model.layers." + layer + ".self_attn.";
         int hidden = config.hiddenSize();
         boolean bias = config.attentionBias();
-        String[] qkv = linears(x, prefix, List.of("q_proj", "k_proj", "v_proj"), hidden,
-                new int[] {heads * headDim, kvHeads * headDim, kvHeads * headDim}, bias);
+        List<String> qkvModules = List.of("q_proj", "k_proj", "v_proj");
+        int[] qkvSizes = {heads * headDim, kvHeads * headDim, kvHeads * headDim};
+        if (packedAttention()) {
+            String packed = stackedLinear(x, prefix, qkvModules, hidden, qkvSizes, bias);
+            String context = sharedGroupQueryAttention(layer, List.of(packed, "", ""), true);
+            return linear(context, prefix + "o_proj", heads * headDim, hidden, config.outputProjectionBias());
+        }
+        String[] qkv = linears(x, prefix, qkvModules, hidden, qkvSizes, bias);
         String q = qkv[0];
         String k = qkv[1];
         String v = qkv[2];
@@ -367,7 +379,7 @@ final class DecoderGraph {
      */
     private String groupQueryAttention(int layer, String q, String k, String v) {
         if (sharedCache()) {
-            return sharedGroupQueryAttention(layer, q, k, v);
+            return sharedGroupQueryAttention(layer, List.of(q, k, v), false);
         }
         if (seqlensK == null) {
             String total = g.op("Shape", List.of(ATTENTION_MASK), Attr.of("start", 1L), Attr.of("end", 2L));
@@ -392,19 +404,35 @@ final class DecoderGraph {
      * {@code seqlens_k + 1} positions, {@code seqlens_k} being the row's ones in the attention mask
      * minus one. Rows are right-padded, so no additive mask is needed.
      */
-    private String sharedGroupQueryAttention(int layer, String q, String k, String v) {
+    private String sharedGroupQueryAttention(int layer, List<String> qkv, boolean rotary) {
         if (seqlensK == null) {
             seqlensK = g.op("Cast", List.of(g.op("Sub", maskOnes(), g.int64Scalar(1))), Attr.of("to", (long) DataType.INT32.getNumber()));
             String total = g.op("Shape", List.of(ATTENTION_MASK), Attr.of("start", 1L), Attr.of("end", 2L));
             totalLength = g.op("Cast", List.of(g.op("Squeeze", total)), Attr.of("to", (long) DataType.INT32.getNumber()));
         }
         String out = "attention_" + layer + "/out";
-        g.nodeWithOutputs("GroupQueryAttention", GraphBuilder.MS_DOMAIN,
-                List.of(q, k, v, pastKey(layer), pastValue(layer), seqlensK, totalLength),
-                List.of(out, presentKey(layer), presentValue(layer)),
-                Attr.of("num_heads", (long) heads), Attr.of("kv_num_heads", (long) kvHeads),
-                Attr.of("scale", (float) (1.0 / Math.sqrt(headDim))));
+        List<String> inputs = new java.util.ArrayList<>(qkv);
+        inputs.addAll(List.of(pastKey(layer), pastValue(layer), seqlensK, totalLength));
+        List<Attr> attrs = new java.util.ArrayList<>(List.of(Attr.of("num_heads", (long) heads), Attr.of("kv_num_heads", (long) kvHeads),
+                Attr.of("scale", (float) (1.0 / Math.sqrt(headDim)))));
+        if (rotary) {
+            inputs.addAll(List.of(cosCache, sinCache, POSITION_IDS));
+            attrs.add(Attr.of("do_rotary", 1L));
+            attrs.add(Attr.of("rotary_interleaved", 0L));
+        }
+        g.nodeWithOutputs("GroupQueryAttention", GraphBuilder.MS_DOMAIN, inputs, List.of(out, presentKey(layer), presentValue(layer)),
+                attrs.toArray(new Attr[0]));
         return out;
+    }
+
+    /**
+     * Whether a layer's attention is one quantized q/k/v product feeding GroupQueryAttention packed, the operator
+     * applying the rotary embedding itself, as ONNX Runtime GenAI's model builder lays it out: with a shared cache
+     * (positions start at 0 in every row), and without Qwen 3's per-head norms, which come between the product and
+     * the rotary embedding.
+     */
+    private boolean packedAttention() {
+        return quantizer != null && sharedCache() && options.operators() == Operators.CONTRIB && !config.architecture().hasQkNorm();
     }
 
     private String maskOnes() {
