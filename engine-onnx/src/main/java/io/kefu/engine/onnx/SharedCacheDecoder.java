@@ -47,6 +47,10 @@ final class SharedCacheDecoder implements JoinableDecoder {
     private int[] lengths = new int[0];       // positions each row holds
     private ByteBuffer stepLogits;            // fp32 (rows, 1, vocab) a decoding step writes its logits into
     private final LogitsRows logitsRows;
+    // a decoding step's past/present tensors over slots 0..stepRows-1 (key, value per layer), kept from step to step
+    // while the rows and the buffers stay the same: making them is two native calls each
+    private OnnxTensor[] stepTensors;
+    private int stepRows;
     private boolean closed;
 
     SharedCacheDecoder(OnnxDecoderModel model) {
@@ -187,6 +191,7 @@ final class SharedCacheDecoder implements JoinableDecoder {
                 copyRows(values[layer], newValues[layer], newPositions);
             }
         }
+        releaseStepTensors();
         keys = newKeys;
         values = newValues;
         rowCapacity = newRows;
@@ -217,9 +222,10 @@ final class SharedCacheDecoder implements JoinableDecoder {
             if (model.hasPositionIds()) {
                 inputs.put(OnnxDecoderModel.POSITION_IDS, own(owned, longs(positions, rows, width)));
             }
+            OnnxTensor[] caches = width == 1 && firstRow == 0 ? stepTensors(rows) : null;
             for (int layer = 0; layer < model.layers(); layer++) {
-                OnnxTensor key = own(owned, slots(keys[layer], firstRow, rows));
-                OnnxTensor value = own(owned, slots(values[layer], firstRow, rows));
+                OnnxTensor key = caches != null ? caches[2 * layer] : own(owned, slots(keys[layer], firstRow, rows));
+                OnnxTensor value = caches != null ? caches[2 * layer + 1] : own(owned, slots(values[layer], firstRow, rows));
                 inputs.put(OnnxDecoderModel.pastKey(layer), key);
                 inputs.put(OnnxDecoderModel.pastValue(layer), value);
                 pinned.put(OnnxDecoderModel.presentKey(layer), key);
@@ -274,6 +280,34 @@ final class SharedCacheDecoder implements JoinableDecoder {
         return stepLogits.slice(0, bytes).order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 
+    /** @return the key and value tensors of every layer over slots {@code 0 .. rows - 1}, made again when the rows changed */
+    private OnnxTensor[] stepTensors(int rows) throws OrtException {
+        if (stepTensors != null && stepRows == rows) {
+            return stepTensors;
+        }
+        releaseStepTensors();
+        OnnxTensor[] made = new OnnxTensor[2 * model.layers()];
+        try {
+            for (int layer = 0; layer < model.layers(); layer++) {
+                made[2 * layer] = slots(keys[layer], 0, rows);
+                made[2 * layer + 1] = slots(values[layer], 0, rows);
+            }
+        } catch (OrtException | RuntimeException e) {
+            Arrays.stream(made).filter(java.util.Objects::nonNull).forEach(OnnxTensor::close);
+            throw e;
+        }
+        stepTensors = made;
+        stepRows = rows;
+        return made;
+    }
+
+    private void releaseStepTensors() {
+        if (stepTensors != null) {
+            Arrays.stream(stepTensors).forEach(OnnxTensor::close);
+            stepTensors = null;
+        }
+    }
+
     /** A tensor over slots {@code firstRow .. firstRow + rows - 1} of a buffer, sharing its memory. */
     private OnnxTensor slots(ByteBuffer buffer, int firstRow, int rows) throws OrtException {
         int rowBytes = model.kvHeads() * positionCapacity * positionBytes;
@@ -310,6 +344,7 @@ final class SharedCacheDecoder implements JoinableDecoder {
     @Override
     public void close() {
         closed = true;
+        releaseStepTensors();
         keys = new ByteBuffer[0];
         values = new ByteBuffer[0];
         lengths = new int[0];

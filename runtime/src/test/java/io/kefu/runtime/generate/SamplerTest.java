@@ -141,6 +141,13 @@ class SamplerTest {
     void nanLogitsAreAnEngineFailure() {
         Sampler s = new Sampler(GenerationParameters.greedy(), new int[] {});
         assertThatThrownBy(() -> s.next(new float[] {0f, Float.NaN})).hasMessageContaining("NaN");
+        assertThatThrownBy(() -> s.next(new float[] {Float.NaN, 1f})).hasMessageContaining("at token id 0");
+        assertThatThrownBy(() -> s.next(new float[] {1f, Float.NaN, 3f, Float.NaN})).hasMessageContaining("at token id 1");
+        // beyond the ids the tokenizer can spell: never picked, still checked
+        Sampler spellable = new Sampler(GenerationParameters.greedy(), new int[] {}, 2);
+        assertThat(spellable.next(new float[] {1f, 2f, 9f}).tokenId()).isEqualTo(1);
+        assertThatThrownBy(() -> spellable.next(new float[] {1f, 2f, Float.NaN})).hasMessageContaining("at token id 2");
+        assertThat(s.next(new float[] {Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY}).tokenId()).isZero();
     }
 
     static int[] draw(GenerationParameters p, float[] logits, int n) {
