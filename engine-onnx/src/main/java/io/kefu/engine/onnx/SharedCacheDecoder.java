@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -293,7 +294,7 @@ final class SharedCacheDecoder implements JoinableDecoder {
                 made[2 * layer + 1] = slots(values[layer], 0, rows);
             }
         } catch (OrtException | RuntimeException e) {
-            Arrays.stream(made).filter(java.util.Objects::nonNull).forEach(OnnxTensor::close);
+            Arrays.stream(made).filter(Objects::nonNull).forEach(OnnxTensor::close);
             throw e;
         }
         stepTensors = made;

@@ -5,6 +5,8 @@ import io.kefu.engine.onnx.export.ExportOptions.Operators;
 import io.kefu.engine.onnx.export.ExportOptions.Precision;
 import io.kefu.engine.onnx.export.GraphBuilder.Attr;
 import io.kefu.engine.onnx.proto.Onnx.TensorProto.DataType;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -244,13 +246,13 @@ final class DecoderGraph {
             return results;
         }
         String product = stackedLinear(x, prefix, modules, in, outs, bias);
-        long[] sizes = java.util.Arrays.stream(outs).asLongStream().toArray();
+        long[] sizes = Arrays.stream(outs).asLongStream().toArray();
         return g.node("Split", "", List.of(product, g.int64s(sizes)), results.length, Attr.of("axis", -1L)).toArray(new String[0]);
     }
 
     /** The quantized product of several linear layers reading {@code x}, their outputs side by side (see {@link #linears}). */
     private String stackedLinear(String x, String prefix, List<String> modules, int in, int[] outs, boolean bias) {
-        int total = java.util.Arrays.stream(outs).sum();
+        int total = Arrays.stream(outs).sum();
         float[] stacked = new float[Math.multiplyExact(total, in)];
         float[] biases = bias ? new float[total] : null;
         int row = 0;
@@ -273,7 +275,7 @@ final class DecoderGraph {
     /** {@code x @ W^T} with {@code W [n, k]} quantized block-wise: ONNX Runtime's MatMulNBits (see {@link BlockQuantizer}). */
     private String quantizedMatMul(String x, String module, float[] w, int n, int k) {
         BlockQuantizer.Quantized q = quantizer.quantize(w, n, k);
-        List<String> inputs = new java.util.ArrayList<>(List.of(x,
+        List<String> inputs = new ArrayList<>(List.of(x,
                 g.rawWeight(module + ".weight_q", DataType.UINT8, new long[] {n, q.blocks(), q.blobSize()}, q.packed()),
                 g.weight(module + ".weight_scales", type, new long[] {(long) n * q.blocks()}, q.scales())));
         if (q.zeroPoints() != null) {
@@ -411,9 +413,9 @@ final class DecoderGraph {
             totalLength = g.op("Cast", List.of(g.op("Squeeze", total)), Attr.of("to", (long) DataType.INT32.getNumber()));
         }
         String out = "attention_" + layer + "/out";
-        List<String> inputs = new java.util.ArrayList<>(qkv);
+        List<String> inputs = new ArrayList<>(qkv);
         inputs.addAll(List.of(pastKey(layer), pastValue(layer), seqlensK, totalLength));
-        List<Attr> attrs = new java.util.ArrayList<>(List.of(Attr.of("num_heads", (long) heads), Attr.of("kv_num_heads", (long) kvHeads),
+        List<Attr> attrs = new ArrayList<>(List.of(Attr.of("num_heads", (long) heads), Attr.of("kv_num_heads", (long) kvHeads),
                 Attr.of("scale", (float) (1.0 / Math.sqrt(headDim)))));
         if (rotary) {
             inputs.addAll(List.of(cosCache, sinCache, POSITION_IDS));
