@@ -9,6 +9,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -68,6 +69,11 @@ final class Golden {
             out[i] = array.get(i).asInt();
         }
         return out;
+    }
+
+    /** @return a copy of a decoder's logits, which it may hand out again at its next call */
+    static float[][] copy(float[][] logits) {
+        return Arrays.stream(logits).map(float[]::clone).toArray(float[][]::new);
     }
 
     static float maxAbsDiff(float[] a, float[] b) {

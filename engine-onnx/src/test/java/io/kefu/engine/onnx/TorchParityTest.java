@@ -79,8 +79,7 @@ class TorchParityTest {
 
     private static void assertMatches(OnnxDecoderModel model, List<Golden.Row> rows) {
         try (JoinableDecoder decoder = model.newDecoder()) {
-            // copied: the decoder may hand out the same arrays on the next call
-            float[][] prefill = java.util.Arrays.stream(decoder.prefill(Golden.prompts(rows))).map(float[]::clone).toArray(float[][]::new);
+            float[][] prefill = Golden.copy(decoder.prefill(Golden.prompts(rows)));
             int[] next = rows.stream().mapToInt(Golden.Row::nextToken).toArray();
             float[][] step = decoder.step(next);
             for (int r = 0; r < rows.size(); r++) {

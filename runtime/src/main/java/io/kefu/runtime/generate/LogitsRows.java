@@ -24,7 +24,7 @@ public final class LogitsRows {
 
     /**
      * @param count the rows wanted
-     * @return {@code count} arrays of {@link #vocabSize()} floats with undefined contents: the
+     * @return {@code count} arrays of the vocabulary's size with undefined contents: the
      *     arrays of earlier calls, and new ones where there were fewer
      */
     public float[][] take(int count) {
@@ -38,11 +38,6 @@ public final class LogitsRows {
             }
             rows = more;
         }
-        return count == rows.length ? rows.clone() : Arrays.copyOf(rows, count);
-    }
-
-    /** @return the length of every row */
-    public int vocabSize() {
-        return vocabSize;
+        return Arrays.copyOf(rows, count); // the outer array is the caller's own
     }
 }
