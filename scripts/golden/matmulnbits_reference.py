@@ -14,7 +14,10 @@ modules' weights stacked row after row): every value must be within half a quant
 step (|scale| / 2). Then it runs a plain PyTorch forward of the checkpoint (the decoders of
 onnx_reference_models.py) with those dequantized weights in place of the linear layers' and writes
 the last-position logits of the reference batch (with the export's token embedding, which a quantized export
-may keep in fp16).
+may keep in fp16). A quantized token embedding (a com.microsoft.GatherBlockQuantized node) is unpacked from the
+operator's layout the same way: data uint8 [vocab, hidden * bits / 8], scales [vocab, blocks], zero_points uint8
+[vocab, ceil(blocks * bits / 8)] (absent: 2^(bits - 1)), quantized along the last axis; it is checked against
+the checkpoint's embedding and the forward looks its rows up in the dequantized table.
 
 Usage: /usr/bin/python3 scripts/golden/matmulnbits_reference.py CHECKPOINT_DIR MODEL.onnx OUT.json
 Prints one line per quantized weight; exits 1 when a weight is off by more than half a step.
@@ -60,20 +63,47 @@ def unpack(packed, bits, count):
     return codes[:, :count]
 
 
-def dequantize(node, inits):
-    attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
-    k, n, bits, block = attrs["K"], attrs["N"], attrs["bits"], attrs["block_size"]
+def dequantize_blocks(b, scales, zero_points, n, k, bits, block):
+    """Rows of k values from n rows of packed blocks; scales [n * blocks]; zero points packed per row or None."""
     blocks = -(-k // block)
-    b = inits[node.input[1]].reshape(n, blocks, block * bits // 8)
-    scales = inits[node.input[2]].astype(np.float32).reshape(n, blocks)
-    if len(node.input) > 3 and node.input[3]:
+    scales = scales.astype(np.float32).reshape(n, blocks)
+    if zero_points is not None:
         zp_row = -(-blocks * bits // 8)
-        zero_points = unpack(inits[node.input[3]].reshape(n, zp_row), bits, blocks).astype(np.float32)
+        zero_points = unpack(zero_points.reshape(n, zp_row), bits, blocks).astype(np.float32)
     else:
         zero_points = np.full((n, blocks), 2 ** (bits - 1), dtype=np.float32)
     q = unpack(b.reshape(n * blocks, -1), bits, block).reshape(n, blocks, block).astype(np.float32)
     w = (q - zero_points[:, :, None]) * scales[:, :, None]
     return w.reshape(n, blocks * block)[:, :k], np.abs(scales), block
+
+
+def optional_input(node, inits, index):
+    return inits[node.input[index]] if len(node.input) > index and node.input[index] else None
+
+
+def dequantize(node, inits):
+    """A MatMulNBits weight [N, K]."""
+    attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+    k, n, bits, block = attrs["K"], attrs["N"], attrs["bits"], attrs["block_size"]
+    return dequantize_blocks(inits[node.input[1]], inits[node.input[2]], optional_input(node, inits, 3), n, k, bits, block)
+
+
+def dequantize_gather(node, inits):
+    """A GatherBlockQuantized table [vocab, hidden] (gather axis 0, quantized along the last axis)."""
+    attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+    bits, block = attrs.get("bits", 4), attrs["block_size"]
+    if attrs.get("gather_axis", 0) != 0 or attrs.get("quantize_axis", 1) != 1:
+        raise SystemExit("%s: expected gather_axis 0 and quantize_axis 1, got %s" % (node.name, attrs))
+    data = inits[node.input[0]]
+    n, k = data.shape[0], data.shape[1] * 8 // bits
+    return dequantize_blocks(data, inits[node.input[2]], optional_input(node, inits, 3), n, k, bits, block)
+
+
+def half_step_ratio(w, original, scales, block):
+    error = np.abs(w - original)
+    half_step = np.repeat(scales, block, axis=1)[:, : w.shape[1]] / 2
+    ratio = float(np.max(np.where(half_step > 0, error / np.where(half_step > 0, half_step, 1), np.where(error > 0, np.inf, 0))))
+    return error.max(), ratio
 
 
 def main(checkpoint, model_path, out_path):
@@ -82,8 +112,15 @@ def main(checkpoint, model_path, out_path):
     original = read_safetensors(os.path.join(checkpoint, "model.safetensors"))
     model = onnx.load(model_path)
     inits = {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
-    dequantized, worst = {}, 0.0
+    dequantized, worst, quantized_embedding = {}, 0.0, None
     for node in model.graph.node:
+        if node.op_type == "GatherBlockQuantized":
+            table, scales, block = dequantize_gather(node, inits)
+            largest, ratio = half_step_ratio(table, original["model.embed_tokens.weight"], scales, block)
+            worst = max(worst, ratio)
+            print("model.embed_tokens: %s max |w - dequantized| = %.3g, %.3f of half a step" % (list(table.shape), largest, ratio))
+            quantized_embedding = table
+            continue
         if node.op_type != "MatMulNBits":
             continue
         stacked = node.input[1][: -len(".weight_q")]
@@ -99,11 +136,9 @@ def main(checkpoint, model_path, out_path):
             rows = original[name].shape[0]
             w, scales = w_all[row:row + rows], scales_all[row:row + rows]
             row += rows
-            error = np.abs(w - original[name])
-            half_step = np.repeat(scales, block, axis=1)[:, : w.shape[1]] / 2
-            ratio = float(np.max(np.where(half_step > 0, error / np.where(half_step > 0, half_step, 1), np.where(error > 0, np.inf, 0))))
+            largest, ratio = half_step_ratio(w, original[name], scales, block)
             worst = max(worst, ratio)
-            print("%s: %s max |w - dequantized| = %.3g, %.3f of half a step" % (module, list(w.shape), error.max(), ratio))
+            print("%s: %s max |w - dequantized| = %.3g, %.3f of half a step" % (module, list(w.shape), largest, ratio))
             dequantized[module + ".weight"] = torch.from_numpy(np.ascontiguousarray(w))
         if row != w_all.shape[0]:
             print("%s: %d rows, the modules it names have %d" % (stacked, w_all.shape[0], row))
@@ -120,7 +155,9 @@ def main(checkpoint, model_path, out_path):
             # the exported head is a quantized copy; the embedding lookup keeps the original values
             lm.lm_head = torch.nn.Linear(cfg["hidden_size"], cfg["vocab_size"], bias=False)
         embedding = inits.get("model.embed_tokens.weight")
-        if embedding is not None and embedding.dtype == np.float16:
+        if quantized_embedding is not None:
+            lm.model.embed_tokens.weight = torch.nn.Parameter(torch.from_numpy(np.ascontiguousarray(quantized_embedding)))
+        elif embedding is not None and embedding.dtype == np.float16:
             # the export keeps the token embedding in fp16: look up the same rounded values
             lm.model.embed_tokens.weight = torch.nn.Parameter(torch.from_numpy(embedding.astype(np.float32)))
         for name, value in dequantized.items():
@@ -129,7 +166,8 @@ def main(checkpoint, model_path, out_path):
         ids, mask, pos = ref.batch_inputs(ref.PROMPTS)
         logits = lm(ids, mask, pos, *ref.empty_past(cfg, len(ref.PROMPTS)))[0]
     with open(out_path, "w") as f:
-        json.dump({"prompts": ref.PROMPTS, "worst_half_step_ratio": worst, "quantized": len(dequantized),
+        json.dump({"prompts": ref.PROMPTS, "worst_half_step_ratio": worst,
+                   "quantized": len(dequantized) + (quantized_embedding is not None),
                    "last_logits": logits[:, -1, :].tolist()}, f)
     if worst > 1.0 + 1e-4:
         print("a dequantized weight is off by more than half a quantization step (%.4f)" % worst)

@@ -64,9 +64,10 @@ public final class BenchQuantizationCommand implements Callable<Integer> {
     @Option(names = "--limit", defaultValue = "130", description = "Dialogs scored, from the start of --data (default: ${DEFAULT-VALUE}).")
     int limit;
 
-    @Option(names = "--modes", split = ",", defaultValue = "int8:32,int4:32,int4:128,int4:32:head", paramLabel = "BITS:BLOCK[:head]",
-            description = {"Quantized modes: int8 or int4, a colon, the block size, and ':head' to quantize the output head too",
-                    "(default: ${DEFAULT-VALUE})."})
+    @Option(names = "--modes", split = ",", defaultValue = "int8:32,int4:32,int4:128,int4:32:head,int4:32:head:embedding",
+            paramLabel = "BITS:BLOCK[:head][:embedding]",
+            description = {"Quantized modes: int8 or int4, a colon, the block size, then ':head' to quantize the output head too",
+                    "and ':embedding' the token embedding (default: ${DEFAULT-VALUE})."})
     List<String> modes;
 
     @Option(names = "--accuracy-level", defaultValue = "4", description = "MatMulNBits accuracy level of the quantized exports (default: ${DEFAULT-VALUE}).")
@@ -141,15 +142,20 @@ public final class BenchQuantizationCommand implements Callable<Integer> {
 
     private Map<String, String> quantizedOptions(String mode) {
         String[] parts = mode.split(":");
-        boolean head = parts.length == 3 && parts[2].equals("head");
-        if (!(parts.length == 2 || head) || !(parts[0].equals("int4") || parts[0].equals("int8")) || !parts[1].matches("[0-9]+")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--modes: '" + mode + "' is not int4:BLOCK[:head] or int8:BLOCK[:head]");
+        List<String> extras = parts.length < 2 ? List.of() : Arrays.asList(parts).subList(2, parts.length);
+        boolean head = extras.contains("head");
+        boolean embedding = extras.contains("embedding");
+        if (parts.length < 2 || !(parts[0].equals("int4") || parts[0].equals("int8")) || !parts[1].matches("[0-9]+")
+                || extras.size() != (head ? 1 : 0) + (embedding ? 1 : 0)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--modes: '" + mode
+                    + "' is not int4 or int8, a block size, then optionally :head and :embedding (int4:32:head)");
         }
         Map<String, String> options = new LinkedHashMap<>();
         options.put("quantize", parts[0]);
         options.put("blockSize", parts[1]);
         options.put("accuracyLevel", Integer.toString(accuracyLevel));
         options.put("quantizeLmHead", Boolean.toString(head));
+        options.put("quantizeEmbedding", Boolean.toString(embedding));
         return options;
     }
 
@@ -172,8 +178,9 @@ public final class BenchQuantizationCommand implements Callable<Integer> {
 
     private static void printTable(PrintWriter out, List<Measured> measured) {
         List<TeacherForcing.Scores> reference = measured.get(0).scores();
+        int width = Math.max("mode".length(), measured.stream().mapToInt(m -> m.mode().length()).max().orElse(0));
         out.println();
-        out.println("mode          model MB  top-1 agreement with fp32  perplexity");
+        out.printf(Locale.ROOT, "%-" + width + "s  model MB  top-1 agreement with fp32  perplexity%n", "mode");
         for (Measured m : measured) {
             long agree = 0;
             long total = 0;
@@ -187,7 +194,7 @@ public final class BenchQuantizationCommand implements Callable<Integer> {
                     total++;
                 }
             }
-            out.printf(Locale.ROOT, "%-12s  %8.1f  %24.2f%%  %10.4f%n", m.mode(), m.bytes() / 1e6, 100.0 * agree / total,
+            out.printf(Locale.ROOT, "%-" + width + "s  %8.1f  %24.2f%%  %10.4f%n", m.mode(), m.bytes() / 1e6, 100.0 * agree / total,
                     Math.exp(-logprob / total));
         }
         out.flush();

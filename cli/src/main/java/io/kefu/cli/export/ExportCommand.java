@@ -88,6 +88,10 @@ public final class ExportCommand implements Runnable {
         @Option(names = "--quantize-lm-head", description = "Quantize the output head too (default: it stays in --dtype).")
         boolean quantizeLmHead;
 
+        @Option(names = "--quantize-embedding", description = {"Store the token embedding quantized too, looked up with ONNX Runtime's",
+                "GatherBlockQuantized (default: fp16); a tied embedding needs --quantize-lm-head as well."})
+        boolean quantizeEmbedding;
+
         @Option(names = "--kv-cache", defaultValue = "growing", paramLabel = "growing|shared",
                 description = {"growing: each step's present outputs are the next step's past, any attention mask (as Optimum);",
                         "shared: one fixed-size buffer GroupQueryAttention writes in place (ONNX Runtime GenAI's",
@@ -105,12 +109,13 @@ public final class ExportCommand implements Runnable {
             if (contextLength != null) {
                 options.put("contextLength", Integer.toString(contextLength));
             }
-            if (!quantize.equalsIgnoreCase("none") || quantizeLmHead) {
+            if (!quantize.equalsIgnoreCase("none") || quantizeLmHead || quantizeEmbedding) {
                 options.put("quantize", quantize);
                 options.put("blockSize", Integer.toString(blockSize));
                 options.put("symmetric", Boolean.toString(symmetric));
                 options.put("accuracyLevel", Integer.toString(accuracyLevel));
                 options.put("quantizeLmHead", Boolean.toString(quantizeLmHead));
+                options.put("quantizeEmbedding", Boolean.toString(quantizeEmbedding));
             }
             Path written = Engines.get("onnx").export(model, Optional.ofNullable(adapter), out, options);
             PrintWriter w = spec.commandLine().getOut();

@@ -49,6 +49,23 @@ class ExportCommandTest {
     }
 
     @Test
+    void quantizesTheEmbeddingWhenAsked() throws Exception {
+        Path out = temp.resolve("int4");
+        Cli.Result run = Cli.run("export", "onnx", "--model", tinyLlama().toString(), "--out", out.toString(), "--quantize", "int4",
+                "--quantize-embedding");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(Files.readString(out.resolve("kefu_export.json"))).contains("\"quantize_embedding\" : true");
+        String graph = new String(Files.readAllBytes(out.resolve("model.onnx")), java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThat(graph).contains("GatherBlockQuantized", "model.embed_tokens.weight_q");
+
+        Cli.Result noQuantization = Cli.run("export", "onnx", "--model", tinyLlama().toString(), "--out", temp.resolve("x").toString(),
+                "--quantize-embedding");
+        assertThat(noQuantization.exitCode()).isEqualTo(KefuCli.EXIT_USAGE);
+        assertThat(noQuantization.err()).contains("quantizeEmbedding needs a quantization");
+        assertThat(temp.resolve("x")).doesNotExist();
+    }
+
+    @Test
     void badDtypeIsAUsageError() {
         Cli.Result run = Cli.run("export", "onnx", "--model", tinyLlama().toString(), "--out", temp.resolve("x").toString(), "--dtype", "int4");
         assertThat(run.exitCode()).isEqualTo(KefuCli.EXIT_USAGE);

@@ -231,7 +231,7 @@ public final class OnnxEngine implements Engine {
      * {@code operators} ({@code contrib} | {@code standard}), {@code externalData} ({@code true} |
      * {@code false}), {@code contextLength} (a positive integer), {@code logits} ({@code all} | {@code last}); weight-only
      * quantization: {@code quantize} ({@code none} | {@code int4} | {@code int8}), {@code blockSize} (16 .. 256, a power of
-     * two), {@code symmetric}, {@code accuracyLevel} (0, 1, 2, 4), {@code quantizeLmHead}; {@code kvCache} ({@code growing} |
+     * two), {@code symmetric}, {@code accuracyLevel} (0, 1, 2, 4), {@code quantizeLmHead}, {@code quantizeEmbedding}; {@code kvCache} ({@code growing} |
      * {@code shared}) (see {@link ExportOptions}).
      */
     @Override
@@ -261,10 +261,11 @@ public final class OnnxEngine implements Engine {
                 case "accuracyLevel" -> b.accuracyLevel(integerOption(e));
                 case "symmetric" -> b.symmetric(booleanOption(e));
                 case "quantizeLmHead" -> b.quantizeLmHead(booleanOption(e));
+                case "quantizeEmbedding" -> b.quantizeEmbedding(booleanOption(e));
                 case "kvCache" -> b.kvCache(ExportOptions.KvCache.parse(value));
                 default -> throw new KefuException(ErrorCode.INVALID_ARGUMENT, "unknown export option '" + e.getKey()
                         + "'; the ONNX engine knows dtype, operators, externalData, contextLength, logits, quantize, blockSize,"
-                        + " symmetric, accuracyLevel, quantizeLmHead, kvCache");
+                        + " symmetric, accuracyLevel, quantizeLmHead, quantizeEmbedding, kvCache");
             }
         }
         return OnnxExporter.export(baseModel, adapter, out, b.build()).directory();

@@ -50,6 +50,9 @@ class OnnxEngineTest {
         "quantize=int4,accuracyLevel=3 | accuracyLevel=3 must be 0, 1, 2 or 4",
         "quantize=int4,operators=standard | which operators=standard excludes",
         "quantizeLmHead=true | quantizeLmHead needs a quantization",
+        "quantizeEmbedding=true | quantizeEmbedding needs a quantization",
+        "quantize=int4,quantizeEmbedding=true | ties its output head to the token embedding",
+        "quantize=int4,blockSize=256,quantizeLmHead=true,quantizeEmbedding=true | to be a multiple of the block size (256)",
         "quantize=int4,symmetric=yes | symmetric='yes' must be true or false",
         "kvCache=paged | kv cache 'paged' is not one of growing, shared",
         "kvCache=shared,operators=standard | kv cache shared uses ONNX Runtime's GroupQueryAttention"})

@@ -21,7 +21,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Weight-only quantized exports (MatMulNBits) against an oracle that did not come from our exporter:
  * scripts/golden/matmulnbits_reference.py unpacks every quantized weight with NumPy following ONNX Runtime's
  * documented layout, checks it is within half a quantization step of the checkpoint's weight, and runs a plain
- * PyTorch forward with those dequantized weights. ONNX Runtime's logits of the export must equal that forward's.
+ * PyTorch forward with those dequantized weights. ONNX Runtime's logits of the export must equal that forward's. A
+ * quantized token embedding (GatherBlockQuantized) is unpacked and checked the same way, and the forward looks its
+ * rows up in the dequantized table.
  */
 class QuantizedExportIT {
     private static final String PYTHON = "/usr/bin/python3";
@@ -30,20 +32,25 @@ class QuantizedExportIT {
     @TempDir
     Path temp;
 
-    @ParameterizedTest(name = "{0} {1} block {2} symmetric={3} lm_head={4} {5} cache")
+    @ParameterizedTest(name = "{0} {1} block {2} symmetric={3} lm_head={4} {5} cache embedding={6}")
     @CsvSource({
-        "llama, INT4, 32, false, false, GROWING", "llama, INT4, 128, true, true, SHARED", "llama, INT8, 64, false, true, GROWING",
-        "qwen2, INT4, 32, false, true, SHARED", "qwen2, INT8, 32, true, false, GROWING", "qwen2, INT4, 64, false, false, GROWING",
-        "qwen3, INT4, 32, true, false, SHARED", "qwen3, INT4, 64, false, true, GROWING", "qwen3, INT8, 128, false, false, GROWING"})
+        "llama, INT4, 32, false, false, GROWING, false", "llama, INT4, 128, true, true, SHARED, false",
+        "llama, INT8, 64, false, true, GROWING, false", "llama, INT4, 32, false, false, SHARED, true",
+        "qwen2, INT4, 32, false, true, SHARED, false", "qwen2, INT8, 32, true, false, GROWING, false",
+        "qwen2, INT4, 64, false, false, GROWING, false", "qwen2, INT4, 64, true, true, GROWING, true",
+        "qwen3, INT4, 32, true, false, SHARED, false", "qwen3, INT4, 64, false, true, GROWING, false",
+        "qwen3, INT8, 128, false, false, GROWING, false", "qwen3, INT8, 32, false, true, GROWING, true"})
     void dequantizedWeightsAndLogitsMatchTheOracle(String arch, ExportOptions.Quantization quantization, int blockSize,
-                                                   boolean symmetric, boolean lmHead, ExportOptions.KvCache kvCache) throws Exception {
+                                                   boolean symmetric, boolean lmHead, ExportOptions.KvCache kvCache,
+                                                   boolean embedding) throws Exception {
         Path out = temp.resolve("export");
         OnnxExporter.export(Golden.dir(arch), Optional.empty(), out, ExportOptions.builder().quantization(quantization)
-                .blockSize(blockSize).symmetric(symmetric).quantizeLmHead(lmHead).accuracyLevel(0)
+                .blockSize(blockSize).symmetric(symmetric).quantizeLmHead(lmHead).quantizeEmbedding(embedding).accuracyLevel(0)
                 .operators(ExportOptions.Operators.CONTRIB).kvCache(kvCache).build());
         JsonNode oracle = oracle(Golden.dir(arch), out.resolve(OnnxExporter.MODEL_FILE));
         int layers = 2;
-        assertThat(oracle.get("quantized").asInt()).as("quantized weights").isEqualTo(7 * layers + (lmHead ? 1 : 0));
+        assertThat(oracle.get("quantized").asInt()).as("quantized weights")
+                .isEqualTo(7 * layers + (lmHead ? 1 : 0) + (embedding ? 1 : 0));
         assertThat(oracle.get("worst_half_step_ratio").asDouble()).as("worst error in half steps").isLessThanOrEqualTo(1 + 1e-4);
 
         try (OnnxDecoderModel model = OnnxDecoderModel.load(out, SessionSettings.defaults());

@@ -1,5 +1,7 @@
 package io.kefu.engine.onnx.export;
 
+import io.kefu.ErrorCode;
+import io.kefu.KefuException;
 import io.kefu.runtime.format.HfModelConfig;
 import io.kefu.engine.onnx.export.ExportOptions.Operators;
 import io.kefu.engine.onnx.export.ExportOptions.Precision;
@@ -94,13 +96,19 @@ final class DecoderGraph {
     void build() {
         declareInputsAndOutputs();
         float[] embedding = weights.read("model.embed_tokens.weight", config.vocabSize(), config.hiddenSize());
-        DataType embedType = halfEmbedding(embedding) ? DataType.FLOAT16 : type;
-        String embed = g.weight("model.embed_tokens.weight", embedType, new long[] {config.vocabSize(), config.hiddenSize()}, embedding);
-        embedding = null; // a large table: let it go before the layers are read
-        String hidden = g.op("Gather", embed, INPUT_IDS);
-        if (embedType != type) {
-            hidden = cast(hidden, type);
+        String embed = null; // the table in full, where the head multiplies with it
+        String hidden;
+        if (options.quantizeEmbedding()) {
+            hidden = quantizedEmbedding(embedding);
+        } else {
+            DataType embedType = halfEmbedding(embedding) ? DataType.FLOAT16 : type;
+            embed = g.weight("model.embed_tokens.weight", embedType, new long[] {config.vocabSize(), config.hiddenSize()}, embedding);
+            hidden = g.op("Gather", embed, INPUT_IDS);
+            if (embedType != type) {
+                hidden = cast(hidden, type);
+            }
         }
+        embedding = null; // a large table: let it go before the layers are read
         if (!sharedCache()) {
             buildMask();
         }
@@ -514,6 +522,37 @@ final class DecoderGraph {
             }
         }
         return true;
+    }
+
+    /**
+     * The token embedding stored as {@link #quantizedMatMul} stores a weight, its rows looked up with ONNX Runtime's
+     * {@code com.microsoft.GatherBlockQuantized}: data uint8 {@code [vocab, hidden * bits / 8]} (the same bytes as
+     * MatMulNBits' {@code B}), scales {@code [vocab, blocks]}, zero points uint8 {@code [vocab, ceil(blocks * bits / 8)]}.
+     */
+    private String quantizedEmbedding(float[] table) {
+        int vocab = config.vocabSize();
+        int hidden = config.hiddenSize();
+        if (config.tieWordEmbeddings() && !options.quantizeLmHead()) {
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "quantizeEmbedding: the model ties its output head to the token"
+                    + " embedding, and an unquantized head multiplies with the embedding's full values; quantize the head too"
+                    + " (quantizeLmHead) or keep the embedding");
+        }
+        if (hidden % options.blockSize() != 0) {
+            throw new KefuException(ErrorCode.INVALID_ARGUMENT, "quantizeEmbedding: GatherBlockQuantized needs the hidden size ("
+                    + hidden + ") to be a multiple of the block size (" + options.blockSize() + ")");
+        }
+        BlockQuantizer.Quantized q = quantizer.quantize(table, vocab, hidden);
+        String name = "model.embed_tokens";
+        List<String> inputs = new ArrayList<>(List.of(
+                g.rawWeight(name + ".weight_q", DataType.UINT8, new long[] {vocab, (long) q.blocks() * q.blobSize()}, q.packed()),
+                INPUT_IDS,
+                g.weight(name + ".weight_scales", type, new long[] {vocab, q.blocks()}, q.scales())));
+        if (q.zeroPoints() != null) {
+            inputs.add(g.rawWeight(name + ".weight_zero_points", DataType.UINT8, new long[] {vocab, q.zeroPointBytesPerRow()},
+                    q.zeroPoints()));
+        }
+        return g.node("GatherBlockQuantized", GraphBuilder.MS_DOMAIN, inputs, 1, Attr.of("gather_axis", 0L),
+                Attr.of("quantize_axis", 1L), Attr.of("block_size", (long) q.blockSize()), Attr.of("bits", (long) q.bits())).get(0);
     }
 
     /** logits [B,S,V] (or [B,1,V]: last position only) = x @ lm_head^T (the embedding matrix when tied), always fp32. */

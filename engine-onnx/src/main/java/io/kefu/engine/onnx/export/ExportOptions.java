@@ -131,6 +131,7 @@ public final class ExportOptions {
     private final boolean symmetric;
     private final int accuracyLevel;
     private final boolean quantizeLmHead;
+    private final boolean quantizeEmbedding;
     private final KvCache kvCache;
 
     private ExportOptions(Builder b) {
@@ -144,6 +145,7 @@ public final class ExportOptions {
         this.symmetric = b.symmetric;
         this.accuracyLevel = b.accuracyLevel;
         this.quantizeLmHead = b.quantizeLmHead;
+        this.quantizeEmbedding = b.quantizeEmbedding;
         this.kvCache = b.kvCache;
     }
 
@@ -198,6 +200,14 @@ public final class ExportOptions {
     /** @return whether the output head is quantized too (default false: it stays in {@link #precision()}) */
     public boolean quantizeLmHead() { return quantizeLmHead; }
 
+    /**
+     * @return whether the token embedding is stored quantized too, looked up with ONNX Runtime's GatherBlockQuantized
+     *     (default false: a quantized export keeps it in fp16). A tied embedding needs {@link #quantizeLmHead()} as well,
+     *     since an unquantized head multiplies with its full values, and the hidden size must be a multiple of the
+     *     block size.
+     */
+    public boolean quantizeEmbedding() { return quantizeEmbedding; }
+
     /** @return how the key/value cache passes between steps (default GROWING) */
     public KvCache kvCache() { return kvCache; }
 
@@ -213,6 +223,7 @@ public final class ExportOptions {
         private boolean symmetric;
         private int accuracyLevel = 4;
         private boolean quantizeLmHead;
+        private boolean quantizeEmbedding;
         private KvCache kvCache = KvCache.GROWING;
 
         private Builder() {
@@ -248,6 +259,9 @@ public final class ExportOptions {
         /** @param value true to quantize the output head too (default false) */
         public Builder quantizeLmHead(boolean value) { this.quantizeLmHead = value; return this; }
 
+        /** @param value true to store the token embedding quantized too (default false) */
+        public Builder quantizeEmbedding(boolean value) { this.quantizeEmbedding = value; return this; }
+
         /** @param value how the key/value cache passes between steps (default GROWING) */
         public Builder kvCache(KvCache value) { this.kvCache = Objects.requireNonNull(value, "kvCache"); return this; }
 
@@ -277,6 +291,9 @@ public final class ExportOptions {
             }
             if (quantizeLmHead && quantization == Quantization.NONE) {
                 throw new KefuException(ErrorCode.INVALID_ARGUMENT, "quantizeLmHead needs a quantization (int4 or int8)");
+            }
+            if (quantizeEmbedding && quantization == Quantization.NONE) {
+                throw new KefuException(ErrorCode.INVALID_ARGUMENT, "quantizeEmbedding needs a quantization (int4 or int8)");
             }
             return new ExportOptions(this);
         }

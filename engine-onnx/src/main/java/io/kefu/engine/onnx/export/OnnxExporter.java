@@ -143,6 +143,7 @@ public final class OnnxExporter {
             json.put("symmetric", options.symmetric());
             json.put("accuracy_level", options.accuracyLevel());
             json.put("quantize_lm_head", options.quantizeLmHead());
+            json.put("quantize_embedding", options.quantizeEmbedding());
         }
         return json.toPrettyString() + "\n";
     }
@@ -155,13 +156,14 @@ public final class OnnxExporter {
         }
         long quantizedInLayout = 0;
         for (String name : layout.names()) {
-            if (name.endsWith("_proj.weight") || (options.quantizeLmHead() && name.equals("lm_head.weight"))) {
+            if (name.endsWith("_proj.weight") || (options.quantizeLmHead() && name.equals("lm_head.weight"))
+                    || (options.quantizeEmbedding() && name.equals("model.embed_tokens.weight"))) {
                 long[] shape = layout.shape(name);
                 quantizedInLayout += shape[0] * shape[1];
             }
         }
         HfModelConfig config = layout.config();
-        // a tied head is quantized as a copy of the embedding, which itself stays in full
+        // a tied head is quantized as a copy of the embedding (which stays in full unless it is quantized too)
         long tiedHead = options.quantizeLmHead() && config.tieWordEmbeddings() ? (long) config.vocabSize() * config.hiddenSize() : 0;
         double perQuantized = options.quantization().bits() / 8.0 + (bytesPerWeight + 1.0) / options.blockSize();
         return (layout.parameterCount() - quantizedInLayout) * bytesPerWeight
@@ -174,7 +176,7 @@ public final class OnnxExporter {
         }
         return options.quantization().name().toLowerCase(java.util.Locale.ROOT) + " block " + options.blockSize()
                 + (options.symmetric() ? " symmetric" : " asymmetric") + " accuracy_level " + options.accuracyLevel()
-                + (options.quantizeLmHead() ? " lm_head" : "");
+                + (options.quantizeLmHead() ? " lm_head" : "") + (options.quantizeEmbedding() ? " embedding" : "");
     }
 
     private static void checkDestination(Path outDir) {
